@@ -1,0 +1,1 @@
+"""PACTESUR: protect crowded public spaces against hostile vehicles and terrorist attacks."""

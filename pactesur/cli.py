@@ -1,0 +1,43 @@
+"""The `pactesur` command: thin dispatch to one module per sub-command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command name → module in pactesur.commands that defines add_arguments(parser) and run(args) -> int
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "set up the embedded database with Helsinki, demo users, and serve on 127.0.0.1:8000"),
+    "serve": ("serve", "run the web app and a background worker"),
+    "import-osm": ("import_osm", "import or refresh a city's street network from an OSM file"),
+    "vda": ("vda", "vehicle dynamics assessment of an area on any OSM extract (no database needed)"),
+    "manage": ("manage", "Django management commands (migrate, createsuperuser, …)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pactesur", description="Protect crowded public spaces.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (module_name, help_text) in _COMMANDS.items():
+        module = importlib.import_module(f"pactesur.commands.{module_name}")
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sp)
+        sp.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["manage"]:
+        # Django's own parser handles everything after `manage`.
+        from pactesur.commands import manage
+
+        return manage.run_raw(args_list[1:])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    return int(args._run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

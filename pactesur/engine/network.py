@@ -1,0 +1,98 @@
+"""The street network as flat arrays: the form every engine algorithm reads."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
+Int8Array = npt.NDArray[np.int8]
+
+
+class WayKind(enum.IntEnum):
+    """What kind of surface a segment is; the `approach` a vehicle takes in results."""
+
+    ROAD = 0  # motorway … residential, unclassified, living_street, road
+    SERVICE = 1  # highway=service (alleys, driveways, parking aisles, loading access)
+    PEDESTRIAN = 2  # highway=pedestrian as a street (linear)
+    OPEN_AREA = 3  # straight crossing of an open pedestrian area or square (virtual segment)
+    FOOTWAY = 4  # footway, sidewalk, crossing
+    CYCLEWAY = 5
+    TRACK = 6
+    PATH = 7  # path, bridleway, park paths
+    STEPS = 8  # highway=steps: no vehicle passes
+
+
+APPROACH_NAMES: dict[WayKind, str] = {
+    WayKind.ROAD: "road",
+    WayKind.SERVICE: "service",
+    WayKind.PEDESTRIAN: "pedestrian",
+    WayKind.OPEN_AREA: "open_area",
+    WayKind.FOOTWAY: "footway",
+    WayKind.CYCLEWAY: "cycleway",
+    WayKind.TRACK: "track",
+    WayKind.PATH: "path",
+    WayKind.STEPS: "steps",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class StreetNetwork:
+    """Every way a vehicle could physically use, split into straight segments between OSM nodes.
+
+    Segments are undirected: a hostile driver ignores one-way streets, so algorithms make two
+    directed edges of each. Coordinates are kept both as lon/lat (WGS 84) and as metres in a
+    local projection (`crs`, a PROJ string) in which lengths and angles are true enough for
+    vehicle dynamics.
+
+    Attributes (n nodes, m segments)
+    --------------------------------
+    node_osm_id : int64 (n,) OSM node id; negative for nodes the engine made.
+    node_lon, node_lat : float64 (n,) WGS 84 degrees.
+    node_x, node_y : float64 (n,) metres in `crs`.
+    node_gap_m : float32 (n,) the width a barrier at this node leaves open to vehicles;
+        +inf where there is no barrier, 0.0 where it closes the way to every vehicle.
+    seg_u, seg_v : int32 (m,) node indices of the segment's ends.
+    seg_length_m, seg_width_m : float32 (m,) length and usable width.
+    seg_gap_m : float32 (m,) narrowest opening left by a barrier *line* (a row of bollards, a
+        wall mapped as a way) that the segment crosses; +inf where none.
+    seg_kind : int8 (m,) a `WayKind`.
+    seg_way_id : int64 (m,) OSM way id the segment comes from; 0 for virtual open-area crossings.
+    seg_oneway : int8 (m,) 1 where the way is one-way in u→v order, -1 reversed, 0 two-way
+        (kept for display: the hostile driver ignores it).
+    way_names : OSM way id → name, for the ways that have one.
+    meta : bounds, counts, source file hash and the like, JSON-serialisable.
+    """
+
+    crs: str
+    node_osm_id: IntArray
+    node_lon: FloatArray
+    node_lat: FloatArray
+    node_x: FloatArray
+    node_y: FloatArray
+    node_gap_m: Float32Array
+    seg_u: Int32Array
+    seg_v: Int32Array
+    seg_length_m: Float32Array
+    seg_width_m: Float32Array
+    seg_gap_m: Float32Array
+    seg_kind: Int8Array
+    seg_way_id: IntArray
+    seg_oneway: Int8Array
+    way_names: dict[int, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def node_count(self) -> int:
+        return int(self.node_lon.shape[0])
+
+    @property
+    def segment_count(self) -> int:
+        return int(self.seg_u.shape[0])
