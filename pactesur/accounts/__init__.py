@@ -1,0 +1,1 @@
+"""People: users, log-in, password reset, invitations, API tokens."""

@@ -1,0 +1,1 @@
+"""Audit trail: who logged in, changed, saw or exported what, and when."""

@@ -1,0 +1,5 @@
+"""API endpoints of cities."""
+
+from ninja import Router
+
+router = Router(tags=["cities"])

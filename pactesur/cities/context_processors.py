@@ -1,0 +1,35 @@
+"""Template context: the current city and the cities the user can switch to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from pactesur.cities.models import cities_of, has_city_perm
+
+
+def current_city(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    city = getattr(request, "city", None)
+    if user is None or not user.is_authenticated:
+        return {"current_city": None, "my_cities": []}
+
+    def can(action: str) -> bool:
+        return has_city_perm(user, city, action)
+
+    return {
+        "current_city": city,
+        "my_cities": list(cities_of(user)),
+        "can": {
+            a: can(a)
+            for a in (
+                "members.manage",
+                "audit.view",
+                "space.edit",
+                "network.import",
+                "restricted.view",
+                "event.edit",
+            )
+        },
+    }

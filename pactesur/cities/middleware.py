@@ -1,0 +1,30 @@
+"""The current city of a request: the one the user switched to, else their first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from pactesur.cities.models import City, cities_of
+
+SESSION_KEY = "pactesur_city_id"
+
+
+class CurrentCityMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.city = None  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            allowed = cities_of(user)
+            wanted = request.session.get(SESSION_KEY)
+            city: City | None = None
+            if wanted is not None:
+                city = allowed.filter(pk=wanted).first()
+            if city is None:
+                city = allowed.first()
+            request.city = city  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,40 @@
+"""Roles and what each may do: the single table every permission check reads."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("City administrator")
+    SECURITY = "security", _("Security manager")
+    PLANNER = "planner", _("Urban planner")
+    TRAINER = "trainer", _("Trainer")
+    VIEWER = "viewer", _("Viewer")
+    EXPERT = "expert", _("Network expert")
+
+
+CITY_ROLES = (Role.ADMIN, Role.SECURITY, Role.PLANNER, Role.TRAINER, Role.VIEWER)
+
+# Action → roles of the city allowed to do it. `expert` is network-wide and sees no city's own records.
+# Restricted data (analyses, assessments, protocols…) is for security and admin only (DESIGN.md).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "city.view": frozenset(CITY_ROLES),
+    "city.edit": frozenset({Role.ADMIN}),
+    "members.manage": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),
+    "space.view": frozenset(CITY_ROLES),
+    "space.edit": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    "space.export": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    "event.view": frozenset(CITY_ROLES),
+    "event.edit": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    "network.view": frozenset(CITY_ROLES),
+    "network.import": frozenset({Role.ADMIN, Role.SECURITY}),
+    "restricted.view": frozenset({Role.ADMIN, Role.SECURITY}),
+}
+
+
+def role_allows(role: str, action: str) -> bool:
+    """Return whether `role` may perform `action`; unknown actions are denied."""
+    return role in PERMISSIONS.get(action, frozenset())

@@ -1,0 +1,1 @@
+"""Events: temporary uses of a space with dates and expected attendance."""

@@ -1,0 +1,5 @@
+"""API endpoints of events."""
+
+from ninja import Router
+
+router = Router(tags=["events"])

@@ -1,0 +1,1 @@
+"""Public spaces: squares, pedestrian streets, markets, promenades… with their polygons and crowds."""

@@ -1,0 +1,5 @@
+"""API endpoints of spaces."""
+
+from ninja import Router
+
+router = Router(tags=["spaces"])

@@ -1,0 +1,5 @@
+"""API endpoints of streets."""
+
+from ninja import Router
+
+router = Router(tags=["streets"])

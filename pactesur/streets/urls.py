@@ -1,0 +1,6 @@
+"""URLs of streets."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "streets"
+urlpatterns: list = []

