@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up (a .venv beside this script's repo) and run every check and test PACTESUR has:
+# ruff, the import contracts, mypy, pytest on SQLite (with the browser tests), pytest on PostgreSQL.
+# Usage: scripts/test.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PACTESUR_EXTRAS=test source scripts/_setup.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "ruff"
+ruff check .
+ruff format --check .
+
+step "import contracts (engine free of Django, apps free of the wiring)"
+lint-imports
+
+step "mypy"
+mypy pactesur
+
+export PACTESUR_DATA_DIR="${PACTESUR_TEST_DATA_DIR:-$(mktemp -d)}"
+
+step "pytest on SQLite (engine, web, browser)"
+python -m pytest -q "$@"
+
+PG_URL="${PACTESUR_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if python - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://"), connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable at {sys.argv[1]}: {exc}")
+    sys.exit(1)
+PY
+then
+  step "pytest on PostgreSQL (every test that touches the database)"
+  DATABASE_URL="$PG_URL" python -m pytest -q -p no:cacheprovider --ignore=tests/engine --ignore=tests/browser "$@"
+elif [ -n "${CI:-}" ]; then
+  echo "CI requires PostgreSQL: failing instead of skipping." >&2
+  exit 1
+else
+  echo "SKIPPED the PostgreSQL run: no server at $PG_URL (set PACTESUR_TEST_POSTGRES_URL)."
+fi
