@@ -1,0 +1,132 @@
+"""Virtual straight crossings of open pedestrian areas and squares (WayKind.OPEN_AREA segments)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ObjectArray = npt.NDArray[np.object_]
+
+ANCHOR_TOLERANCE_M = 1.0  # (assumption) a node this close to an area's outline is on it
+MAX_ANCHORS_PER_AREA = 60  # (assumption) ≤ 1770 candidate crossings per area
+OPEN_AREA_MAX_WIDTH_M = 20.0  # (assumption) a vehicle crossing a square uses at most a 20 m wide swathe
+OPEN_AREA_MIN_WIDTH_M = 3.0  # (assumption) a crossing is at least a lane wide
+MIN_CROSSING_M = 2.0  # (assumption) shorter crossings add nothing to the street network
+
+
+@dataclass(frozen=True)
+class OpenAreaSegments:
+    """Virtual segments: node index pairs, and the width of each crossing."""
+
+    u: IntArray
+    v: IntArray
+    width_m: FloatArray
+
+
+def open_area_width_m(polygon: shapely.Geometry) -> float:
+    """Return the width a vehicle has across an open area: 2·area/perimeter, clipped to [3, 20] m.
+
+    2A/P is the width of a long strip and half the side of a square: a cheap, conservative
+    stand-in for the area's usable breadth.
+    """
+    perimeter = float(shapely.length(polygon))
+    if perimeter <= 0:
+        return OPEN_AREA_MIN_WIDTH_M
+    return float(
+        np.clip(2.0 * float(shapely.area(polygon)) / perimeter, OPEN_AREA_MIN_WIDTH_M, OPEN_AREA_MAX_WIDTH_M)
+    )
+
+
+def _spread_anchors(xy: FloatArray, priority: FloatArray, limit: int) -> IntArray:
+    """Pick at most `limit` anchors, highest priority first, then farthest-point sampling for spacing."""
+    if xy.shape[0] <= limit:
+        return np.arange(xy.shape[0], dtype=np.int64)
+    chosen = [int(np.argmax(priority))]
+    dist = np.hypot(xy[:, 0] - xy[chosen[0], 0], xy[:, 1] - xy[chosen[0], 1])
+    for _ in range(limit - 1):
+        nxt = int(np.argmax(dist))
+        chosen.append(nxt)
+        dist = np.minimum(dist, np.hypot(xy[:, 0] - xy[nxt, 0], xy[:, 1] - xy[nxt, 1]))
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def open_area_segments(
+    polygons_xy: ObjectArray,
+    node_x: FloatArray,
+    node_y: FloatArray,
+    node_way_count: IntArray,
+    node_degree: IntArray,
+    *,
+    obstacles: shapely.STRtree | None,
+) -> OpenAreaSegments:
+    """Connect the entrances of each open area by straight segments.
+
+    An anchor is a network node on or inside the area (within 1 m) where two or more ways meet,
+    or where a way ends; anchors are thinned to `MAX_ANCHORS_PER_AREA` by farthest-point
+    sampling. Every pair of anchors becomes a crossing if the straight line stays inside the area
+    (1 m tolerance) and crosses no obstacle (barrier lines and buildings, in `obstacles`).
+
+    Parameters
+    ----------
+    polygons_xy
+        Open areas as shapely polygons in metres.
+    node_x, node_y
+        Network node coordinates in metres.
+    node_way_count, node_degree
+        Distinct ways and segments meeting at each node.
+    obstacles
+        STRtree of barrier lines and building polygons in metres, or None.
+
+    Returns
+    -------
+    OpenAreaSegments
+        Node index pairs and widths of the crossings.
+    """
+    empty = OpenAreaSegments(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
+    if polygons_xy.shape[0] == 0 or node_x.shape[0] == 0:
+        return empty
+    points = shapely.points(node_x, node_y)
+    tree = shapely.STRtree(points)
+    poly_idx, node_idx = tree.query(polygons_xy, predicate="dwithin", distance=ANCHOR_TOLERANCE_M)
+    us: list[IntArray] = []
+    vs: list[IntArray] = []
+    widths: list[FloatArray] = []
+    anchor_ok = (node_way_count >= 2) | (node_degree == 1)
+    for p in np.unique(poly_idx):
+        nodes = node_idx[poly_idx == p]
+        nodes = nodes[anchor_ok[nodes]]
+        if nodes.shape[0] < 2:
+            continue
+        xy = np.column_stack([node_x[nodes], node_y[nodes]])
+        nodes = nodes[_spread_anchors(xy, node_degree[nodes].astype(np.float64), MAX_ANCHORS_PER_AREA)]
+        i, j = np.triu_indices(nodes.shape[0], k=1)
+        a, b = nodes[i], nodes[j]
+        length = np.hypot(node_x[a] - node_x[b], node_y[a] - node_y[b])
+        keep = length >= MIN_CROSSING_M
+        a, b = a[keep], b[keep]
+        if a.shape[0] == 0:
+            continue
+        coords = np.stack(
+            [np.column_stack([node_x[a], node_y[a]]), np.column_stack([node_x[b], node_y[b]])], axis=1
+        )
+        lines = shapely.linestrings(coords)
+        area = shapely.buffer(polygons_xy[p], ANCHOR_TOLERANCE_M)
+        shapely.prepare(area)
+        inside = shapely.covered_by(lines, area)
+        if obstacles is not None and inside.any():
+            hit_line, _ = obstacles.query(lines, predicate="crosses")
+            inside[hit_line] = False
+            hit_in, _ = obstacles.query(lines, predicate="within")
+            inside[hit_in] = False
+        if inside.any():
+            us.append(a[inside])
+            vs.append(b[inside])
+            widths.append(np.full(int(inside.sum()), open_area_width_m(polygons_xy[p])))
+    if not us:
+        return empty
+    return OpenAreaSegments(np.concatenate(us), np.concatenate(vs), np.concatenate(widths))

@@ -1,0 +1,148 @@
+"""Way kinds and usable widths from OSM highway tags."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from pactesur.engine.network import WayKind
+
+# highway=* value → the kind of segment it makes; values absent here are dropped (indoor corridors,
+# platforms, construction, proposed, abandoned, elevators…).
+HIGHWAY_KINDS: dict[str, WayKind] = {
+    **dict.fromkeys(
+        (
+            "motorway",
+            "trunk",
+            "primary",
+            "secondary",
+            "tertiary",
+            "motorway_link",
+            "trunk_link",
+            "primary_link",
+            "secondary_link",
+            "tertiary_link",
+            "residential",
+            "unclassified",
+            "living_street",
+            "road",
+            "busway",
+            "bus_guideway",
+        ),
+        WayKind.ROAD,
+    ),
+    "service": WayKind.SERVICE,
+    "pedestrian": WayKind.PEDESTRIAN,
+    "footway": WayKind.FOOTWAY,
+    "cycleway": WayKind.CYCLEWAY,
+    "track": WayKind.TRACK,
+    "path": WayKind.PATH,
+    "bridleway": WayKind.PATH,
+    "steps": WayKind.STEPS,
+}
+
+# Usable width when a way has no width, est_width or lanes tag: (assumption) typical European
+# urban cross-sections of the carriageway, or of the paved surface for ways without one.
+DEFAULT_WIDTH_M: dict[str, float] = {
+    "motorway": 11.0,  # (assumption) 3 lanes × 3.5 m
+    "trunk": 7.5,  # (assumption)
+    "primary": 7.0,  # (assumption) two 3.5 m lanes
+    "secondary": 6.5,  # (assumption)
+    "tertiary": 6.0,  # (assumption)
+    "unclassified": 5.5,  # (assumption)
+    "residential": 5.5,  # (assumption)
+    "living_street": 5.0,  # (assumption)
+    "road": 5.5,  # (assumption)
+    "busway": 6.5,  # (assumption)
+    "bus_guideway": 3.0,  # (assumption) one guided lane
+    "service": 3.5,  # (assumption) alley, driveway, parking aisle
+    "pedestrian": 5.0,  # (assumption) a pedestrian street; areas get their own open-area width
+    "footway": 2.0,  # (assumption) includes footway=sidewalk
+    "cycleway": 2.0,  # (assumption)
+    "path": 1.5,  # (assumption)
+    "bridleway": 2.0,  # (assumption)
+    "track": 3.0,  # (assumption)
+    "steps": 2.0,  # (assumption) irrelevant: steps stop every vehicle
+}
+LINK_DEFAULT_WIDTH_M = 4.0  # (assumption) *_link ramps are one lane plus shoulder
+LANE_WIDTH_M = 3.0  # (assumption) urban lane; lanes × this when no width is mapped
+MIN_WIDTH_M = 0.5  # (assumption) mapped widths below this are typos and ignored
+MAX_WIDTH_M = 60.0  # (assumption) mapped widths above this are typos and ignored
+FOOT_M = 0.3048  # exact: international foot
+INCH_M = 0.0254  # exact
+
+_WIDTH_RE = re.compile(
+    r"""^\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>m|meters?|metres?|cm|mm|km|ft|feet|foot|'|"|in)?\s*"""
+    r"""(?:(?P<inch>\d+(?:[.,]\d+)?)\s*(?:"|in))?\s*$""",
+    re.IGNORECASE,
+)
+
+
+def parse_width_m(value: str | None) -> float | None:
+    """Parse an OSM width value into metres.
+
+    Accepts "3", "3.5", "3,5", "3.5 m", "350 cm", "12'", "10'6\"", "12 ft"; returns None for
+    anything else (ranges, "narrow", …) and for values outside [MIN_WIDTH_M, MAX_WIDTH_M].
+    """
+    if not value:
+        return None
+    match = _WIDTH_RE.match(value.split(";")[0])
+    if match is None:
+        return None
+    number = float(match["num"].replace(",", "."))
+    unit = (match["unit"] or "m").lower()
+    if unit in ("'", "ft", "feet", "foot"):
+        metres = number * FOOT_M + (float(match["inch"].replace(",", ".")) * INCH_M if match["inch"] else 0.0)
+    elif unit in ('"', "in"):
+        metres = number * INCH_M
+    elif unit == "cm":
+        metres = number / 100.0
+    elif unit == "mm":
+        metres = number / 1000.0
+    elif unit == "km":
+        metres = number * 1000.0
+    else:
+        metres = number
+    if not (MIN_WIDTH_M <= metres <= MAX_WIDTH_M) or not math.isfinite(metres):
+        return None
+    return metres
+
+
+def way_width_m(tags: dict[str, str]) -> float:
+    """Return a way's usable width: `width`, `est_width`, lanes × 3 m, or the default of its kind."""
+    for key in ("width", "est_width"):
+        width = parse_width_m(tags.get(key))
+        if width is not None:
+            return width
+    lanes = tags.get("lanes")
+    if lanes:
+        try:
+            count = float(lanes.split(";")[0].replace(",", "."))
+        except ValueError:
+            count = 0.0
+        if 0 < count <= 12:
+            return count * LANE_WIDTH_M
+    highway = tags.get("highway", "")
+    if highway.endswith("_link"):
+        return LINK_DEFAULT_WIDTH_M
+    return DEFAULT_WIDTH_M.get(highway, 3.0)
+
+
+def way_kind(tags: dict[str, str]) -> WayKind | None:
+    """Return the `WayKind` of a highway way, or None when no vehicle could use it (or it is indoor)."""
+    kind = HIGHWAY_KINDS.get(tags.get("highway", ""))
+    if kind is None or tags.get("indoor", "no") not in ("no", ""):
+        return None
+    return kind
+
+
+def way_oneway(tags: dict[str, str]) -> int:
+    """Return 1 for one-way in drawing order, -1 for reversed, 0 for two-way (roundabouts are one-way)."""
+    value = tags.get("oneway", "")
+    if value in ("yes", "true", "1"):
+        return 1
+    if value in ("-1", "reverse"):
+        return -1
+    if tags.get("junction") in ("roundabout", "circular") and value != "no":
+        return 1
+    return 0

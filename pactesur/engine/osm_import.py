@@ -1,0 +1,301 @@
+"""Turn an `OsmExtract` into the engine's street network, suggested spaces and base map."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from pactesur.engine._barriers import OPEN_M, line_gap_m, node_gap_m
+from pactesur.engine._open_areas import open_area_segments
+from pactesur.engine._widths import way_kind, way_oneway, way_width_m
+from pactesur.engine.basemap import basemap_layers
+from pactesur.engine.errors import OsmInputError
+from pactesur.engine.io.osm import OsmExtract
+from pactesur.engine.network import StreetNetwork, WayKind
+from pactesur.engine.projection import LocalProjection
+from pactesur.engine.spaces import SuggestedSpace, suggest_spaces
+
+Progress = Callable[[float, str], None]
+IntArray = npt.NDArray[np.int64]
+ObjectArray = npt.NDArray[np.object_]
+
+_NO_KIND = -1
+_LEVEL_OFF = ("no", "", "0")  # bridge/tunnel values that mean "at ground level"
+
+
+@dataclass(frozen=True, eq=False)
+class CityImport:
+    """Everything an import produces: the network, suggested spaces, base map layers, and meta data."""
+
+    network: StreetNetwork
+    spaces: list[SuggestedSpace]
+    basemap: dict[str, dict[str, Any]]
+    meta: dict[str, Any]
+
+
+@lru_cache(maxsize=4096)
+def _way_attrs(items: tuple[tuple[str, str], ...]) -> tuple[int, float, int, bool]:
+    """(kind, width, oneway, at ground level) of a tag set; cached because street tags repeat a lot."""
+    tags = dict(items)
+    kind = way_kind(tags)
+    ground = tags.get("bridge", "no") in _LEVEL_OFF and tags.get("tunnel", "no") in _LEVEL_OFF
+    if kind is None:
+        return _NO_KIND, 0.0, 0, ground
+    return int(kind), way_width_m(tags), way_oneway(tags), ground
+
+
+def _is_open_area(tags: dict[str, str]) -> bool:
+    """An area a vehicle can cross in a straight line: pedestrian/footway areas and squares."""
+    if tags.get("area:highway") in ("pedestrian", "footway"):
+        return True
+    if tags.get("place") == "square":
+        return True
+    # closed highway ways reach here only with area=yes (see io.osm); relations are areas by nature
+    return tags.get("highway") in ("pedestrian", "footway") and "building" not in tags
+
+
+def _segments(extract: OsmExtract) -> dict[str, Any]:
+    """Split every usable highway way at each node into segments (indices into the extract's nodes)."""
+    n_ways = extract.way_count
+    kind = np.full(n_ways, _NO_KIND, dtype=np.int8)
+    width = np.zeros(n_ways, dtype=np.float32)
+    oneway = np.zeros(n_ways, dtype=np.int8)
+    ground = np.ones(n_ways, dtype=bool)
+    for k, tags in enumerate(extract.way_tags):
+        if "highway" in tags:
+            key = tuple(sorted((t, val) for t, val in tags.items() if t != "name"))
+            kind[k], width[k], oneway[k], ground[k] = _way_attrs(key)
+        else:
+            ground[k] = tags.get("bridge", "no") in _LEVEL_OFF and tags.get("tunnel", "no") in _LEVEL_OFF
+    lengths = np.diff(extract.way_node_start)
+    way_of = np.repeat(np.arange(n_ways), lengths)
+    pos = np.arange(extract.way_node.shape[0] - 1)
+    same_way = way_of[:-1] == way_of[1:]
+    pos = pos[same_way & (kind[way_of[:-1]] != _NO_KIND)]
+    u = extract.way_node[pos].astype(np.int64)
+    v = extract.way_node[pos + 1].astype(np.int64)
+    w = way_of[pos]
+    ok = (u != v) & np.isfinite(extract.node_lon[u]) & np.isfinite(extract.node_lon[v])
+    return {
+        "u": u[ok],
+        "v": v[ok],
+        "way": w[ok],
+        "kind": kind,
+        "width": width,
+        "oneway": oneway,
+        "ground": ground,
+    }
+
+
+def _barrier_lines_xy(
+    extract: OsmExtract, proj: LocalProjection
+) -> tuple[ObjectArray, npt.NDArray[np.float64]]:
+    """Barrier ways (walls, fences, bollard rows…) in metres with the gap each leaves."""
+    idx, gaps = [], []
+    for k, tags in enumerate(extract.way_tags):
+        if "barrier" in tags and "highway" not in tags:
+            gap = line_gap_m(tags)
+            if gap is not None:
+                idx.append(k)
+                gaps.append(gap)
+    lines = extract.way_lines()[np.asarray(idx, dtype=np.int64)] if idx else np.empty(0, dtype=object)
+    present = np.asarray([g is not None for g in lines], dtype=bool)
+    lines_xy = proj.geoms_to_xy(lines[present]) if present.any() else np.empty(0, dtype=object)
+    return lines_xy, np.asarray(gaps, dtype=np.float64)[present]
+
+
+def _areas_xy(
+    extract: OsmExtract, proj: LocalProjection, select: Callable[[dict[str, str]], bool]
+) -> ObjectArray:
+    idx = np.asarray([k for k, t in enumerate(extract.area_tags) if select(t)], dtype=np.int64)
+    if idx.shape[0] == 0:
+        return np.empty(0, dtype=object)
+    return proj.geoms_to_xy(extract.area_geom[idx])
+
+
+def _node_way_counts(n_nodes: int, u: IntArray, v: IntArray, way: IntArray) -> tuple[IntArray, IntArray]:
+    """Distinct ways and segment ends at each node."""
+    ends = np.concatenate([u, v])
+    degree = np.bincount(ends, minlength=n_nodes).astype(np.int64)
+    pairs = np.unique(np.stack([ends, np.concatenate([way, way])], axis=1), axis=0)
+    ways = np.bincount(pairs[:, 0], minlength=n_nodes).astype(np.int64)
+    return ways, degree
+
+
+def _dedupe(u: IntArray, v: IntArray, width: npt.NDArray[np.float32]) -> IntArray:
+    """Indices of the segments to keep: one per unordered node pair, the widest."""
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((-width, b, a))
+    a_s, b_s = a[order], b[order]
+    first = np.ones(order.shape[0], dtype=bool)
+    first[1:] = (a_s[1:] != a_s[:-1]) | (b_s[1:] != b_s[:-1])
+    return np.sort(order[first])
+
+
+def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
+    """Build the `StreetNetwork` of an extract in the local projection `proj`.
+
+    Every highway way a vehicle could physically use is split at each of its nodes; identical
+    segments from overlapping ways are merged (widest kept). Barrier nodes give `node_gap_m`;
+    barrier ways that a ground-level segment properly crosses (not at a shared node) give
+    `seg_gap_m`; steps get a gap of 0. Open pedestrian areas and squares get virtual straight
+    crossings between their entrances (`WayKind.OPEN_AREA`, way id 0).
+    """
+    seg = _segments(extract)
+    if seg["u"].shape[0] == 0:
+        raise OsmInputError(
+            f"{extract.meta.path}: no usable highway ways (roads, service ways, footways…) with known nodes."
+        )
+    used, inverse = np.unique(np.concatenate([seg["u"], seg["v"]]), return_inverse=True)
+    m = seg["u"].shape[0]
+    u, v = inverse[:m].astype(np.int64), inverse[m:].astype(np.int64)
+    lon, lat = extract.node_lon[used], extract.node_lat[used]
+    x, y = proj.to_xy(lon, lat)
+    way = seg["way"]
+    kind = seg["kind"][way]
+    width = seg["width"][way]
+    oneway = seg["oneway"][way]
+    way_id = extract.way_id[way]
+    ground = seg["ground"][way]
+
+    barrier_xy, barrier_gap = _barrier_lines_xy(extract, proj)
+    buildings_xy = _areas_xy(extract, proj, lambda t: "building" in t and t.get("building") != "roof")
+    obstacles = (
+        shapely.STRtree(np.concatenate([barrier_xy, buildings_xy]))
+        if (barrier_xy.shape[0] or buildings_xy.shape[0])
+        else None
+    )
+    open_xy = _areas_xy(extract, proj, _is_open_area)
+    way_count, degree = _node_way_counts(used.shape[0], u, v, way)
+    crossings = open_area_segments(open_xy, x, y, way_count, degree, obstacles=obstacles)
+    n_open = crossings.u.shape[0]
+    u = np.concatenate([u, crossings.u])
+    v = np.concatenate([v, crossings.v])
+    kind = np.concatenate([kind, np.full(n_open, int(WayKind.OPEN_AREA), dtype=np.int8)])
+    width = np.concatenate([width, crossings.width_m.astype(np.float32)])
+    oneway = np.concatenate([oneway, np.zeros(n_open, dtype=np.int8)])
+    way_id = np.concatenate([way_id, np.zeros(n_open, dtype=np.int64)])
+    ground = np.concatenate([ground, np.ones(n_open, dtype=bool)])
+    keep = _dedupe(u, v, width)
+    u, v, kind, width, oneway, way_id, ground = (a[keep] for a in (u, v, kind, width, oneway, way_id, ground))
+
+    length = np.hypot(x[u] - x[v], y[u] - y[v]).astype(np.float32)
+    seg_gap = np.full(u.shape[0], OPEN_M, dtype=np.float32)
+    if barrier_xy.shape[0]:
+        seg_lines = shapely.linestrings(
+            np.stack([np.column_stack([x[u], y[u]]), np.column_stack([x[v], y[v]])], axis=1)
+        )
+        hit_seg, hit_bar = shapely.STRtree(barrier_xy).query(seg_lines, predicate="crosses")
+        at_ground = ground[hit_seg]
+        np.minimum.at(seg_gap, hit_seg[at_ground], barrier_gap[hit_bar[at_ground]].astype(np.float32))
+    seg_gap[kind == int(WayKind.STEPS)] = 0.0  # steps stop every vehicle
+
+    node_gap = np.full(used.shape[0], OPEN_M, dtype=np.float32)
+    if extract.point_id.shape[0]:
+        node_ids = extract.node_id[used]
+        at = np.searchsorted(node_ids, extract.point_id)
+        at = np.minimum(at, node_ids.shape[0] - 1)
+        for p in np.nonzero(node_ids[at] == extract.point_id)[0]:
+            tags = extract.point_tags[p]
+            if "barrier" in tags:
+                node_gap[at[p]] = min(float(node_gap[at[p]]), node_gap_m(tags))
+
+    names = {
+        int(extract.way_id[k]): t["name"]
+        for k, t in enumerate(extract.way_tags)
+        if "name" in t and seg["kind"][k] != _NO_KIND
+    }
+    meta = {
+        "file_sha256": extract.meta.sha256,
+        "bounds": list(extract.meta.bounds),
+        "node_count": int(used.shape[0]),
+        "segment_count": int(u.shape[0]),
+        "open_area_segment_count": int(np.count_nonzero(kind == int(WayKind.OPEN_AREA))),
+        "way_count": int(np.unique(way_id[way_id != 0]).shape[0]),
+    }
+    return StreetNetwork(
+        crs=proj.crs,
+        node_osm_id=extract.node_id[used].astype(np.int64),
+        node_lon=np.ascontiguousarray(lon, dtype=np.float64),
+        node_lat=np.ascontiguousarray(lat, dtype=np.float64),
+        node_x=x,
+        node_y=y,
+        node_gap_m=node_gap,
+        seg_u=u.astype(np.int32),
+        seg_v=v.astype(np.int32),
+        seg_length_m=length,
+        seg_width_m=width.astype(np.float32),
+        seg_gap_m=seg_gap,
+        seg_kind=kind.astype(np.int8),
+        seg_way_id=way_id.astype(np.int64),
+        seg_oneway=oneway.astype(np.int8),
+        way_names=names,
+        meta=meta,
+    )
+
+
+def import_extract(extract: OsmExtract, *, progress: Progress | None = None) -> CityImport:
+    """Build the street network, suggested spaces and base map layers of a read extract.
+
+    Parameters
+    ----------
+    extract
+        What `read_osm` returned.
+    progress
+        Called with (fraction 0..1, message) between the stages.
+
+    Returns
+    -------
+    CityImport
+        The network (in the UTM zone of the extract's centre), spaces, base map, and meta data
+        (file hash, bounds, counts, timings in seconds).
+
+    Raises
+    ------
+    OsmInputError
+        When no way of the extract is usable by a vehicle.
+    """
+    timings: dict[str, float] = {"read_s": round(extract.meta.read_s, 4)}
+    started = time.perf_counter()
+
+    def step(fraction: float, message: str) -> None:
+        if progress:
+            progress(fraction, message)
+
+    step(0.0, "building the street network")
+    proj = LocalProjection.for_bounds(extract.meta.bounds)
+    network = build_network(extract, proj)
+    timings["network_s"] = round(time.perf_counter() - started, 4)
+    step(0.5, "suggesting public spaces")
+    mark = time.perf_counter()
+    spaces = suggest_spaces(extract, projection=proj)
+    timings["spaces_s"] = round(time.perf_counter() - mark, 4)
+    step(0.75, "drawing the base map")
+    mark = time.perf_counter()
+    basemap = basemap_layers(extract)
+    timings["basemap_s"] = round(time.perf_counter() - mark, 4)
+    timings["import_s"] = round(time.perf_counter() - started, 4)
+    meta: dict[str, Any] = {
+        "file_sha256": extract.meta.sha256,
+        "file_size_bytes": extract.meta.size_bytes,
+        "bounds": [float(b) for b in extract.meta.bounds],
+        "bounds_source": extract.meta.bounds_source,
+        "crs": proj.crs,
+        "node_count": network.node_count,
+        "segment_count": network.segment_count,
+        "way_count": int(network.meta["way_count"]),
+        "open_area_segment_count": int(network.meta["open_area_segment_count"]),
+        "spaces_count": len(spaces),
+        "file_counts": dict(extract.meta.counts),
+        "timings_s": timings,
+    }
+    network.meta.update({"crs": proj.crs, "file_size_bytes": extract.meta.size_bytes})
+    step(1.0, f"imported {network.segment_count} segments and {len(spaces)} suggested spaces")
+    return CityImport(network=network, spaces=spaces, basemap=basemap, meta=meta)
