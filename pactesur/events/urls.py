@@ -1,6 +1,15 @@
 """URLs of events."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pactesur.events import views
 
 app_name = "events"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("new/", views.event_create, name="create"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("<int:pk>/", views.event_detail, name="detail"),
+    path("<int:pk>/edit/", views.event_edit, name="edit"),
+    path("<int:pk>/delete/", views.event_delete, name="delete"),
+]

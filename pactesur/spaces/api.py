@@ -1,5 +1,196 @@
-"""API endpoints of spaces."""
+"""API endpoints of spaces: /api/v1/spaces/ — the same permissions and messages as the pages."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from pactesur.cities.models import City, cities_where, has_city_perm
+from pactesur.spaces.actions import do_create_space, do_delete_space, do_update_space, spaces_geojson
+from pactesur.spaces.models import Space, SpaceKind
 
 router = Router(tags=["spaces"])
+
+
+class SpaceOut(Schema):
+    id: int
+    city: int = Field(..., alias="city_id")
+    name: str
+    kind: str
+    polygon: dict[str, Any]
+    area_m2: float
+    centroid_lon: float
+    centroid_lat: float
+    capacity: int | None
+    usual_crowd: int | None
+    peak_crowd: int | None
+    peak_times: str
+    owner: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    description: str
+    source: str
+    osm_type: str
+    osm_id: int | None
+    edited: bool
+    in_latest_import: bool
+    network_version: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class _SpaceFields(Schema):
+    capacity: int | None = Field(None, ge=0)
+    usual_crowd: int | None = Field(None, ge=0)
+    peak_crowd: int | None = Field(None, ge=0)
+    peak_times: str = ""
+    owner: str = Field("", max_length=200)
+    contact_name: str = Field("", max_length=200)
+    contact_email: str = Field("", max_length=254)
+    contact_phone: str = Field("", max_length=40)
+    description: str = ""
+
+
+class SpaceIn(_SpaceFields):
+    city: int
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: SpaceKind = SpaceKind.OTHER
+    polygon: dict[str, Any] = Field(..., description="GeoJSON Polygon or MultiPolygon in WGS 84 lon/lat")
+
+
+class SpacePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: SpaceKind | None = None
+    polygon: dict[str, Any] | None = None
+    capacity: int | None = Field(None, ge=0)
+    usual_crowd: int | None = Field(None, ge=0)
+    peak_crowd: int | None = Field(None, ge=0)
+    peak_times: str | None = None
+    owner: str | None = Field(None, max_length=200)
+    contact_name: str | None = Field(None, max_length=200)
+    contact_email: str | None = Field(None, max_length=254)
+    contact_phone: str | None = Field(None, max_length=40)
+    description: str | None = None
+
+
+def validation_error_422(exc: ValidationError) -> NinjaValidationError:
+    """The form's messages, in the shape of ninja's own 422 answers."""
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"loc": ["body", "payload", field], "msg": str(msg), "type": "value_error"}
+            for field, msgs in exc.message_dict.items()
+            for msg in msgs
+        ]
+    else:
+        errors = [{"loc": ["body", "payload"], "msg": str(m), "type": "value_error"} for m in exc.messages]
+    return NinjaValidationError(errors)
+
+
+def visible_city_or_404(user: Any, city_id: int) -> City:
+    """A city the user belongs to; any other id is 404, as on the pages."""
+    if city_id not in cities_where(user, "city.view"):
+        raise Http404
+    return City.objects.get(pk=city_id)
+
+
+def require(user: Any, city: City | int, action: str) -> None:
+    if not has_city_perm(user, city, action):
+        raise HttpError(403, "Your role in this city does not allow this.")
+
+
+def _space_or_404(request: HttpRequest, space_id: int, action: str | None = None) -> Space:
+    space: Space = get_object_or_404(Space.objects.for_user(request.user, "space.view"), pk=space_id)
+    if action:
+        require(request.user, space.city_id, action)
+    return space
+
+
+def _filtered(request: HttpRequest, city: int | None, kind: str | None, q: str | None) -> Any:
+    spaces = Space.objects.for_user(request.user, "space.view")
+    if city is not None:
+        visible_city_or_404(request.user, city)
+        spaces = spaces.filter(city_id=city)
+    if kind:
+        spaces = spaces.filter(kind=kind)
+    if q:
+        query = Q()
+        for word in q.split():
+            query &= Q(name__icontains=word)
+        spaces = spaces.filter(query)
+    return spaces.order_by("name", "id")
+
+
+@router.get("/", response=list[SpaceOut], summary="List spaces")
+def list_spaces(
+    request: HttpRequest, city: int | None = None, kind: SpaceKind | None = None, q: str | None = None
+) -> Any:
+    """The spaces of the caller's cities, or of one `city`; filter by `kind` or words of the name (`q`)."""
+    return list(_filtered(request, city, kind, q))
+
+
+@router.get("/geojson", response=dict[str, Any], summary="Spaces as GeoJSON")
+def spaces_as_geojson(
+    request: HttpRequest, city: int | None = None, kind: SpaceKind | None = None, q: str | None = None
+) -> Any:
+    """The same spaces as a GeoJSON FeatureCollection with every attribute as properties."""
+    return spaces_geojson(_filtered(request, city, kind, q))
+
+
+@router.get("/{int:space_id}", response=SpaceOut, summary="One space")
+def get_space(request: HttpRequest, space_id: int) -> Any:
+    return _space_or_404(request, space_id)
+
+
+@router.post("/", response={201: SpaceOut}, summary="Create a space")
+def create_space(request: HttpRequest, payload: SpaceIn) -> Any:
+    city = visible_city_or_404(request.user, payload.city)
+    require(request.user, city, "space.edit")
+    data = payload.dict(exclude={"city"})
+    data["kind"] = str(data["kind"].value if isinstance(data["kind"], SpaceKind) else data["kind"])
+    try:
+        space = do_create_space(city, acting_user=request.user, request=request, **data)
+    except ValidationError as exc:
+        raise validation_error_422(exc) from exc
+    return Status(201, space)
+
+
+@router.patch("/{int:space_id}", response=SpaceOut, summary="Change a space")
+def update_space(request: HttpRequest, space_id: int, payload: SpacePatch) -> Any:
+    space = _space_or_404(request, space_id, "space.edit")
+    changes = payload.dict(exclude_unset=True)
+    for required in ("name", "kind", "polygon"):
+        if required in changes and changes[required] is None:
+            raise NinjaValidationError(
+                [
+                    {
+                        "loc": ["body", "payload", required],
+                        "msg": "This field cannot be null.",
+                        "type": "value_error",
+                    }
+                ]
+            )
+    if isinstance(changes.get("kind"), SpaceKind):
+        changes["kind"] = changes["kind"].value
+    for text in ("peak_times", "owner", "contact_name", "contact_email", "contact_phone", "description"):
+        if text in changes and changes[text] is None:
+            changes[text] = ""
+    try:
+        return do_update_space(space, acting_user=request.user, request=request, **changes)
+    except ValidationError as exc:
+        raise validation_error_422(exc) from exc
+
+
+@router.delete("/{int:space_id}", response={204: None}, summary="Delete a space and its events")
+def delete_space(request: HttpRequest, space_id: int) -> Any:
+    space = _space_or_404(request, space_id, "space.edit")
+    do_delete_space(space, acting_user=request.user, request=request)
+    return Status(204, None)

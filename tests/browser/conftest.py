@@ -28,7 +28,9 @@ pytestmark = pytest.mark.browser
 def _require_chromium() -> None:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         if os.environ.get("CI"):
-            pytest.fail(f"chromium not found at {CHROMIUM}: .ci/run must install it (apt-get install chromium)")
+            pytest.fail(
+                f"chromium not found at {CHROMIUM}: .ci/run must install it (apt-get install chromium)"
+            )
         pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
 
 
@@ -54,7 +56,7 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 
     def _route(route):  # type: ignore[no-untyped-def]
         url = route.request.url
-        if url.startswith(base) or url.startswith("data:") or url.startswith("blob:"):
+        if url.startswith((base, "data:", "blob:")):
             route.continue_()
         else:
             outside.append(url)
@@ -73,5 +75,6 @@ def log_in(page, live_server, username: str, password: str) -> None:  # type: ig
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    # Submit the log-in form itself: the layout has other forms (language, city) with their own buttons.
+    page.locator("input[name=password]").press("Enter")
     page.wait_for_load_state("networkidle")

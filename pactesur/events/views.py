@@ -1,0 +1,140 @@
+"""Pages of events: upcoming and past list, detail, create/edit on a space, delete, CSV export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pactesur.cities.models import has_city_perm
+from pactesur.events.actions import do_create_event, do_delete_event, do_export_events, do_update_event
+from pactesur.events.forms import EventForm
+from pactesur.events.models import Event
+from pactesur.spaces.models import Space
+from pactesur.spaces.views import city_time, current_city_or_403
+
+PAST_ON_PAGE = 50
+
+
+def event_or_404(request: HttpRequest, pk: int, action: str | None = None) -> Event:
+    """The event `pk` if the user may see it (404 otherwise), and may do `action` on it (403 otherwise)."""
+    event: Event = get_object_or_404(
+        Event.objects.for_user(request.user, "event.view").select_related("space", "city"), pk=pk
+    )
+    if action and not has_city_perm(request.user, event.city_id, action):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    return event
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    city = current_city_or_403(request, "event.view")
+    events = Event.objects.for_user(request.user, "event.view", city=city).select_related("space")
+    now = timezone.now()
+    with city_time(city):
+        return render(
+            request,
+            "events/list.html",
+            {
+                "city": city,
+                "upcoming": list(events.filter(ends_at__gte=now).order_by("starts_at")),
+                "past": list(events.filter(ends_at__lt=now).order_by("-starts_at")[:PAST_ON_PAGE]),
+                "can_edit": has_city_perm(request.user, city, "event.edit"),
+                "can_export": has_city_perm(request.user, city, "space.export"),
+            },
+        )
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_or_404(request, pk)
+    with city_time(event.city):
+        return render(
+            request,
+            "events/detail.html",
+            {
+                "city": event.city,
+                "event": event,
+                "can_edit": has_city_perm(request.user, event.city_id, "event.edit"),
+            },
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    city = current_city_or_403(request, "event.edit")
+    initial = {}
+    space_id = request.GET.get("space", "")
+    if space_id.isdigit():
+        space = Space.objects.for_user(request.user, "space.view", city=city).filter(pk=int(space_id)).first()
+        if space is not None:
+            initial["space"] = space
+    with city_time(city):
+        form = EventForm(request.POST or None, city=city, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                event = do_create_event(
+                    city, acting_user=request.user, request=request, **form.action_kwargs()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Event “%(name)s” created.") % {"name": event.name})
+                return redirect("events:detail", pk=event.pk)
+        return render(
+            request,
+            "events/form.html",
+            {"city": city, "form": form, "event": None},
+            status=400 if form.is_bound else 200,
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_or_404(request, pk, "event.edit")
+    with city_time(event.city):
+        form = EventForm(request.POST or None, instance=event, city=event.city)
+        if request.method == "POST" and form.is_valid():
+            fresh = event_or_404(request, pk, "event.edit")
+            try:
+                do_update_event(fresh, acting_user=request.user, request=request, **form.action_kwargs())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Event “%(name)s” saved.") % {"name": fresh.name})
+                return redirect("events:detail", pk=pk)
+        return render(
+            request,
+            "events/form.html",
+            {"city": event.city, "form": form, "event": event},
+            status=400 if form.is_bound else 200,
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_or_404(request, pk, "event.edit")
+    if request.method == "POST":
+        space_id, name = event.space_id, event.name
+        do_delete_event(event, acting_user=request.user, request=request)
+        messages.success(request, _("Event “%(name)s” deleted.") % {"name": name})
+        return redirect("spaces:detail", pk=space_id)
+    with city_time(event.city):
+        return render(request, "events/confirm_delete.html", {"city": event.city, "event": event})
+
+
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    city = current_city_or_403(request, "space.export")
+    content = do_export_events(city, acting_user=request.user, request=request)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{city.slug}-events.csv"'
+    return response

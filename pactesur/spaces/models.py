@@ -1,0 +1,173 @@
+"""The public space: a crowded place a city protects, with its polygon, crowds and contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pactesur.cities.models import CityOwned
+
+
+class SpaceKind(models.TextChoices):
+    SQUARE = "square", _("Square")
+    PEDESTRIAN_STREET = "pedestrian_street", _("Pedestrian street")
+    PEDESTRIAN_AREA = "pedestrian_area", _("Pedestrian area")
+    MARKET = "market", _("Market")
+    PROMENADE = "promenade", _("Promenade")
+    PARK = "park", _("Park")
+    STATION_FORECOURT = "station_forecourt", _("Station forecourt")
+    PLACE_OF_WORSHIP = "place_of_worship", _("Place of worship")
+    EVENT_VENUE = "event_venue", _("Event venue")
+    ATTRACTION = "attraction", _("Attraction")
+    SCHOOL_SURROUNDINGS = "school_surroundings", _("School surroundings")
+    SHOPPING_STREET = "shopping_street", _("Shopping street")
+    WATERFRONT = "waterfront", _("Waterfront")
+    OTHER = "other", _("Other")
+
+
+class SpaceSource(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested from OpenStreetMap")
+    MANUAL = "manual", _("Drawn or uploaded by a person")
+
+
+class OsmType(models.TextChoices):
+    NODE = "node", _("node")
+    WAY = "way", _("way")
+    RELATION = "relation", _("relation")
+
+
+class Space(CityOwned):
+    """A public space. Only `pactesur.spaces.actions` writes it."""
+
+    view_action = "space.view"
+    edit_action = "space.edit"
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=SpaceKind.choices, default=SpaceKind.OTHER)
+    # A GeoJSON Polygon or MultiPolygon in WGS 84 lon/lat, validated by pactesur.spaces.geometry.
+    polygon = models.JSONField(_("outline"))
+    area_m2 = models.FloatField(_("area (m²)"), default=0.0)
+    centroid_lon = models.FloatField(default=0.0)
+    centroid_lat = models.FloatField(default=0.0)
+
+    capacity = models.PositiveIntegerField(_("capacity (people)"), null=True, blank=True)
+    usual_crowd = models.PositiveIntegerField(_("usual crowd (people)"), null=True, blank=True)
+    peak_crowd = models.PositiveIntegerField(_("peak crowd (people)"), null=True, blank=True)
+    peak_times = models.TextField(
+        _("peak times and opening pattern"),
+        blank=True,
+        help_text=_("For example: market Tuesday to Sunday 7:00–13:00; concerts on summer evenings."),
+    )
+    owner = models.CharField(_("owner or manager"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    source = models.CharField(
+        _("source"), max_length=12, choices=SpaceSource.choices, default=SpaceSource.MANUAL
+    )
+    osm_type = models.CharField(_("OSM type"), max_length=10, choices=OsmType.choices, blank=True)
+    osm_id = models.BigIntegerField(_("OSM id"), null=True, blank=True)
+    osm_tags = models.JSONField(_("OSM tags"), default=dict, blank=True)
+    # True once a person changed the space: re-imports never overwrite it again.
+    edited = models.BooleanField(_("edited by a person"), default=False)
+    # False when the OSM object this space was suggested from is absent from the latest import; the
+    # space is kept (events and analyses may rely on it) and people decide whether to delete it.
+    in_latest_import = models.BooleanField(_("still suggested by the latest import"), default=True)
+    # Version of the city's street network (streets.StreetNetwork.version) the suggestion last came
+    # from; a plain integer so that deleting old networks never touches spaces.
+    network_version = models.PositiveIntegerField(_("network version"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "osm_type", "osm_id"],
+                condition=models.Q(osm_id__isnull=False),
+                name="space_one_per_osm_object",
+            ),
+        ]
+        indexes = [models.Index(fields=["city", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def osm_url(self) -> str:
+        if not self.osm_type or self.osm_id is None:
+            return ""
+        return f"https://www.openstreetmap.org/{self.osm_type}/{self.osm_id}"
+
+    def as_feature(self) -> dict[str, Any]:
+        """Return the space as a GeoJSON Feature with every attribute as a property."""
+        return {
+            "type": "Feature",
+            "id": self.pk,
+            "geometry": self.polygon,
+            "properties": {
+                "id": self.pk,
+                "city": self.city_id,
+                "name": self.name,
+                "kind": self.kind,
+                "area_m2": round(self.area_m2, 1),
+                "centroid_lon": self.centroid_lon,
+                "centroid_lat": self.centroid_lat,
+                "capacity": self.capacity,
+                "usual_crowd": self.usual_crowd,
+                "peak_crowd": self.peak_crowd,
+                "peak_times": self.peak_times,
+                "owner": self.owner,
+                "contact_name": self.contact_name,
+                "contact_email": self.contact_email,
+                "contact_phone": self.contact_phone,
+                "description": self.description,
+                "source": self.source,
+                "osm_type": self.osm_type,
+                "osm_id": self.osm_id,
+                "edited": self.edited,
+                "in_latest_import": self.in_latest_import,
+                "network_version": self.network_version,
+                "created_at": self.created_at.isoformat() if self.created_at else None,
+                "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            },
+        }
+
+
+class DismissedSuggestion(CityOwned):
+    """An OSM object whose suggested space a person deleted: later imports do not suggest it again."""
+
+    view_action = "space.view"
+    edit_action = "space.edit"
+
+    osm_type = models.CharField(max_length=10, choices=OsmType.choices)
+    osm_id = models.BigIntegerField()
+    name = models.CharField(max_length=200, blank=True)
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "osm_type", "osm_id"], name="dismissed_once_per_osm_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.osm_type}/{self.osm_id})"

@@ -1,0 +1,170 @@
+"""Events: on a space of the same city, ending after they start; pages, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.utils import timezone
+
+from pactesur.audit.models import AuditEvent
+from pactesur.events.actions import do_create_event, do_delete_event, do_update_event
+from pactesur.events.models import Event
+from tests.spaces.helpers import make_event, make_space
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_create_event_is_audited_with_its_space(city, planner) -> None:
+    space = make_space(city, None)
+    event = make_event(space, planner, organiser="Ville de Nice")
+    assert (event.city, event.space, event.created_by) == (city, space, planner)
+    row = AuditEvent.objects.get(action="create", object_type="events.event")
+    assert row.detail == {"space": space.pk}
+
+
+def test_event_on_a_space_of_another_city_is_refused(city, other_city, planner) -> None:
+    foreign = make_space(other_city, None, name="Place Saint-Lambert")
+    starts = timezone.now() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="another city"):
+        do_create_event(
+            city,
+            acting_user=planner,
+            space=foreign,
+            name="x",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            expected_attendance=10,
+        )
+    assert not Event.objects.exists()
+
+
+def test_event_must_end_after_it_starts(city, planner) -> None:
+    space = make_space(city, None)
+    starts = timezone.now() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="end after it starts"):
+        do_create_event(
+            city,
+            acting_user=planner,
+            space=space,
+            name="x",
+            starts_at=starts,
+            ends_at=starts,
+            expected_attendance=None,
+        )
+    assert not Event.objects.exists()
+
+
+def test_database_refuses_an_event_ending_before_it_starts(city) -> None:
+    space = make_space(city, None)
+    starts = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.create(
+            city=city, space=space, name="x", starts_at=starts, ends_at=starts - timedelta(hours=1)
+        )
+
+
+def test_update_and_delete_are_audited(city, planner) -> None:
+    event = make_event(make_space(city, None), planner)
+    do_update_event(event, acting_user=planner, expected_attendance=50000)
+    assert AuditEvent.objects.get(action="update").detail == {"fields": ["expected_attendance"]}
+    do_delete_event(event, acting_user=planner)
+    assert not Event.objects.exists()
+    assert AuditEvent.objects.filter(action="delete", object_type="events.event").exists()
+
+
+def test_moving_an_event_to_a_space_of_another_city_is_refused(city, other_city, planner) -> None:
+    event = make_event(make_space(city, None), planner)
+    foreign = make_space(other_city, None, name="Place Saint-Lambert")
+    with pytest.raises(ValidationError, match="another city"):
+        do_update_event(event, acting_user=planner, space=foreign)
+    event.refresh_from_db()
+    assert event.space.city == city
+
+
+def test_list_separates_upcoming_and_past(city, viewer) -> None:
+    space = make_space(city, None)
+    make_event(space, None, name="Carnaval", days_from_now=20)
+    make_event(space, None, name="Old market", days_from_now=-20)
+    response = _client(viewer).get("/events/")
+    assert [e.name for e in response.context["upcoming"]] == ["Carnaval"]
+    assert [e.name for e in response.context["past"]] == ["Old market"]
+
+
+def test_planner_creates_an_event_in_the_city_time_zone(city, planner) -> None:
+    space = make_space(city, None)
+    page = _client(planner).get(f"/events/new/?space={space.pk}")
+    assert page.context["form"].initial["space"] == space
+    response = _client(planner).post(
+        "/events/new/",
+        {
+            "space": space.pk,
+            "name": "Marché de Noël",
+            "starts_at": "2026-12-05T10:00",
+            "ends_at": "2026-12-05T20:00",
+            "expected_attendance": "5000",
+        },
+    )
+    event = Event.objects.get()
+    assert response.status_code == 302
+    # Nice is on Europe/Paris time: 10:00 there is 09:00 UTC in December.
+    assert event.starts_at == datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def test_event_form_refuses_end_before_start_and_foreign_space(city, other_city, planner) -> None:
+    foreign = make_space(other_city, None, name="Place Saint-Lambert")
+    space = make_space(city, None)
+    client = _client(planner)
+    data = {"space": space.pk, "name": "x", "starts_at": "2026-12-05T10:00", "ends_at": "2026-12-05T09:00"}
+    response = client.post("/events/new/", data)
+    assert response.status_code == 400
+    assert "end after it starts" in response.context["form"].errors["ends_at"][0]
+    response = client.post("/events/new/", {**data, "space": foreign.pk, "ends_at": "2026-12-05T11:00"})
+    assert "space" in response.context["form"].errors
+    assert not Event.objects.exists()
+
+
+def test_edit_and_delete_pages(city, planner) -> None:
+    space = make_space(city, None)
+    event = make_event(space, None)
+    client = _client(planner)
+    data = {
+        "space": space.pk,
+        "name": "Carnaval 2027",
+        "starts_at": "2027-02-13T14:00",
+        "ends_at": "2027-02-13T18:00",
+    }
+    assert client.post(f"/events/{event.pk}/edit/", data).status_code == 302
+    event.refresh_from_db()
+    assert event.name == "Carnaval 2027"
+    assert "Carnaval 2027" in client.get(f"/events/{event.pk}/delete/").content.decode()
+    response = client.post(f"/events/{event.pk}/delete/")
+    assert response["Location"] == f"/spaces/{space.pk}/"
+    assert not Event.objects.exists()
+
+
+def test_csv_export_lists_the_city_events_and_is_audited(city, other_city, planner) -> None:
+    make_event(
+        make_space(city, None),
+        None,
+        name="Carnaval",
+        temporary_measures="Concrete blocks on Av. Jean Médecin",
+    )
+    make_event(make_space(other_city, None, name="Place Saint-Lambert"), None, name="Village de Noël")
+    response = _client(planner).get("/events/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["name"] for r in rows] == ["Carnaval"]
+    assert rows[0]["space"] == "Place Masséna"
+    assert rows[0]["temporary_measures"] == "Concrete blocks on Av. Jean Médecin"
+    assert AuditEvent.objects.filter(action="export", detail__what="events").exists()
