@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
+from pactesur.engine.spaces import SuggestedSpace
 from pactesur.spaces.geometry import Outline, SpaceGeometryError, outline_from_geojson, outline_from_geometry
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
 
@@ -63,16 +64,6 @@ CSV_COLUMNS = (
     "created_at",
     "updated_at",
 )
-
-
-class SuggestedSpaceLike(Protocol):
-    """What the import hands over per candidate space (pactesur.engine.spaces.SuggestedSpace)."""
-
-    name: str
-    kind: str
-    osm_type: str
-    osm_id: int
-    polygon: BaseGeometry
 
 
 @dataclass(frozen=True)
@@ -222,7 +213,7 @@ def _kind_of(kind: str) -> str:
 
 def do_sync_suggested_spaces(
     city: City,
-    suggestions: Iterable[SuggestedSpaceLike],
+    suggestions: Iterable[SuggestedSpace],
     *,
     acting_user: Any,
     network: Any,

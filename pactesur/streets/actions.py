@@ -1,0 +1,403 @@
+"""The one place that writes street networks and import jobs.
+
+An import reads the OSM file with the engine, writes the engine's graph (.npz) and the base map
+(gzipped GeoJSON) to temporary files, and only then, in one transaction, renames them into place,
+creates the new `StreetNetwork`, makes it the active one and refreshes the suggested spaces. If
+anything fails before the commit, the temporary and renamed files are removed and the previous
+network stays active: nothing half-written remains.
+
+Re-importing a file identical to an earlier one (same SHA-256) still creates a new version: the
+engine or its defaults may have changed since, and the suggested spaces are refreshed. The version
+row records `file_sha256`, so pages show "same file as version N"; `pactesur import-osm
+--if-changed` and `pactesur demo` skip the import instead when the active network has that hash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import gzip
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pactesur.audit.actions import do_record_audit
+from pactesur.audit.models import AuditAction
+from pactesur.cities.models import City
+from pactesur.streets.models import STALE_AFTER, ImportJob, ImportStatus, StreetNetwork, data_dir
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+# File names the import accepts, lower-cased; the engine reads each of them with pyosmium.
+ACCEPTED_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.gz", ".osm.bz2", ".osm.xml")
+# Temporary files of an import in progress start with this; the next import of the city sweeps
+# those a killed worker left behind.
+_PARTIAL_PREFIX = ".partial-"
+_PARTIAL_MAX_AGE_S = 3600
+# Shares of the progress bar per phase (assumption: reading and building take about as long).
+_READ_SHARE = (0.0, 0.45)
+_BUILD_SHARE = (0.45, 0.85)
+# The job row is written at most this often while an import reports progress.
+_PROGRESS_WRITE_INTERVAL_S = 0.5
+
+
+def networks_dir(city: City) -> Path:
+    return data_dir() / "networks" / str(city.pk)
+
+
+def uploads_dir(city: City) -> Path:
+    return data_dir() / "uploads" / str(city.pk)
+
+
+def has_accepted_suffix(name: str) -> bool:
+    return name.lower().endswith(ACCEPTED_SUFFIXES)
+
+
+def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """Map a phase's own 0…1 progress onto [start, end] of the whole import."""
+    if progress is None:
+        return None
+
+    def report(fraction: float, message: str) -> None:
+        progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
+
+    return report
+
+
+def _sweep_partial_files(folder: Path) -> None:
+    """Remove temporary files that a killed import left behind long ago."""
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - _PARTIAL_MAX_AGE_S
+    for path in folder.glob(f"{_PARTIAL_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
+def _unlink_all(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _data_date(meta: dict[str, Any]) -> datetime.datetime | None:
+    """The extract's replication or newest-object timestamp, when the engine found one."""
+    for key in ("data_date", "timestamp", "osmosis_replication_timestamp"):
+        value = meta.get(key)
+        if isinstance(value, str) and value:
+            try:
+                parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
+    return None
+
+
+# Counts shown for each version: engine meta key → our key.
+_META_COUNTS = {
+    "way_count": "ways",
+    "node_count": "nodes",
+    "segment_count": "segments",
+    "spaces_count": "suggested_spaces",
+}
+
+
+def _counts(meta: dict[str, Any], basemap: dict[str, Any]) -> dict[str, int]:
+    counts = {ours: int(meta[theirs]) for theirs, ours in _META_COUNTS.items() if theirs in meta}
+    for layer, collection in basemap.items():
+        features = collection.get("features") if isinstance(collection, dict) else None
+        if features is not None:
+            counts[f"basemap_{layer}"] = len(features)
+    return counts
+
+
+def _import_meta(result: Any, extract: Any) -> dict[str, Any]:
+    """The engine's meta data of an import, with the extract's newest timestamp as data date."""
+    meta: dict[str, Any] = dict(result.meta)
+    newest = getattr(getattr(extract, "meta", None), "newest_timestamp", None)
+    if newest and "data_date" not in meta:
+        meta["data_date"] = str(newest)
+    return meta
+
+
+def active_network(city: City) -> StreetNetwork | None:
+    return StreetNetwork.objects.filter(city=city, is_active=True).first()
+
+
+def do_import_osm(
+    city: City,
+    path: str | os.PathLike[str],
+    *,
+    acting_user: Any,
+    original_name: str | None = None,
+    progress: Progress | None = None,
+) -> StreetNetwork:
+    """Import the OSM file at `path` as the city's new active street network.
+
+    Raises `pactesur.engine.errors.OsmInputError` with a message for the user when the file cannot be
+    used; the previous network then stays active and no file of this import remains.
+    """
+    from pactesur.engine.io.network_store import save_network
+    from pactesur.engine.io.osm import file_sha256, read_osm
+    from pactesur.engine.osm_import import import_extract
+    from pactesur.spaces.actions import do_sync_suggested_spaces
+
+    source = Path(path)
+    folder = networks_dir(city)
+    folder.mkdir(parents=True, exist_ok=True)
+    _sweep_partial_files(folder)
+    token = uuid.uuid4().hex
+    tmp_graph = folder / f"{_PARTIAL_PREFIX}{token}.npz"
+    tmp_basemap = folder / f"{_PARTIAL_PREFIX}{token}.basemap.json.gz"
+    written: list[Path] = [tmp_graph, tmp_basemap]
+    try:
+        report = progress or (lambda _fraction, _message: None)
+        report(0.0, _("Reading the OSM file"))
+        extract = read_osm(source, progress=_scaled(progress, *_READ_SHARE))
+        result = import_extract(extract, progress=_scaled(progress, *_BUILD_SHARE))
+        report(0.86, _("Saving the street network"))
+        save_network(result.network, tmp_graph)
+        report(0.9, _("Saving the base map"))
+        with gzip.open(tmp_basemap, "wt", encoding="utf-8", compresslevel=6) as fh:
+            json.dump(result.basemap, fh, separators=(",", ":"))
+        report(0.93, _("Updating the suggested spaces"))
+        meta = _import_meta(result, extract)
+        sha256 = str(meta.get("file_sha256") or file_sha256(source))
+        with transaction.atomic():
+            # Lock the city row so that two imports of one city take distinct version numbers.
+            City.objects.select_for_update().filter(pk=city.pk).first()
+            last = StreetNetwork.objects.filter(city=city).aggregate(v=Max("version"))["v"] or 0
+            version = last + 1
+            final_graph = folder / f"{version}.npz"
+            final_basemap = folder / f"{version}.basemap.json.gz"
+            os.replace(tmp_graph, final_graph)
+            os.replace(tmp_basemap, final_basemap)
+            written += [final_graph, final_basemap]
+            previous = active_network(city)
+            same_as = StreetNetwork.objects.filter(city=city, file_sha256=sha256).order_by("-version").first()
+            StreetNetwork.objects.filter(city=city, is_active=True).update(is_active=False)
+            bounds = [float(b) for b in meta.get("bounds") or (0.0, 0.0, 0.0, 0.0)]
+            network = StreetNetwork.objects.create(
+                city=city,
+                version=version,
+                source_name=(original_name or source.name)[:255],
+                file_sha256=sha256,
+                file_size_bytes=source.stat().st_size,
+                data_date=_data_date(meta),
+                min_lon=bounds[0],
+                min_lat=bounds[1],
+                max_lon=bounds[2],
+                max_lat=bounds[3],
+                counts=_counts(meta, result.basemap),
+                meta=meta,
+                graph_file=str(final_graph.relative_to(data_dir())),
+                basemap_file=str(final_basemap.relative_to(data_dir())),
+                is_active=True,
+                imported_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            )
+            do_sync_suggested_spaces(city, result.spaces, acting_user=acting_user, network=network)
+            do_record_audit(
+                AuditAction.IMPORT,
+                acting_user=acting_user,
+                city=city,
+                obj=network,
+                detail={
+                    "file": network.source_name,
+                    "file_sha256": sha256,
+                    "version": version,
+                    "previous_version": previous.version if previous else None,
+                    "same_file_as_version": same_as.version if same_as else None,
+                    "suggested_spaces": len(result.spaces),
+                },
+            )
+            # A last report inside the transaction: an interrupted import rolls back from here too.
+            report(0.99, _("Switching to the new network"))
+    except BaseException:
+        _unlink_all(written)
+        raise
+    report(1.0, _("Done"))
+    return network
+
+
+# --- background imports from the web ------------------------------------------------------------
+
+
+def do_enqueue_import(city: City, uploaded_file: UploadedFile, *, acting_user: Any) -> ImportJob:
+    """Store an uploaded OSM file under the data directory and queue its import as a background job."""
+    from pactesur.streets.tasks import run_import_job
+
+    do_fail_stale_jobs()
+    name = Path(uploaded_file.name or "upload.osm").name
+    folder = uploads_dir(city)
+    folder.mkdir(parents=True, exist_ok=True)
+    # The stored name keeps the original suffix (the engine reads the format from it).
+    stored = folder / f"{uuid.uuid4().hex}-{_safe_name(name)}"
+    size = 0
+    try:
+        with stored.open("wb") as fh:
+            for chunk in uploaded_file.chunks():
+                fh.write(chunk)
+                size += len(chunk)
+        with transaction.atomic():
+            job: ImportJob = ImportJob.objects.create(
+                city=city,
+                status=ImportStatus.QUEUED,
+                message=_("Waiting for a worker"),
+                upload_file=str(stored.relative_to(data_dir())),
+                original_name=name[:255],
+                file_size_bytes=size,
+                created_by=acting_user,
+            )
+            do_record_audit(
+                AuditAction.CREATE,
+                acting_user=acting_user,
+                city=city,
+                obj=job,
+                detail={"file": name, "size_bytes": size},
+            )
+
+            def enqueue() -> None:
+                result = run_import_job.enqueue(job.pk)
+                ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+
+            transaction.on_commit(enqueue)
+    except BaseException:
+        _unlink_all([stored])
+        raise
+    return job
+
+
+def _safe_name(name: str) -> str:
+    keep = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    return keep[-120:] or "upload.osm"
+
+
+class _JobProgress:
+    """Write an import's progress to its job row, at most every half second."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.last_write = 0.0
+        self.last_fraction = -1.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - self.last_write < _PROGRESS_WRITE_INTERVAL_S:
+            return
+        if fraction <= self.last_fraction and now - self.last_write < _PROGRESS_WRITE_INTERVAL_S:
+            return
+        self.last_write, self.last_fraction = now, fraction
+        ImportJob.objects.filter(pk=self.job_id).update(
+            progress=round(min(max(fraction, 0.0), 1.0), 4),
+            message=message[:255],
+            updated_at=timezone.now(),
+        )
+
+
+def do_fail_stale_jobs() -> int:
+    """Record as failed the running jobs whose worker died, and delete their uploads; return how many."""
+    stale = list(
+        ImportJob.objects.select_related("city", "created_by").filter(
+            status=ImportStatus.RUNNING, updated_at__lt=timezone.now() - STALE_AFTER
+        )
+    )
+    for job in stale:
+        error = job.shown_error
+        if job.upload_file:
+            _unlink_all([data_dir() / job.upload_file])
+        _finish_job(job, status=ImportStatus.FAILED, error=error)
+    return len(stale)
+
+
+def do_run_import_job(job_id: int) -> ImportJob:
+    """Run a queued import job (the background task's body) and record how it ended."""
+    from pactesur.engine.errors import OsmInputError
+
+    do_fail_stale_jobs()
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        updated_at=timezone.now(),
+        message=_("Starting"),
+    )
+    job: ImportJob = ImportJob.objects.select_related("city", "created_by").get(pk=job_id)
+    if not claimed:
+        # Already run (a retried task): never import the same upload twice.
+        return job
+    upload = data_dir() / job.upload_file if job.upload_file else None
+    try:
+        if upload is None or not upload.exists():
+            raise OsmInputError(_("The uploaded file is no longer on the server; upload it again."))
+        network = do_import_osm(
+            job.city,
+            upload,
+            acting_user=job.created_by,
+            original_name=job.original_name,
+            progress=_JobProgress(job.pk),
+        )
+    except OsmInputError as exc:
+        # The engine names the stored upload; the person knows it by the name they uploaded.
+        message = str(exc).replace(str(upload), job.original_name)
+        if upload is not None:
+            message = message.replace(upload.name, job.original_name)
+        _finish_job(job, status=ImportStatus.FAILED, error=message)
+    except Exception as exc:
+        logger.exception("import job %s failed", job.pk)
+        _finish_job(
+            job,
+            status=ImportStatus.FAILED,
+            error=_(
+                "The import failed because of an internal error (%(kind)s). The previous street "
+                "network is still in use; the administrator can find details in the worker log."
+            )
+            % {"kind": type(exc).__name__},
+        )
+        raise
+    else:
+        _finish_job(job, status=ImportStatus.SUCCEEDED, network=network)
+    finally:
+        if upload is not None:
+            _unlink_all([upload])
+    return job
+
+
+def _finish_job(
+    job: ImportJob, *, status: str, error: str = "", network: StreetNetwork | None = None
+) -> None:
+    with transaction.atomic():
+        job.status = status
+        job.error = error
+        job.network = network
+        job.finished_at = job.updated_at = timezone.now()
+        job.upload_file = ""
+        if status == ImportStatus.SUCCEEDED:
+            job.progress = 1.0
+            job.message = _("Imported as version %(version)d") % {
+                "version": network.version if network else 0
+            }
+        else:
+            job.message = _("Import failed")
+        job.save()
+        if status == ImportStatus.FAILED:
+            do_record_audit(
+                AuditAction.IMPORT,
+                acting_user=job.created_by,
+                city=job.city,
+                obj=job,
+                detail={"file": job.original_name, "failed": True, "error": error[:500]},
+            )

@@ -1,0 +1,121 @@
+"""A security manager imports a real extract from the web and sees the new version and its base map."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.db import connections
+
+from tests.conftest import shared_osm
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.PACTESUR_DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def worker() -> Iterator[threading.Thread]:
+    """The real django-tasks database worker, in a thread of the test process (it shares the test DB)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    db_worker = Worker(
+        queue_names=["default"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="browser-test",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            db_worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield thread
+    db_worker.running = False
+    thread.join(timeout=10)
+
+
+def log_in(page, live_server, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the real form (submitted with Enter: the page has other submit buttons)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+
+
+# Share of the map canvas' pixels that something was drawn on (not transparent).
+_DRAWN_PIXELS_JS = """() => {
+  const canvas = document.querySelector('#basemap .leaflet-overlay-pane canvas');
+  if (!canvas) return 0;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
+  return drawn / (canvas.width * canvas.height);
+}"""
+
+
+def test_security_manager_imports_an_extract_and_sees_the_new_version_on_the_map(
+    page, live_server, security_officer, data_dir, worker
+):
+    extract = shared_osm("leeds_university_its-example.osm.pbf")
+    log_in(page, live_server, "security_officer", TEST_PASSWORD)
+
+    page.goto(f"{live_server.url}/streets/")
+    assert page.locator("text=No street network has been imported").count() == 1
+    page.set_input_files("input[name=file]", str(extract))
+    page.click("form.streets-upload button[type=submit]")
+    page.wait_for_url("**/streets/jobs/*/")
+
+    # Locators, not wait_for_function: the strict CSP forbids the eval() that the latter needs.
+    page.locator("#import-job[data-status=succeeded]").wait_for(timeout=120_000)
+    assert page.locator("#import-progress").get_attribute("value") == "100"
+    assert page.locator("#import-percent").inner_text() == "100 %"
+    assert "New version 1" in page.locator("#import-outcome").inner_text()
+    assert page.locator("#import-links").is_visible()
+
+    page.click("text=Back to the network versions")
+    active = page.locator("tr.streets-active")
+    assert active.get_attribute("data-version") == "1"
+    assert extract.name in active.inner_text()
+
+    page.goto(f"{live_server.url}/streets/map/")
+    page.locator("#basemap[data-basemap-state=ready]").wait_for()
+    assert int(page.locator("#basemap").get_attribute("data-basemap-features") or 0) > 100
+    assert page.evaluate(_DRAWN_PIXELS_JS) > 0.05
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = page.locator("#basemap").bounding_box()
+    assert box is not None
+    assert box["width"] <= 390
+    assert box["height"] > 300
+
+
+def test_failed_import_shows_the_reason_on_the_job_page(
+    page, live_server, security_officer, data_dir, worker, tmp_path
+):
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(shared_osm("leeds_university_its-example.osm.pbf").read_bytes()[:4000])
+    log_in(page, live_server, "security_officer", TEST_PASSWORD)
+
+    page.goto(f"{live_server.url}/streets/")
+    page.set_input_files("input[name=file]", str(broken))
+    page.click("form.streets-upload button[type=submit]")
+
+    page.locator("#import-job[data-status=failed]").wait_for(timeout=60_000)
+    assert "broken.osm.pbf" in page.locator("#import-error").inner_text()
+    assert "The import failed." in page.locator("#import-outcome").inner_text()

@@ -1,0 +1,85 @@
+"""`pactesur demo --no-serve`: Helsinki, its spaces and events, demo users; again and again."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from tests.commands.conftest import embedded_env, pactesur_argv
+
+REQUIRED = (
+    "Senaatintori",
+    "Kauppatori",
+    "Rautatientori",
+    "Esplanadinpuisto",
+    "Narinkkatori",
+    "Aleksanterinkatu",
+)
+
+
+def _demo(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        pactesur_argv("demo", "--no-serve", "--data-dir", str(data_dir)),
+        env=embedded_env(data_dir.parent / "elsewhere"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def _passwords(out: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s+\w+\s+(demo-\w+)\s+(\S+)$", out, flags=re.MULTILINE))
+
+
+def test_demo_sets_up_helsinki_and_a_second_run_reuses_it_with_new_passwords(tmp_path: Path):
+    data_dir = tmp_path / "demo"
+
+    first = _demo(data_dir)
+
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "imported Helsinki.osm.pbf as version 1" in first.stdout
+    for name in REQUIRED:
+        assert re.search(rf"^\s+{name}\b", first.stdout, flags=re.MULTILINE), (name, first.stdout)
+    assert "MISSING" not in first.stdout
+    for event in ("Tuomaan markkinat", "New Year's Eve", "market day", "concert"):
+        assert event in first.stdout
+    first_passwords = _passwords(first.stdout)
+    assert set(first_passwords) == {
+        f"demo-{r}" for r in ("admin", "security", "planner", "trainer", "viewer", "expert")
+    }
+    assert "http://127.0.0.1:8000/" in first.stdout
+    assert (data_dir / "pactesur.sqlite3").exists()
+
+    second = _demo(data_dir)
+
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "version 1 already comes from Helsinki.osm.pbf: kept" in second.stdout
+    second_passwords = _passwords(second.stdout)
+    assert set(second_passwords) == set(first_passwords)
+    assert all(second_passwords[u] != first_passwords[u] for u in first_passwords)
+    assert second.stdout.count("Tuomaan markkinat") == 1
+    _check_demo_database(data_dir, second_passwords)
+
+
+def _check_demo_database(data_dir: Path, passwords: dict[str, str]) -> None:
+    """Open the demo's database in a child process: one set of events, users who can log in."""
+    script = (
+        "import django, os, sys;"
+        "django.setup();"
+        "from pactesur.events.models import Event;"
+        "from pactesur.streets.models import StreetNetwork;"
+        "assert Event.objects.filter(name__startswith='Tuomaan').count() == 1, 'events duplicated';"
+        "assert StreetNetwork.objects.count() == 1, 'network imported twice';"
+        "from pactesur.accounts.models import User;"
+        f"assert User.objects.get(username='demo-security').check_password({passwords['demo-security']!r});"
+        "print('ok')"
+    )
+    env = embedded_env(data_dir)
+    env["DATABASE_URL"] = f"sqlite:///{data_dir / 'pactesur.sqlite3'}"
+    env["DJANGO_SETTINGS_MODULE"] = "pactesur.web.settings"
+    result = subprocess.run(  # noqa: S603
+        [pactesur_argv()[0], "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr[-2000:]
