@@ -117,3 +117,15 @@ if _django_available():
             return made[role]
 
         return get
+
+
+if _django_available():
+
+    @pytest.fixture(autouse=True)
+    def _english_by_default():  # type: ignore[no-untyped-def]
+        """A request in French leaves French active in the thread; each test starts in English."""
+        from django.utils import translation
+
+        translation.activate("en")
+        yield
+        translation.activate("en")

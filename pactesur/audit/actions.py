@@ -1,4 +1,16 @@
-"""The one function that writes audit events."""
+"""The one function that writes audit events, and two shortcuts for views of restricted data.
+
+How other apps use it:
+
+- a change: inside the app's `do_<verb>_<noun>` transaction, call
+  `do_record_audit(AuditAction.UPDATE, acting_user=user, obj=record, detail={...}, request=request)`;
+- someone opens a restricted record (assessment, analysis, protocol…): in the view, after the
+  permission check, `do_record_view(record, acting_user=request.user, request=request)`;
+- someone downloads restricted data (CSV, GeoJSON, PDF): `do_record_export(acting_user=request.user,
+  city=city, what="spaces geojson", rows=len(features), request=request)`.
+
+The city admin reads these rows on the audit page (`audit:list`) and downloads them as CSV.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +19,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
-from pactesur.audit.models import AuditEvent
+from pactesur.audit.models import AuditAction, AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -42,4 +54,36 @@ def do_record_audit(
         object_repr=str(obj)[:200] if obj is not None else "",
         detail=detail or {},
         ip_address=client_ip(request),
+    )
+
+
+def do_record_view(
+    obj: models.Model,
+    *,
+    acting_user: Any,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that `acting_user` looked at the restricted record `obj` (its city is taken from it)."""
+    return do_record_audit(AuditAction.VIEW, acting_user=acting_user, obj=obj, detail=detail, request=request)
+
+
+def do_record_export(
+    *,
+    acting_user: Any,
+    city: Any,
+    what: str,
+    rows: int | None = None,
+    obj: models.Model | None = None,
+    filters: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Record a download: `what` names the data (e.g. "spaces csv"), `rows` how many records left."""
+    detail: dict[str, Any] = {"what": what}
+    if rows is not None:
+        detail["rows"] = rows
+    if filters:
+        detail["filters"] = filters
+    return do_record_audit(
+        AuditAction.EXPORT, acting_user=acting_user, city=city, obj=obj, detail=detail, request=request
     )

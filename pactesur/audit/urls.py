@@ -1,6 +1,12 @@
 """URLs of audit."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pactesur.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("export.csv", views.audit_export, name="export"),
+]

@@ -10,6 +10,7 @@ from pactesur.cities.models import cities_of, has_city_perm
 
 
 def current_city(request: HttpRequest) -> dict[str, Any]:
+    """`current_city`, `my_cities` and `can` (action → allowed in the current city) for every page."""
     user = getattr(request, "user", None)
     city = getattr(request, "city", None)
     if user is None or not user.is_authenticated:
@@ -18,18 +19,22 @@ def current_city(request: HttpRequest) -> dict[str, Any]:
     def can(action: str) -> bool:
         return has_city_perm(user, city, action)
 
+    flags = {
+        a: can(a)
+        for a in (
+            "members.manage",
+            "audit.view",
+            "space.edit",
+            "network.import",
+            "restricted.view",
+            "event.edit",
+        )
+    }
+    # Templates cannot look up a key with a dot: each flag is also under its underscored name
+    # ({% if can.members_manage %}).
+    flags |= {a.replace(".", "_"): allowed for a, allowed in flags.items()}
     return {
         "current_city": city,
         "my_cities": list(cities_of(user)),
-        "can": {
-            a: can(a)
-            for a in (
-                "members.manage",
-                "audit.view",
-                "space.edit",
-                "network.import",
-                "restricted.view",
-                "event.edit",
-            )
-        },
+        "can": flags,
     }

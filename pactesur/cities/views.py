@@ -2,11 +2,76 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from pactesur.cities.middleware import SESSION_KEY
+from pactesur.cities.models import City, cities_of, has_city_perm
+
+
+def _model(app_label: str, name: str) -> Any:
+    """A model of another app, or None while that app does not define it yet."""
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def _count(app_label: str, name: str, user: Any, city: City) -> int | None:
+    model = _model(app_label, name)
+    if model is None or not hasattr(model.objects, "for_user"):
+        return None
+    return int(model.objects.for_user(user, city=city).count())
+
+
+def _current_network(user: Any, city: City) -> Any:
+    """The city's active street network (the newest when none is marked active), or None."""
+    model = _model("streets", "StreetNetwork")
+    if model is None or not has_city_perm(user, city, "network.view"):
+        return None
+    qs = model.objects.filter(city=city)
+    field_names = {f.name for f in model._meta.get_fields()}
+    if "is_active" in field_names:
+        active = qs.filter(is_active=True).order_by("-pk").first()
+        if active is not None:
+            return active
+    return qs.order_by("-pk").first()
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "cities/home.html", {"city": request.city})  # type: ignore[attr-defined]
+    city: City | None = request.city  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"city": city}
+    if city is not None:
+        context |= {
+            "space_count": _count("spaces", "Space", request.user, city),
+            "event_count": _count("events", "Event", request.user, city),
+            "network": _current_network(request.user, city),
+        }
+    return render(request, "cities/home.html", context)
+
+
+@require_POST
+@login_required
+def switch(request: HttpRequest) -> HttpResponse:
+    """Make one of the user's cities the current one; any other city is a 404."""
+    try:
+        city_id = int(request.POST.get("city", ""))
+    except ValueError:
+        raise Http404 from None
+    city = cities_of(request.user).filter(pk=city_id).first()
+    if city is None:
+        raise Http404
+    request.session[SESSION_KEY] = city.pk
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    return redirect(target or "home")

@@ -122,6 +122,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.data_dir / "static"
+# WhiteNoise warns (an error under pytest) when STATIC_ROOT is missing before collectstatic has run.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
 def _package_static_dir(package: str) -> Path:

@@ -1,0 +1,82 @@
+"""The audit trail page of a city and its CSV download."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from pactesur.audit.actions import do_record_export
+from pactesur.audit.forms import AuditFilterForm
+from pactesur.audit.models import AuditEvent
+from pactesur.cities.access import city_permission_required
+from pactesur.cities.models import City, Membership
+
+PAGE_SIZE = 50
+CSV_COLUMNS = ("created_at", "username", "action", "object_type", "object_id", "object_repr", "ip_address")
+
+
+def city_events(city: City) -> QuerySet[AuditEvent]:
+    """The city's audit events, plus the log-ins, log-outs and failed log-ins of its members (no city)."""
+    members = Membership.objects.filter(city=city)
+    usernames = members.values_list("user__username", flat=True)
+    return AuditEvent.objects.filter(
+        Q(city=city)
+        | Q(city__isnull=True, user__in=members.values_list("user_id", flat=True))
+        | Q(city__isnull=True, user__isnull=True, username__in=usernames)
+    )
+
+
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    events = city_events(request.city)  # type: ignore[attr-defined]
+    object_types = sorted(t for t in events.order_by().values_list("object_type", flat=True).distinct() if t)
+    form = AuditFilterForm(request.GET or None, object_types=object_types)
+    if form.is_bound and form.is_valid():
+        events = form.filter(events)
+    elif form.is_bound:
+        events = events.none()
+    return form, events
+
+
+@city_permission_required("audit.view")
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form, events = _filtered(request)
+    page = Paginator(events.select_related("user"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "audit/audit_list.html", context, status=status)
+
+
+@city_permission_required("audit.view")
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered audit trail as CSV; the download itself is an audit event."""
+    form, events = _filtered(request)
+    rows = list(events.values_list(*CSV_COLUMNS))
+    do_record_export(
+        acting_user=request.user,
+        city=request.city,  # type: ignore[attr-defined]
+        what="audit trail",
+        rows=len(rows),
+        filters=form.active_filters() if form.is_bound and form.is_valid() else None,
+        request=request,
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{request.city.slug}-{stamp}.csv"'  # type: ignore[attr-defined]
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_safe(v) for v in row])
+    return response
+
+
+def _csv_safe(value: object) -> str:
+    """Text for a CSV cell; a leading =, +, - or @ is quoted so a spreadsheet does not run it as a formula."""
+    text = value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text

@@ -1,0 +1,19 @@
+"""Permission rows of the audit trail: its city's administrators only."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.matrix_support import MatrixRow, statuses
+
+# The audit pages show the current city's trail: any city's admin reads their own; no city → 403.
+_CURRENT_CITY_ADMIN = statuses({"admin", "other_city_admin"}, outsider=403)
+
+ROWS = [
+    MatrixRow(
+        name="audit-list", method="GET", url=lambda s: reverse("audit:list"), expect=_CURRENT_CITY_ADMIN
+    ),
+    MatrixRow(
+        name="audit-export", method="GET", url=lambda s: reverse("audit:export"), expect=_CURRENT_CITY_ADMIN
+    ),
+]
