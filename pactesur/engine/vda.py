@@ -1,0 +1,164 @@
+"""Vehicle dynamics assessment of an area: network and polygon in, the `pactesur vda` result out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from pactesur.engine.dynamics import AttainableSpeeds, attainable_speeds
+from pactesur.engine.entries import Entry, area_crossings, space_entries
+from pactesur.engine.network import StreetNetwork
+from pactesur.engine.vehicles import VehicleClass, vehicles_by_codes
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class VdaResult:
+    """Entries of an area for each vehicle class analysed, with the time each step took."""
+
+    vehicles: tuple[VehicleClass, ...]
+    entries: tuple[Entry, ...]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def _quiet(_message: str) -> None:
+    return None
+
+
+def city_speeds(
+    network: StreetNetwork,
+    vehicles: Iterable[VehicleClass],
+    *,
+    progress: Progress = _quiet,
+) -> dict[str, AttainableSpeeds]:
+    """Compute the attainable speeds of each vehicle class over the whole network, keyed by code.
+
+    This is the expensive, space-independent part: compute it once per network and class,
+    then call `analyse_area` for as many spaces as needed.
+    """
+    result: dict[str, AttainableSpeeds] = {}
+    for vehicle in vehicles:
+        progress(f"speeds for {vehicle.code} ({vehicle.description}) over {2 * network.segment_count} edges")
+        result[vehicle.code] = attainable_speeds(network, vehicle)
+    return result
+
+
+def analyse_area(
+    network: StreetNetwork,
+    area_lonlat: BaseGeometry,
+    *,
+    vehicle_codes: Iterable[str] | None = None,
+    speeds: Mapping[str, AttainableSpeeds] | None = None,
+    progress: Progress = _quiet,
+) -> VdaResult:
+    """Return every entry into the area for each vehicle class, fastest first within a class.
+
+    Parameters
+    ----------
+    network
+        The city's street network.
+    area_lonlat
+        The space: a shapely Polygon or MultiPolygon in WGS 84 lon/lat.
+    vehicle_codes
+        Classes to analyse (e.g. ``["M1", "N3C"]``); every class when None.
+    speeds
+        City-wide speeds already computed by `city_speeds`, reused when given for a class.
+    progress
+        Called with a short message before each step.
+
+    Raises
+    ------
+    AreaError
+        When the area is invalid or does not touch the network.
+    UnknownVehicleError
+        When a code is not a vehicle class.
+    """
+    vehicles = vehicles_by_codes(tuple(vehicle_codes) if vehicle_codes else None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    progress("finding where the network crosses into the area")
+    crossings = area_crossings(network, area_lonlat)
+    timings["crossings"] = time.perf_counter() - t0
+    entries: list[Entry] = []
+    for vehicle in vehicles:
+        t1 = time.perf_counter()
+        cached = speeds.get(vehicle.code) if speeds else None
+        if cached is None:
+            progress(
+                f"speeds for {vehicle.code} ({vehicle.description}) over {2 * network.segment_count} edges"
+            )
+            cached = attainable_speeds(network, vehicle)
+        t2 = time.perf_counter()
+        entries.extend(space_entries(network, crossings, cached))
+        t3 = time.perf_counter()
+        timings[f"speeds_{vehicle.code}"] = t2 - t1
+        timings[f"entries_{vehicle.code}"] = t3 - t2
+    timings["total"] = time.perf_counter() - t0
+    return VdaResult(vehicles=vehicles, entries=tuple(entries), timings_s=timings)
+
+
+def vehicle_json(vehicle: VehicleClass) -> dict[str, Any]:
+    """Return the vehicle's parameters as a JSON object (the `vehicles` items of the contract)."""
+    return {
+        "code": vehicle.code,
+        "mass_kg": round(vehicle.mass_kg),
+        "max_speed_kmh": round(vehicle.top_speed_ms() * 3.6, 1),
+        "description": vehicle.description,
+        "width_m": vehicle.width_m,
+        "length_m": vehicle.length_m,
+        "power_kw": vehicle.power_kw,
+        "lateral_accel_g": round(min(vehicle.lateral_grip_g, vehicle.rollover_threshold_g), 3),
+        "braking_decel_g": vehicle.braking_decel_g,
+        "run_up_to_50_kmh_m": round(vehicle.distance_to_speed_m(50.0), 1),
+        "test_speeds_kmh": list(vehicle.test_speeds_kmh),
+    }
+
+
+def vda_json(result: VdaResult, *, extra_timings_s: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Return the `pactesur vda --format json` object of DESIGN.md."""
+    timings = {**(extra_timings_s or {}), **result.timings_s}
+    return {
+        "vehicles": [vehicle_json(v) for v in result.vehicles],
+        "entries": [e.as_json() for e in result.entries],
+        "timings_s": {k: round(v, 4) for k, v in timings.items()},
+    }
+
+
+def vda_geojson(result: VdaResult, *, extra_timings_s: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Return the result as a GeoJSON FeatureCollection: one Point per entry, one LineString per path.
+
+    Both features of an entry carry the entry's JSON fields (without the path) and a `feature`
+    property, ``"entry"`` or ``"approach_path"``; the collection carries the vehicles and timings
+    as foreign members.
+    """
+    features: list[dict[str, Any]] = []
+    for entry in result.entries:
+        props = entry.as_json()
+        path = props.pop("path")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [props["lon"], props["lat"]]},
+                "properties": {"feature": "entry", **props},
+            }
+        )
+        if len(path) >= 2:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": path},
+                    "properties": {"feature": "approach_path", **props},
+                }
+            )
+    plain = vda_json(result, extra_timings_s=extra_timings_s)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "vehicles": plain["vehicles"],
+        "timings_s": plain["timings_s"],
+    }
