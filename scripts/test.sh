@@ -9,8 +9,8 @@ PACTESUR_EXTRAS=test source scripts/_setup.sh
 step() { printf '\n== %s\n' "$*"; }
 
 step "ruff"
-ruff check .
-ruff format --check .
+ruff check pactesur tests bench manage.py
+ruff format --check pactesur tests bench manage.py
 
 step "import contracts (engine free of Django, apps free of the wiring)"
 lint-imports
