@@ -28,6 +28,7 @@ def current_city(request: HttpRequest) -> dict[str, Any]:
             "network.import",
             "restricted.view",
             "event.edit",
+            "analysis.summary",
         )
     }
     # Templates cannot look up a key with a dot: each flag is also under its underscored name

@@ -32,6 +32,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "network.view": frozenset(CITY_ROLES),
     "network.import": frozenset({Role.ADMIN, Role.SECURITY}),
     "restricted.view": frozenset({Role.ADMIN, Role.SECURITY}),
+    # Approach analyses: full entries, paths and city-wide speeds are restricted; planners see the
+    # per-space summary (max impact speed and energy, required rating) their designs need.
+    "analysis.view": frozenset({Role.ADMIN, Role.SECURITY}),
+    "analysis.summary": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    "analysis.run": frozenset({Role.ADMIN, Role.SECURITY}),
 }
 
 

@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     where.add_argument("--space", metavar="NAME", help="a space of a city in the web platform's database")
     parser.add_argument(
+        "--city", metavar="CITY", help="with --space: the space's city (name or slug) if several have it"
+    )
+    parser.add_argument(
         "--vehicle",
         metavar="CODE",
         action="append",
@@ -80,7 +83,7 @@ def _read_area(args: argparse.Namespace) -> Any:
                 f"({exc}). Export the space as GeoJSON and use --area instead"
             )
             raise _CliError(msg) from exc
-        return lookup.space_polygon(args.space)
+        return lookup.space_polygon(args.space, city=args.city)
     try:
         text = Path(args.area).read_text(encoding="utf-8")
     except OSError as exc:

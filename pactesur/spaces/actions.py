@@ -22,6 +22,7 @@ from pactesur.cities.models import City
 from pactesur.engine.spaces import SuggestedSpace
 from pactesur.spaces.geometry import Outline, SpaceGeometryError, outline_from_geojson, outline_from_geometry
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
+from pactesur.spaces.signals import space_geometry_changed
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,11 @@ def _check(space: Space) -> None:
     space.full_clean(exclude=["polygon", "city", "created_by", "updated_by"], validate_unique=False)
 
 
+def _announce_geometry(space: Space) -> None:
+    """Tell listeners (the analysis app) once the new outline is committed."""
+    transaction.on_commit(lambda: space_geometry_changed.send(sender=Space, space=space))
+
+
 def _actor(acting_user: Any) -> Any:
     return (
         acting_user if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None
@@ -148,6 +154,7 @@ def do_create_space(
     with transaction.atomic():
         space.save()
         do_record_audit(AuditAction.CREATE, acting_user=acting_user, obj=space, request=request)
+        _announce_geometry(space)
     return space
 
 
@@ -183,6 +190,8 @@ def do_update_space(
             detail={"fields": changed},
             request=request,
         )
+        if "polygon" in changed:
+            _announce_geometry(space)
     return space
 
 

@@ -36,6 +36,7 @@ from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
 from pactesur.streets.models import STALE_AFTER, ImportJob, ImportStatus, StreetNetwork, data_dir
+from pactesur.streets.signals import network_activated
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +225,8 @@ def do_import_osm(
                     "suggested_spaces": len(result.spaces),
                 },
             )
+            # Listeners (the analysis app) hear of the new network once it is committed.
+            transaction.on_commit(lambda: network_activated.send(sender=StreetNetwork, network=network))
             # A last report inside the transaction: an interrupted import rolls back from here too.
             report(0.99, _("Switching to the new network"))
     except BaseException:

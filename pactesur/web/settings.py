@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pactesur.streets",
     "pactesur.spaces",
     "pactesur.events",
+    "pactesur.analysis",
 ]
 
 MIDDLEWARE = [

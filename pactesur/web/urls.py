@@ -18,5 +18,6 @@ urlpatterns += i18n_patterns(
     path("streets/", include("pactesur.streets.urls")),
     path("spaces/", include("pactesur.spaces.urls")),
     path("events/", include("pactesur.events.urls")),
+    path("analysis/", include("pactesur.analysis.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,109 @@
+"""`pactesur vda --space NAME`: the outline of a space of the web platform's database, by name.
+
+Sets Django up itself (the `vda` command runs without it otherwise), finds the space by its exact
+name (case-insensitive), else by a unique partial match, and returns its outline as a shapely
+geometry in lon/lat. Every problem is a `SpaceLookupError` whose message tells what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from pactesur.engine.errors import AreaError
+
+# How many names a "which one?" message lists at most.
+_LISTED = 8
+
+
+class SpaceLookupError(AreaError):
+    """The space cannot be found, is ambiguous, or the database cannot be reached."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.web.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _describe(spaces: list[Any]) -> str:
+    shown = ", ".join(f"{s.name!r} ({s.city.name})" for s in spaces[:_LISTED])
+    more = len(spaces) - _LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _find(name: str, city: str | None) -> Any:
+    from django.db.models import Q
+
+    from pactesur.cities.models import City
+    from pactesur.spaces.models import Space
+
+    spaces = Space.objects.select_related("city").order_by("city__name", "name", "pk")
+    if city:
+        cities = City.objects.filter(Q(slug__iexact=city) | Q(name__iexact=city))
+        if not cities.exists():
+            known = ", ".join(City.objects.order_by("name").values_list("name", flat=True)[:_LISTED])
+            msg = f"no city {city!r} in the database" + (f" (cities: {known})" if known else "")
+            raise SpaceLookupError(msg)
+        spaces = spaces.filter(city__in=cities)
+    for matches in (spaces.filter(name__iexact=name), spaces.filter(name__icontains=name)):
+        found = list(matches[: _LISTED + 50])
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            in_cities = {s.city_id for s in found}
+            hint = "add --city NAME" if len(in_cities) > 1 and not city else "give the space's full name"
+            msg = f"{len(found)} spaces match {name!r}: {_describe(found)}; {hint}"
+            raise SpaceLookupError(msg)
+    where = f" in {city}" if city else ""
+    msg = f"no space named {name!r}{where} in the database; list them on the Spaces page or with the API"
+    raise SpaceLookupError(msg)
+
+
+def space_polygon(name: str, *, city: str | None = None) -> BaseGeometry:
+    """Return the outline (shapely Polygon or MultiPolygon, lon/lat) of the space called `name`.
+
+    Parameters
+    ----------
+    name
+        The space's name: an exact match (any case) wins; else a unique part of a name.
+    city
+        A city's name or slug, needed when spaces of several cities share the name.
+
+    Raises
+    ------
+    SpaceLookupError
+        No database, no such space, several spaces match, or the outline is unusable.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    name = name.strip()
+    if not name:
+        raise SpaceLookupError("--space needs a name")
+    try:
+        _setup_django()
+    except ImproperlyConfigured as exc:
+        raise SpaceLookupError(f"the web platform is not configured here: {exc}") from exc
+    from django.db import DatabaseError
+
+    try:
+        space = _find(name, city)
+    except DatabaseError as exc:
+        msg = (
+            f"cannot read spaces from the database ({exc}). Set DATABASE_URL and PACTESUR_DATA_DIR as "
+            "for `pactesur serve`, or run `pactesur manage migrate` first"
+        )
+        raise SpaceLookupError(msg) from exc
+    try:
+        geometry = shape(space.polygon)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise SpaceLookupError(f"the outline of space {space.name!r} is not a valid polygon: {exc}") from exc
+    if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        raise SpaceLookupError(f"the outline of space {space.name!r} is not a polygon")
+    return geometry

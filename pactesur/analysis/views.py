@@ -1,0 +1,300 @@
+"""Pages of the analysis app: a space's approach analysis, the city-wide speeds, re-runs, exports.
+
+Who sees what: `analysis.view` (admin, security) the full analysis — entries, approach paths,
+city-wide speeds — audited on every view and export; `analysis.summary` (also planners) the
+per-class summary of each space and the ranking; `analysis.run` (admin, security) re-runs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from pactesur.analysis.actions import active_network, do_enqueue_city_analysis, do_enqueue_space_analysis
+from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash, vehicle_codes
+from pactesur.analysis.results import (
+    city_progress,
+    export_geojson,
+    export_json,
+    space_analyses,
+    space_ranking,
+    speed_map,
+)
+from pactesur.analysis.speedmaps import BANDS_KMH, lines_path
+from pactesur.audit.actions import do_record_export, do_record_view
+from pactesur.cities.access import city_permission_required
+from pactesur.cities.errors import InvalidRequestError
+from pactesur.cities.models import City, cities_where, has_city_perm
+from pactesur.engine.vehicles import VEHICLE_CLASSES
+from pactesur.spaces.models import Space
+
+
+def space_or_404(request: HttpRequest, pk: int, action: str) -> Space:
+    """The space `pk` of one of the user's cities (else 404), if their role allows `action` (else 403)."""
+    space: Space = get_object_or_404(
+        Space.objects.for_user(request.user, "space.view").select_related("city"), pk=pk
+    )
+    if not has_city_perm(request.user, space.city_id, action):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    return space
+
+
+def _basemap_url(city_id: int) -> str:
+    try:
+        return reverse("streets:basemap", args=[city_id])
+    except NoReverseMatch:
+        return ""
+
+
+def _labels() -> dict[str, str]:
+    """Words the page scripts show, translated here because the scripts are static files."""
+    return {
+        "buildings": _("Buildings"),
+        "water": _("Water"),
+        "green": _("Green areas"),
+        "streets": _("Streets"),
+        "space": _("Space"),
+        "entries": _("Entries"),
+        "paths": _("Approach paths"),
+        "speeds": _("Attainable speed"),
+        "impactSpeed": _("impact speed"),
+        "energy": _("kinetic energy"),
+        "rating": _("required rating"),
+        "beyond": _("beyond any rating"),
+        "upTo": _("up to %(speed)s km/h"),
+        "above": _("above %(speed)s km/h"),
+        "noSpeedMap": _("The speed map of this class is not computed yet."),
+        "loading": _("Loading…"),
+    }
+
+
+def _bands() -> list[dict[str, Any]]:
+    return [{"upTo": b} for b in BANDS_KMH] + [{"above": BANDS_KMH[-1]}]
+
+
+def _vehicles_json() -> list[dict[str, Any]]:
+    return [
+        {"code": v.code, "description": v.description, "mass_kg": round(v.mass_kg)} for v in VEHICLE_CLASSES
+    ]
+
+
+def _entry_rows(analyses: list[Any]) -> list[dict[str, Any]]:
+    """Every entry of every class with a result, numbered, for the table and the map."""
+    rows = []
+    for item in analyses:
+        if not item.has_result:
+            continue
+        for index, entry in enumerate(item.row.entries):
+            rows.append({"id": f"{item.vehicle}-{index}", "stale": not item.current, **entry})
+    return rows
+
+
+@require_GET
+@login_required
+def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    space = space_or_404(request, pk, "analysis.summary")
+    full = has_city_perm(request.user, space.city_id, "analysis.view")
+    inputs, analyses = space_analyses(space)
+    entries = _entry_rows(analyses) if full else []
+    selected = request.GET.get("vehicle") or ""
+    if selected not in vehicle_codes():
+        # The class of the fastest entry first: the one a security manager looks at first.
+        fastest = max(entries, key=lambda e: e["impact_speed_kmh"], default=None)
+        selected = str(fastest["vehicle"]) if fastest else vehicle_codes()[-1]
+    context: dict[str, Any] = {
+        "city": space.city,
+        "space": space,
+        "analyses": analyses,
+        "full": full,
+        "can_run": has_city_perm(request.user, space.city_id, "analysis.run"),
+        "inputs": inputs,
+        "analysis_version": ANALYSIS_VERSION,
+        "pending": any(a.pending for a in analyses),
+        "entries": entries,
+        "selected": selected,
+        "bands": BANDS_KMH,
+    }
+    if full:
+        do_record_view(
+            space,
+            acting_user=request.user,
+            request=request,
+            detail={
+                "what": "approach analyses",
+                "analyses": [a.row.pk for a in analyses if a.row is not None],
+            },
+        )
+        context["page_data"] = {
+            "basemapUrl": _basemap_url(space.city_id),
+            "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.name}},
+            "entries": entries,
+            "vehicles": _vehicles_json(),
+            "selected": selected,
+            "bands": _bands(),
+            "labels": _labels(),
+        }
+    context["status_data"] = {
+        "statusUrl": reverse("analysis:space-status", args=[space.pk]),
+        "pending": context["pending"],
+    }
+    return render(request, "analysis/space.html", context)
+
+
+@require_GET
+@login_required
+def space_status(request: HttpRequest, pk: int) -> HttpResponse:
+    space = space_or_404(request, pk, "analysis.summary")
+    _inputs, analyses = space_analyses(space)
+    response = JsonResponse(
+        {
+            "space": space.pk,
+            "pending": any(a.pending for a in analyses),
+            "analyses": [a.status_json() for a in analyses],
+        }
+    )
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@require_POST
+@login_required
+def space_run(request: HttpRequest, pk: int) -> HttpResponse:
+    space = space_or_404(request, pk, "analysis.run")
+    try:
+        queued = do_enqueue_space_analysis(space, acting_user=request.user, force=True, request=request)
+    except InvalidRequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The analysis of %(space)s is queued for %(count)d vehicle classes.")
+            % {"space": space.name, "count": len(queued)},
+        )
+    return redirect("analysis:space", pk=space.pk)
+
+
+def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    space = space_or_404(request, pk, "analysis.view")
+    _inputs, analyses = space_analyses(space)
+    data = export_geojson(space, analyses) if fmt == "geojson" else export_json(space, analyses)
+    entries = sum(len(a.row.entries) for a in analyses if a.has_result and a.row is not None)
+    do_record_export(
+        acting_user=request.user,
+        city=space.city,
+        what=f"approach analysis {fmt}",
+        rows=entries,
+        obj=space,
+        request=request,
+    )
+    content_type = "application/geo+json" if fmt == "geojson" else "application/json"
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type=f"{content_type}; charset=utf-8"
+    )
+    filename = f"analysis-space-{space.pk}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+@login_required
+def space_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "json")
+
+
+@require_GET
+@login_required
+def space_export_geojson(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "geojson")
+
+
+@require_GET
+@city_permission_required("analysis.summary")
+def city_analysis(request: HttpRequest) -> HttpResponse:
+    city: City = request.city  # type: ignore[attr-defined]
+    full = has_city_perm(request.user, city, "analysis.view")
+    network = active_network(city)
+    selected = request.GET.get("vehicle") or ""
+    if selected not in vehicle_codes():
+        selected = vehicle_codes()[-1]
+    context: dict[str, Any] = {
+        "city": city,
+        "network": network,
+        "full": full,
+        "can_run": has_city_perm(request.user, city, "analysis.run"),
+        "ranking": space_ranking(city),
+        "progress": city_progress(city),
+        "space_count": Space.objects.filter(city=city).count(),
+        "params_hash": parameters_hash(),
+        "analysis_version": ANALYSIS_VERSION,
+        "vehicles": VEHICLE_CLASSES,
+        "selected": selected,
+        "bands": BANDS_KMH,
+    }
+    if full and network is not None:
+        context["page_data"] = {
+            "basemapUrl": _basemap_url(city.pk),
+            "bounds": list(network.bounds),
+            "speedsUrl": reverse("analysis:city-speeds", args=[city.pk, "VEHICLE"]),
+            "vehicles": _vehicles_json(),
+            "selected": selected,
+            "bands": _bands(),
+            "labels": _labels(),
+        }
+    return render(request, "analysis/city.html", context)
+
+
+@require_POST
+@city_permission_required("analysis.run")
+def city_run(request: HttpRequest) -> HttpResponse:
+    city: City = request.city  # type: ignore[attr-defined]
+    try:
+        queued = do_enqueue_city_analysis(city, acting_user=request.user, force=True, request=request)
+    except InvalidRequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(count)d analyses of %(city)s are queued.") % {"count": len(queued), "city": city.name},
+        )
+    return redirect("analysis:city")
+
+
+@require_GET
+@login_required
+def city_speeds(request: HttpRequest, city_id: int, vehicle: str) -> HttpResponseBase:
+    """The speed map of one vehicle class on the city's active network, as banded polylines (JSON)."""
+    if city_id not in cities_where(request.user, "city.view"):
+        raise Http404
+    if not has_city_perm(request.user, city_id, "analysis.view"):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    if vehicle not in vehicle_codes():
+        raise Http404
+    found = speed_map(city_id, vehicle)
+    drawing = lines_path(found.speeds_path) if found is not None else None
+    if found is None or drawing is None or not drawing.exists():
+        response = JsonResponse({"detail": _("The speed map of this class is not computed yet.")}, status=404)
+        patch_cache_control(response, no_store=True)
+        return response
+    do_record_view(found, acting_user=request.user, request=request, detail={"what": "city speed map"})
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response_: HttpResponseBase = FileResponse(drawing.open("rb"), content_type="application/json")
+        response_.headers["Content-Encoding"] = "gzip"
+    else:
+        with gzip.open(drawing, "rb") as fh:
+            response_ = HttpResponse(fh.read(), content_type="application/json")
+    # Restricted data: never in a shared cache.
+    patch_cache_control(response_, private=True, no_store=True)
+    patch_vary_headers(response_, ["Accept-Encoding", "Cookie"])
+    return response_

@@ -1,0 +1,108 @@
+"""`pactesur vda FILE --space NAME [--city CITY]` reads the space's outline from the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pactesur.analysis.spaces_lookup import SpaceLookupError, space_polygon
+from pactesur.cli import main
+from pactesur.spaces.actions import do_create_space
+from tests.analysis.helpers import LEEDS, woodhouse_box
+from tests.conftest import shared_osm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def woodhouse_row(city):  # type: ignore[no-untyped-def]
+    return do_create_space(
+        city, acting_user=None, name="Woodhouse Lane crossing", kind="square", polygon=woodhouse_box()
+    )
+
+
+def test_vda_analyses_a_space_of_the_database(woodhouse_row, tmp_path: Path, capsys):
+    out = tmp_path / "vda.json"
+
+    code = main(
+        [
+            "vda",
+            str(shared_osm(LEEDS)),
+            "--space",
+            "woodhouse lane crossing",
+            "--vehicle",
+            "N3F",
+            "--out",
+            str(out),
+        ]
+    )
+
+    assert code == 0, capsys.readouterr().err
+    result = json.loads(out.read_text())
+    assert [v["code"] for v in result["vehicles"]] == ["N3F"]
+    assert result["entries"]
+    assert max(e["impact_speed_kmh"] for e in result["entries"]) > 40
+    assert {e["name"] for e in result["entries"]} >= {"Woodhouse Lane"}
+
+
+def test_a_unique_part_of_the_name_is_enough(woodhouse_row):
+    assert space_polygon("Woodhouse").equals(space_polygon("Woodhouse Lane crossing"))
+
+
+def test_an_unknown_space_is_a_clear_error(woodhouse_row, capsys):
+    code = main(["vda", str(shared_osm(LEEDS)), "--space", "Place Stanislas"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no space named 'Place Stanislas'" in err
+    assert "Traceback" not in err
+
+
+def test_a_name_shared_by_two_cities_asks_for_the_city(woodhouse_row, other_city, capsys):
+    do_create_space(
+        other_city, acting_user=None, name="Woodhouse Lane crossing", kind="square", polygon=woodhouse_box()
+    )
+
+    code = main(["vda", str(shared_osm(LEEDS)), "--space", "Woodhouse Lane crossing", "--vehicle", "M1"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "2 spaces match" in err
+    assert "--city" in err
+    assert "Nice" in err
+    assert "Liège" in err
+    assert (
+        main(
+            [
+                "vda",
+                str(shared_osm(LEEDS)),
+                "--space",
+                "Woodhouse Lane crossing",
+                "--city",
+                "nice",
+                "--vehicle",
+                "M1",
+            ]
+        )
+        == 0
+    )
+
+
+def test_an_unknown_city_lists_the_known_ones(woodhouse_row):
+    with pytest.raises(SpaceLookupError, match=r"no city 'Paris'.*Nice"):
+        space_polygon("Woodhouse", city="Paris")
+
+
+def test_without_a_database_the_error_says_what_to_set(monkeypatch):
+    from django.db import connection
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        from django.db import OperationalError
+
+        raise OperationalError("unable to open database file")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    with pytest.raises(SpaceLookupError, match="DATABASE_URL"):
+        space_polygon("Woodhouse")
