@@ -29,6 +29,7 @@ def current_city(request: HttpRequest) -> dict[str, Any]:
             "restricted.view",
             "event.edit",
             "analysis.summary",
+            "assessment.summary",
         )
     }
     # Templates cannot look up a key with a dot: each flag is also under its underscored name

@@ -37,6 +37,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "analysis.view": frozenset({Role.ADMIN, Role.SECURITY}),
     "analysis.summary": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
     "analysis.run": frozenset({Role.ADMIN, Role.SECURITY}),
+    # Vulnerability assessments: scenarios and evidence are restricted; planners see the risk level
+    # per space and the top risks (no scenario text). Reviewing is never done by the version's author
+    # (enforced in pactesur.assessments.actions).
+    "assessment.view": frozenset({Role.ADMIN, Role.SECURITY}),
+    "assessment.edit": frozenset({Role.ADMIN, Role.SECURITY}),
+    "assessment.review": frozenset({Role.ADMIN, Role.SECURITY}),
+    "assessment.summary": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
 }
 
 

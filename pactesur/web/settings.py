@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pactesur.spaces",
     "pactesur.events",
     "pactesur.analysis",
+    "pactesur.assessments",
 ]
 
 MIDDLEWARE = [

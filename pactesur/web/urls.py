@@ -19,5 +19,6 @@ urlpatterns += i18n_patterns(
     path("spaces/", include("pactesur.spaces.urls")),
     path("events/", include("pactesur.events.urls")),
     path("analysis/", include("pactesur.analysis.urls")),
+    path("assessments/", include("pactesur.assessments.urls")),
     prefix_default_language=False,
 )

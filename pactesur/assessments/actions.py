@@ -1,0 +1,681 @@
+"""Every write to assessments: start, edit the steps, rate, submit, approve, return, reopen, remind, export.
+
+Each `do_…` function runs in one transaction, writes its audit row and defers e-mail to on_commit.
+The review rule — the person who submitted a version never approves it — lives here, not in views.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from pactesur.assessments import scoring
+from pactesur.assessments.library import ATTACK_ORDER, AttackType
+from pactesur.assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    ExistingMeasure,
+    MeasureStatus,
+    MeasureType,
+    Mode,
+    ReminderLog,
+    Scenario,
+    Status,
+    VersionKind,
+)
+from pactesur.assessments.prefill import suggestion_for, vehicle_evidence
+from pactesur.audit.actions import do_record_audit, do_record_export
+from pactesur.audit.models import AuditAction
+from pactesur.cities.errors import InvalidRequestError, NotAllowedError
+from pactesur.cities.models import City, Membership
+from pactesur.cities.roles import Role
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_FIELDS = ("users_description", "peak_times", "usual_crowd", "peak_crowd", "mode", "asset_value")
+
+
+class AssessmentStateError(InvalidRequestError):
+    """The assessment is not in a state that allows this step."""
+
+
+class ReviewerIsAuthorError(NotAllowedError):
+    """The person who submitted a version tried to approve it."""
+
+
+def _user_name(user: Any) -> str:
+    return user.get_username() if user is not None and getattr(user, "is_authenticated", False) else ""
+
+
+def _require_draft(assessment: Assessment) -> None:
+    """Lock the row and check its status as stored, not as the caller's copy remembers it."""
+    assessment.status = (
+        Assessment.objects.select_for_update().values_list("status", flat=True).get(pk=assessment.pk)
+    )
+    if assessment.status != Status.DRAFT:
+        raise AssessmentStateError(
+            _("This assessment is %(status)s: it can only be changed as a draft.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+
+
+def _touch(assessment: Assessment, user: Any) -> None:
+    assessment.updated_by = user if getattr(user, "is_authenticated", False) else None
+    assessment.save(update_fields=["updated_by", "updated_at"])
+
+
+# --- start and refresh ---------------------------------------------------------------------------
+
+
+def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) -> None:
+    """Recompute the pre-filled values; a rating still equal to the old suggestion follows the new one."""
+    evidence = vehicle_evidence(assessment.space)
+    for scenario in scenarios:
+        s = suggestion_for(scenario.attack_type, evidence, assessment.peak_crowd, assessment.area_m2)
+        if scenario.probability is None or scenario.probability == scenario.suggested_probability:
+            scenario.probability = s.probability
+        if scenario.consequence is None or scenario.consequence == scenario.suggested_consequence:
+            scenario.consequence = s.consequence
+        scenario.suggested_probability = s.probability
+        scenario.suggested_consequence = s.consequence
+        scenario.suggestion_explanation = s.explanation
+        if not scenario.overruled:
+            scenario.override_reason = ""
+        scenario.save()
+
+
+@transaction.atomic
+def do_start_assessment(space: Any, *, acting_user: Any, request: HttpRequest | None = None) -> Assessment:
+    """Start the assessment of `space`: step 1 copied from the space, one scenario per attack type."""
+    if Assessment.objects.filter(space=space).exists():
+        raise AssessmentStateError(_("This space already has an assessment."))
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    assessment = Assessment.objects.create(
+        city_id=space.city_id,
+        space=space,
+        users_description=space.description,
+        peak_times=space.peak_times,
+        usual_crowd=space.usual_crowd,
+        peak_crowd=space.peak_crowd,
+        area_m2=space.area_m2,
+        created_by=user,
+        updated_by=user,
+    )
+    scenarios = [
+        Scenario.objects.create(assessment=assessment, attack_type=code, order=i)
+        for i, code in enumerate(ATTACK_ORDER)
+    ]
+    _apply_suggestions(assessment, scenarios)
+    do_record_audit(
+        AuditAction.CREATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"space": space.pk},
+    )
+    return assessment
+
+
+@transaction.atomic
+def do_refresh_suggestions(
+    assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None
+) -> Assessment:
+    """Re-read the approach analysis and the crowd figures and update the pre-filled values."""
+    _require_draft(assessment)
+    _apply_suggestions(assessment, assessment.scenarios.all())
+    _touch(assessment, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"step": "refresh suggestions"},
+    )
+    return assessment
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_update_assessment_context(
+    assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None, **fields: Any
+) -> Assessment:
+    """Step 1 (space, users, peak times, crowd) and the scoring mode; pre-filled values follow."""
+    _require_draft(assessment)
+    unknown = set(fields) - set(CONTEXT_FIELDS)
+    if unknown:
+        raise InvalidRequestError(f"unknown fields {sorted(unknown)}")
+    if fields.get("mode", assessment.mode) == Mode.FEMA and not fields.get(
+        "asset_value", assessment.asset_value
+    ):
+        raise InvalidRequestError(_("The FEMA mode needs the asset value of the space (1 to 10)."))
+    changed = {k: v for k, v in fields.items() if getattr(assessment, k) != v}
+    for key, value in changed.items():
+        setattr(assessment, key, value)
+    assessment.save()
+    if {"peak_crowd", "usual_crowd"} & set(changed):
+        _apply_suggestions(assessment, assessment.scenarios.all())
+    _touch(assessment, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"step": "context", "fields": sorted(changed)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def do_add_measure(
+    assessment: Assessment,
+    *,
+    acting_user: Any,
+    measure_type: MeasureType,
+    status: str = MeasureStatus.EXISTING,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> ExistingMeasure:
+    """Step 2: record a measure at the space (existing) or one under consideration (planned)."""
+    _require_draft(assessment)
+    if status not in MeasureStatus.values:
+        raise InvalidRequestError(_("Unknown measure status."))
+    measure = ExistingMeasure.objects.create(
+        assessment=assessment, measure_type=measure_type, status=status, notes=notes
+    )
+    _touch(assessment, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"step": "measures", "added": measure_type.code, "status": status},
+    )
+    return measure
+
+
+@transaction.atomic
+def do_remove_measure(
+    measure: ExistingMeasure, *, acting_user: Any, request: HttpRequest | None = None
+) -> None:
+    assessment = measure.assessment
+    _require_draft(assessment)
+    code = measure.measure_type.code
+    measure.delete()
+    _touch(assessment, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"step": "measures", "removed": code},
+    )
+
+
+def _check_range(value: int | None, low: int, high: int, label: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise InvalidRequestError(
+            _("%(label)s must be between %(low)s and %(high)s.") % {"label": label, "low": low, "high": high}
+        )
+
+
+@transaction.atomic
+def do_rate_scenario(
+    scenario: Scenario,
+    *,
+    acting_user: Any,
+    description: str = "",
+    evidence: str = "",
+    probability: int | None = None,
+    consequence: int | None = None,
+    override_reason: str = "",
+    threat: int | None = None,
+    vulnerability: int | None = None,
+    request: HttpRequest | None = None,
+) -> Scenario:
+    """Steps 3–4 for one attack type. Overruling a pre-filled value needs a reason."""
+    assessment = scenario.assessment
+    _require_draft(assessment)
+    _check_range(probability, 1, 5, _("Probability"))
+    _check_range(consequence, 1, 5, _("Consequence"))
+    _check_range(threat, 1, 10, _("Threat"))
+    _check_range(vulnerability, 1, 10, _("Vulnerability"))
+    before = {"probability": scenario.probability, "consequence": scenario.consequence}
+    scenario.description = description
+    scenario.evidence = evidence
+    scenario.probability = probability
+    scenario.consequence = consequence
+    scenario.threat = threat
+    scenario.vulnerability = vulnerability
+    reason = override_reason.strip()
+    if scenario.overruled and not reason:
+        raise InvalidRequestError(
+            _("You changed a pre-filled rating: say why in “reason for overruling the suggestion”.")
+        )
+    scenario.override_reason = reason if scenario.overruled else ""
+    scenario.save()
+    _touch(assessment, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={
+            "step": "scenario",
+            "attack_type": scenario.attack_type,
+            "before": before,
+            "after": {"probability": probability, "consequence": consequence},
+        },
+    )
+    return scenario
+
+
+# --- versions and the review cycle ---------------------------------------------------------------
+
+
+def snapshot(assessment: Assessment) -> dict[str, Any]:
+    """Everything an assessment says, as plain JSON: what a version stores and the diff compares."""
+    scenarios = {}
+    for s in assessment.scenarios.all():
+        scenarios[s.attack_type] = {
+            "description": s.description,
+            "evidence": s.evidence,
+            "probability": s.probability,
+            "consequence": s.consequence,
+            "threat": s.threat,
+            "vulnerability": s.vulnerability,
+            "suggested_probability": s.suggested_probability,
+            "suggested_consequence": s.suggested_consequence,
+            "override_reason": s.override_reason,
+            "score": s.score_in(assessment.mode, assessment.asset_value),
+        }
+    return {
+        "space": {"id": assessment.space_id, "name": assessment.space.name},
+        "context": {
+            "users_description": assessment.users_description,
+            "peak_times": assessment.peak_times,
+            "usual_crowd": assessment.usual_crowd,
+            "peak_crowd": assessment.peak_crowd,
+            "area_m2": round(assessment.area_m2, 1),
+            "mode": assessment.mode,
+            "asset_value": assessment.asset_value,
+        },
+        "measures": sorted(
+            (
+                {"type": m.measure_type.code, "status": m.status, "notes": m.notes}
+                for m in assessment.measures.select_related("measure_type")
+            ),
+            key=lambda m: (m["type"], m["status"], m["notes"]),
+        ),
+        "scenarios": scenarios,
+        "review_due": assessment.review_due.isoformat() if assessment.review_due else None,
+        "review_comment": assessment.review_comment,
+    }
+
+
+def _store_version(assessment: Assessment, kind: str, user: Any) -> AssessmentVersion:
+    last = assessment.versions.order_by("-number").first()
+    return AssessmentVersion.objects.create(
+        assessment=assessment,
+        number=(last.number + 1) if last else 1,
+        kind=kind,
+        cycle=assessment.cycle,
+        snapshot=snapshot(assessment),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by_name=_user_name(user),
+    )
+
+
+def _profile_bands(assessment: Assessment) -> list[str]:
+    bands = []
+    for s in assessment.scenarios.all():
+        score = s.score_in(assessment.mode, assessment.asset_value)
+        if score is not None:
+            bands.append(scoring.fema_band(score) if assessment.is_fema else scoring.matrix_band(score))
+    return bands
+
+
+@transaction.atomic
+def do_submit_assessment(
+    assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None
+) -> AssessmentVersion:
+    """Draft → in review; stores the submitted version. At least one scenario must be rated."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_draft(assessment)
+    if not _profile_bands(assessment):
+        raise AssessmentStateError(_("Rate at least one scenario before submitting the assessment."))
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    assessment.status = Status.IN_REVIEW
+    assessment.submitted_by = user
+    assessment.submitted_at = timezone.now()
+    assessment.review_comment = ""
+    assessment.save()
+    version = _store_version(assessment, VersionKind.SUBMITTED, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"status": Status.IN_REVIEW, "version": version.number},
+    )
+    return version
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_review_date(assessment: Assessment, *, today: datetime.date | None = None) -> datetime.date:
+    """Next review: 12 months ahead, 6 if a scenario is high, 3 if one is very high."""
+    today = today or timezone.localdate()
+    return add_months(today, scoring.review_months(_profile_bands(assessment)))
+
+
+@transaction.atomic
+def do_approve_assessment(
+    assessment: Assessment,
+    *,
+    acting_user: Any,
+    review_due: datetime.date | None = None,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> AssessmentVersion:
+    """In review → approved, by someone other than the person who submitted it."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Status.IN_REVIEW:
+        raise AssessmentStateError(_("Only an assessment in review can be approved."))
+    if assessment.submitted_by_id is not None and assessment.submitted_by_id == getattr(
+        acting_user, "pk", None
+    ):
+        raise ReviewerIsAuthorError(
+            _("You submitted this version: another security manager or administrator must review it.")
+        )
+    today = timezone.localdate()
+    if review_due is not None and review_due <= today:
+        raise InvalidRequestError(_("The next review date must be in the future."))
+    assessment.status = Status.APPROVED
+    assessment.approved_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    assessment.approved_at = timezone.now()
+    assessment.review_due = review_due or default_review_date(assessment, today=today)
+    assessment.review_comment = comment
+    assessment.approved_profile = {
+        s.attack_type: score
+        for s in assessment.scenarios.all()
+        if (score := s.score_in(assessment.mode, assessment.asset_value)) is not None
+    }
+    assessment.save()
+    version = _store_version(assessment, VersionKind.APPROVED, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={
+            "status": Status.APPROVED,
+            "version": version.number,
+            "review_due": assessment.review_due.isoformat(),
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def do_return_assessment(
+    assessment: Assessment, *, acting_user: Any, comment: str = "", request: HttpRequest | None = None
+) -> AssessmentVersion:
+    """In review → draft, with the reviewer's comment (or the author withdrawing it)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Status.IN_REVIEW:
+        raise AssessmentStateError(_("Only an assessment in review can be returned to draft."))
+    assessment.status = Status.DRAFT
+    assessment.review_comment = comment
+    assessment.save()
+    version = _store_version(assessment, VersionKind.RETURNED, acting_user)
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"status": Status.DRAFT, "returned": True},
+    )
+    return version
+
+
+@transaction.atomic
+def do_reopen_assessment(
+    assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None
+) -> Assessment:
+    """Approved → draft for a new cycle; the approved versions stay in the history."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Status.APPROVED:
+        raise AssessmentStateError(_("Only an approved assessment starts a new cycle."))
+    assessment.status = Status.DRAFT
+    assessment.cycle += 1
+    assessment.submitted_by = None
+    assessment.submitted_at = None
+    assessment.save()
+    _apply_suggestions(assessment, assessment.scenarios.all())
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=acting_user,
+        obj=assessment,
+        request=request,
+        detail={"status": Status.DRAFT, "cycle": assessment.cycle},
+    )
+    return assessment
+
+
+# --- diff ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str  # "context", "measures", "scenario", "review"
+    item: str  # field name, measure code or attack type
+    field: str
+    before: Any
+    after: Any
+
+
+def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What changed between two snapshots: context fields, measures, scenario fields and ratings."""
+    changes: list[Change] = []
+    for key in sorted(set(old.get("context", {})) | set(new.get("context", {}))):
+        a, b = old.get("context", {}).get(key), new.get("context", {}).get(key)
+        if a != b:
+            changes.append(Change("context", key, key, a, b))
+    a_measures = {(m["type"], m["status"]): m["notes"] for m in old.get("measures", [])}
+    b_measures = {(m["type"], m["status"]): m["notes"] for m in new.get("measures", [])}
+    for key in sorted(set(a_measures) | set(b_measures)):
+        if key not in a_measures:
+            changes.append(Change("measures", key[0], key[1], None, "added"))
+        elif key not in b_measures:
+            changes.append(Change("measures", key[0], key[1], "removed", None))
+        elif a_measures[key] != b_measures[key]:
+            changes.append(Change("measures", key[0], "notes", a_measures[key], b_measures[key]))
+    old_sc, new_sc = old.get("scenarios", {}), new.get("scenarios", {})
+    for attack in [a for a in ATTACK_ORDER if a in old_sc or a in new_sc]:
+        a, b = old_sc.get(attack, {}), new_sc.get(attack, {})
+        for field in (
+            "probability",
+            "consequence",
+            "threat",
+            "vulnerability",
+            "score",
+            "description",
+            "evidence",
+            "override_reason",
+        ):
+            if a.get(field) != b.get(field):
+                changes.append(Change("scenario", attack, field, a.get(field), b.get(field)))  # noqa: PERF401
+    changes.extend(
+        Change("review", key, key, old.get(key), new.get(key))
+        for key in ("review_due", "review_comment")
+        if old.get(key) != new.get(key)
+    )
+    return changes
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def overdue_assessments(*, today: datetime.date) -> Any:
+    """Assessments whose review date has passed: approved ones, and reopened ones not yet re-approved."""
+    return (
+        Assessment.objects.filter(review_due__lt=today)
+        .select_related("city", "space")
+        .order_by("city", "review_due")
+    )
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    cities: int
+    emails: int
+    skipped: int
+
+
+def do_send_assessment_reminders(*, today: datetime.date | None = None) -> ReminderResult:
+    """E-mail each city's security managers and administrators the assessments overdue for review.
+
+    One message per person per city per day: a city already reminded today is skipped, so running
+    the command or the task twice a day sends nothing more.
+    """
+    today = today or timezone.localdate()
+    by_city: dict[int, list[Assessment]] = {}
+    for assessment in overdue_assessments(today=today):
+        by_city.setdefault(assessment.city_id, []).append(assessment)
+    sent = skipped = 0
+    for city_id, assessments in by_city.items():
+        try:
+            with transaction.atomic():
+                count = _remind_city(City.objects.get(pk=city_id), assessments, today)
+        except IntegrityError:
+            # Another run wrote today's log between our check and our insert: it sends the e-mails.
+            count = None
+        if count is None:
+            skipped += 1
+        else:
+            sent += count
+    return ReminderResult(len(by_city), sent, skipped)
+
+
+def _remind_city(city: City, assessments: list[Assessment], today: datetime.date) -> int | None:
+    """E-mail one city's reviewers; None when the city was already reminded today."""
+    if ReminderLog.objects.filter(city=city, sent_on=today).exists():
+        return None
+    members = (
+        Membership.objects.filter(city=city, role__in=[Role.ADMIN, Role.SECURITY], user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    users = {m.user.pk: m.user for m in members if m.user.email}
+    messages = []
+    base = getattr(settings, "PACTESUR_BASE_URL", "")
+    for user in users.values():
+        with translation.override(getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE):
+            lines = [
+                _("Hello %(name)s,") % {"name": user.get_full_name() or user.get_username()},
+                "",
+                _("These vulnerability assessments of %(city)s are overdue for review:")
+                % {"city": city.name},
+                "",
+            ]
+            for a in assessments:
+                url = base + reverse("assessments:detail", args=[a.pk])
+                lines.append(
+                    _("- %(space)s: review was due on %(date)s — %(url)s")
+                    % {
+                        "space": a.space.name,
+                        "date": a.review_due.isoformat() if a.review_due else "",
+                        "url": url,
+                    }
+                )
+            lines += [
+                "",
+                _("Open the assessment, start a new cycle and submit it for review."),
+                "",
+                "PACTESUR",
+            ]
+            subject = _("[PACTESUR] %(n)s assessments overdue for review in %(city)s") % {
+                "n": len(assessments),
+                "city": city.name,
+            }
+        messages.append((subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email]))
+    ReminderLog.objects.create(
+        city=city, sent_on=today, recipients=len(messages), assessments=[a.pk for a in assessments]
+    )
+    do_record_audit(
+        AuditAction.UPDATE,
+        acting_user=None,
+        city=city,
+        username="reminders",
+        detail={"reminder": True, "assessments": [a.pk for a in assessments], "recipients": len(messages)},
+    )
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    return len(messages)
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def do_export_space_report(
+    assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None
+) -> bytes:
+    """The space's PDF report, watermarked with who exports it and when; the export is audited."""
+    from pactesur.assessments.reports import space_report_pdf
+
+    pdf = space_report_pdf(assessment, exported_by=_user_name(acting_user), exported_at=timezone.now())
+    do_record_export(
+        acting_user=acting_user, city=assessment.city, what="assessment pdf", obj=assessment, request=request
+    )
+    return pdf
+
+
+def do_export_city_report(city: City, *, acting_user: Any, request: HttpRequest | None = None) -> bytes:
+    from pactesur.assessments.reports import city_report_pdf
+
+    pdf, count = city_report_pdf(city, exported_by=_user_name(acting_user), exported_at=timezone.now())
+    do_record_export(
+        acting_user=acting_user, city=city, what="city risk summary pdf", rows=count, request=request
+    )
+    return pdf
+
+
+__all__ = [
+    "AssessmentStateError",
+    "AttackType",
+    "Change",
+    "ReviewerIsAuthorError",
+    "diff_snapshots",
+    "do_add_measure",
+    "do_approve_assessment",
+    "do_export_city_report",
+    "do_export_space_report",
+    "do_rate_scenario",
+    "do_refresh_suggestions",
+    "do_remove_measure",
+    "do_reopen_assessment",
+    "do_return_assessment",
+    "do_send_assessment_reminders",
+    "do_start_assessment",
+    "do_submit_assessment",
+    "do_update_assessment_context",
+    "snapshot",
+]

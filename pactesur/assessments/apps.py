@@ -1,0 +1,11 @@
+"""The assessments app: vulnerability self-assessment, risk scoring, review cycle, dashboard, reports."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "pactesur.assessments"
+    label = "assessments"
+    verbose_name = _("Assessments")
+    default_auto_field = "django.db.models.BigAutoField"

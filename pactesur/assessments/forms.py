@@ -1,0 +1,152 @@
+"""Forms of the assessment steps; they validate input, the actions in actions.py write it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from pactesur.assessments.library import CONSEQUENCE_GUIDANCE, PROBABILITY_GUIDANCE
+from pactesur.assessments.models import Assessment, MeasureStatus, MeasureType, Mode, Scenario
+
+
+def _level_choices(guidance: dict[int, Any]) -> list[tuple[Any, Any]]:
+    # format_lazy: the label is built in the language of each request, not at import time.
+    return [("", _("not rated"))] + [
+        (level, format_lazy("{} — {}", level, text)) for level, text in guidance.items()
+    ]
+
+
+def _fema_choices() -> list[tuple[Any, Any]]:
+    return [("", _("not rated"))] + [(i, str(i)) for i in range(1, 11)]
+
+
+class ContextForm(forms.Form):
+    users_description = forms.CharField(
+        label=_("Users of the space"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Who uses the space and when: residents, commuters, tourists, market visitors, pupils…"),
+    )
+    peak_times = forms.CharField(
+        label=_("Peak times"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    usual_crowd = forms.IntegerField(label=_("Usual crowd (people)"), required=False, min_value=0)
+    peak_crowd = forms.IntegerField(
+        label=_("Peak crowd (people)"),
+        required=False,
+        min_value=0,
+        help_text=_("The consequence suggestions start from the peak crowd's density on the space's area."),
+    )
+    mode = forms.ChoiceField(label=_("Scoring mode"), choices=Mode.choices)
+    asset_value = forms.TypedChoiceField(
+        label=_("Asset value (FEMA mode, 1–10)"),
+        choices=[("", "—")] + [(i, str(i)) for i in range(1, 11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("mode") == Mode.FEMA and not data.get("asset_value"):
+            self.add_error("asset_value", _("The FEMA mode needs the asset value of the space (1 to 10)."))
+        return data
+
+    @classmethod
+    def initial_for(cls, assessment: Assessment) -> dict[str, Any]:
+        return {f: getattr(assessment, f) for f in cls.base_fields}
+
+
+class MeasureForm(forms.Form):
+    measure_type = forms.ModelChoiceField(label=_("Measure"), queryset=MeasureType.objects.all())
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure_type"].label_from_instance = lambda m: m.display_name  # type: ignore[attr-defined]
+
+
+class ScenarioForm(forms.Form):
+    description = forms.CharField(
+        label=_("Scenario"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How this attack could happen here: who, where, when, with what."),
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the ratings rest on: site visits, analyses, incidents, police advice."),
+    )
+    probability = forms.TypedChoiceField(
+        label=_("Probability"),
+        choices=_level_choices(PROBABILITY_GUIDANCE),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    consequence = forms.TypedChoiceField(
+        label=_("Consequence"),
+        choices=_level_choices(CONSEQUENCE_GUIDANCE),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    threat = forms.TypedChoiceField(
+        label=_("Threat (FEMA, 1–10)"), choices=_fema_choices(), coerce=int, empty_value=None, required=False
+    )
+    vulnerability = forms.TypedChoiceField(
+        label=_("Vulnerability (FEMA, 1–10)"),
+        choices=_fema_choices(),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for overruling the suggestion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when a rating differs from the pre-filled suggestion."),
+    )
+
+    def __init__(self, *args: Any, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scenario = scenario
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        s = self.scenario
+        differs = (
+            s.suggested_probability is not None and data.get("probability") != s.suggested_probability
+        ) or (s.suggested_consequence is not None and data.get("consequence") != s.suggested_consequence)
+        if differs and not (data.get("override_reason") or "").strip():
+            self.add_error(
+                "override_reason",
+                _("You changed a pre-filled rating: say why."),
+            )
+        return data
+
+    @classmethod
+    def initial_for(cls, scenario: Scenario) -> dict[str, Any]:
+        return {f: getattr(scenario, f) for f in cls.base_fields}
+
+
+class ApproveForm(forms.Form):
+    review_due = forms.DateField(
+        label=_("Next review"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for the default: 12 months, 6 if a risk is high, 3 if one is very high."),
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

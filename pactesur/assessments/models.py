@@ -1,0 +1,288 @@
+"""The vulnerability self-assessment of a space: context, measures, one scenario per attack type, versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pactesur.assessments import scoring
+from pactesur.assessments.library import MEASURE_NAMES, AttackType, MeasureFamily
+from pactesur.cities.models import City, CityOwned
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+
+
+class Mode(models.TextChoices):
+    MATRIX = "matrix", _("Consequence × probability (5 × 5)")
+    FEMA = "fema", _("FEMA 452: asset value × threat × vulnerability")
+
+
+BAND_LABELS = {
+    scoring.LOW: _("Low"),
+    scoring.MEDIUM: _("Medium"),
+    scoring.HIGH: _("High"),
+    scoring.VERY_HIGH: _("Very high"),
+}
+
+
+class MeasureType(models.Model):
+    """A catalogue entry of protective measures with its effect per attack type (seeded by migration)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    family = models.CharField(_("family"), max_length=20, choices=MeasureFamily.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # {attack type: {"probability": 0–1, "consequence": 0–1}} — shares of the rating the measure
+    # removes (assumption, see docs/risk-method.md).
+    effects = models.JSONField(default=dict)
+    assumption = models.BooleanField(_("effects are assumptions"), default=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("measure type")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return str(MEASURE_NAMES.get(self.code, self.name))
+
+    def effect_on(self, attack_type: str) -> scoring.Effect:
+        raw = self.effects.get(attack_type) or {}
+        return scoring.Effect(float(raw.get("probability", 0.0)), float(raw.get("consequence", 0.0)))
+
+
+class Assessment(CityOwned):
+    """The living assessment of one space; only `pactesur.assessments.actions` writes it."""
+
+    view_action = "assessment.view"
+    edit_action = "assessment.edit"
+
+    space = models.OneToOneField("spaces.Space", on_delete=models.CASCADE, related_name="assessment")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    mode = models.CharField(_("scoring mode"), max_length=8, choices=Mode.choices, default=Mode.MATRIX)
+    cycle = models.PositiveIntegerField(_("cycle"), default=1)
+
+    # Step 1: the space, its users and peak times (copied from the space, editable here).
+    users_description = models.TextField(_("users of the space"), blank=True)
+    peak_times = models.TextField(_("peak times"), blank=True)
+    usual_crowd = models.PositiveIntegerField(_("usual crowd (people)"), null=True, blank=True)
+    peak_crowd = models.PositiveIntegerField(_("peak crowd (people)"), null=True, blank=True)
+    area_m2 = models.FloatField(_("area (m²)"), default=0.0)
+    # FEMA mode: the value of the space as an asset (1–10), the same for every scenario.
+    asset_value = models.PositiveSmallIntegerField(
+        _("asset value (1–10)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+
+    review_due = models.DateField(_("next review"), null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # The scores of the last approved version, {attack type: score}: what the network comparison reads.
+    approved_profile = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["space__name", "id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [models.Index(fields=["city", "status", "review_due"])]
+
+    def __str__(self) -> str:
+        return f"{self.space.name} ({self.get_status_display()})"
+
+    @property
+    def is_fema(self) -> bool:
+        return self.mode == Mode.FEMA
+
+    @property
+    def editable(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def density_p_m2(self) -> float | None:
+        if not self.peak_crowd or not self.area_m2:
+            return None
+        return self.peak_crowd / self.area_m2
+
+
+class MeasureStatus(models.TextChoices):
+    EXISTING = "existing", _("Existing")
+    PLANNED = "planned", _("Planned")
+
+
+class ExistingMeasure(models.Model):
+    """Step 2: a measure already at the space, or planned there (what-if)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="measures")
+    measure_type = models.ForeignKey(MeasureType, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.EXISTING
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "measure_type__order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_type.display_name} ({self.get_status_display()})"
+
+
+def _scale(low: int, high: int) -> list[Any]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class Scenario(models.Model):
+    """Steps 3 and 4: one attack type at the space, its description, evidence and ratings."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scenarios")
+    attack_type = models.CharField(_("attack type"), max_length=20, choices=AttackType.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(_("scenario"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    probability = models.PositiveSmallIntegerField(_("probability (1–5)"), null=True, blank=True)
+    consequence = models.PositiveSmallIntegerField(_("consequence (1–5)"), null=True, blank=True)
+    # Pre-filled values (from the approach analysis and crowd density) and how they were reached.
+    suggested_probability = models.PositiveSmallIntegerField(null=True, blank=True)
+    suggested_consequence = models.PositiveSmallIntegerField(null=True, blank=True)
+    suggestion_explanation = models.TextField(blank=True)
+    override_reason = models.TextField(_("reason for overruling the suggestion"), blank=True)
+    # FEMA mode ratings (1–10).
+    threat = models.PositiveSmallIntegerField(_("threat (1–10)"), null=True, blank=True)
+    vulnerability = models.PositiveSmallIntegerField(_("vulnerability (1–10)"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "attack_type"], name="assessment_one_scenario_per_type"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(probability__isnull=True)
+                | models.Q(probability__gte=1, probability__lte=5),
+                name="scenario_probability_1_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consequence__isnull=True)
+                | models.Q(consequence__gte=1, consequence__lte=5),
+                name="scenario_consequence_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_attack_type_display())
+
+    def score_in(self, mode: str, asset_value: int | None) -> float | None:
+        """The scenario's risk score in `mode`, or None while it is not fully rated."""
+        if mode == Mode.FEMA:
+            if asset_value and self.threat and self.vulnerability:
+                return scoring.fema_score(asset_value, self.threat, self.vulnerability)
+            return None
+        if self.probability and self.consequence:
+            return scoring.matrix_score(self.probability, self.consequence)
+        return None
+
+    @property
+    def score(self) -> float | None:
+        return self.score_in(self.assessment.mode, self.assessment.asset_value)
+
+    @property
+    def band(self) -> str | None:
+        score = self.score
+        if score is None:
+            return None
+        return scoring.fema_band(score) if self.assessment.is_fema else scoring.matrix_band(score)
+
+    @property
+    def overruled(self) -> bool:
+        return (
+            self.suggested_probability is not None and self.probability != self.suggested_probability
+        ) or (self.suggested_consequence is not None and self.consequence != self.suggested_consequence)
+
+
+class VersionKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned to draft")
+
+
+class ImmutableError(RuntimeError):
+    """A stored version was about to be changed or deleted."""
+
+
+class AssessmentVersion(models.Model):
+    """An immutable snapshot of an assessment, taken on submit and on approval."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=VersionKind.choices)
+    cycle = models.PositiveIntegerField(default=1)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="assessment_version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableError("assessment versions cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("assessment versions cannot be deleted")
+
+
+class ReminderLog(models.Model):
+    """One overdue-review reminder sent for a city on a day: makes the reminders idempotent per day."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    assessments = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["city", "sent_on"], name="assessment_reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} {self.sent_on}"

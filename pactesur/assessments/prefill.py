@@ -1,0 +1,218 @@
+"""Pre-filled ratings: the vehicle scenario from the approach analysis, consequences from crowd density.
+
+`vehicle_evidence(space)` is the only place that reads the analysis app; it imports it lazily and
+returns None when that app or a current analysis is absent, so assessments work without it. The
+rules turning evidence into suggested ratings are pure functions, explained in docs/risk-method.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from pactesur.assessments.library import AttackType
+
+# Crowd density bands after G. K. Still (events-and-crowds.md §1), people per m², with the
+# consequence level each band starts from (assumption: a denser crowd means more people within reach
+# of any attack and a harder escape).
+DENSITY_BANDS: tuple[tuple[float, str, int], ...] = (
+    (5.0, "congested", 5),
+    (3.5, "unstable", 5),
+    (2.5, "capacity", 4),
+    (1.0, "stable", 3),
+    (0.0, "free_flow", 2),
+)
+# A crowd this large is a mass-casualty setting whatever its density (assumption).
+LARGE_CROWD_PEOPLE = 5000
+
+# Vehicle probability: the impact speeds at which the rule adds a level (assumption). Below 16 km/h a
+# vehicle is no ramming threat (the analysis app counts entries above 16 km/h as unprotected).
+SPEED_STEPS_KMH: tuple[float, ...] = (30.0, 50.0)
+MANY_OPEN_ENTRIES = 3
+# Vehicle consequence: the drive inside the space that makes an attack reach many more people, and
+# the energy above which unrated street furniture will not stop the vehicle (assumption; ~1 MJ is a
+# 7.5 t truck at 60 km/h, hostile-vehicles.md §4).
+LONG_EXPOSURE_M = 100.0
+# Reconnaissance and insider scenarios enable other attacks: their consequence is that of the attack
+# they lead to, not of the crowd, so they get no crowd-based suggestion.
+NO_CROWD_SUGGESTION = frozenset({AttackType.RECON, AttackType.INSIDER})
+SHORT_EXPOSURE_M = 20.0
+HIGH_ENERGY_KJ = 1000.0
+
+
+@dataclass(frozen=True)
+class VehicleEvidence:
+    """What the approach analyses of a space say, over every analysed vehicle class."""
+
+    max_impact_speed_kmh: float
+    max_kinetic_energy_kj: float
+    entry_count: int
+    unprotected_entry_count: int
+    max_exposure_m: float | None
+    required_rating: str
+    beyond_rating: bool
+    vehicles: tuple[str, ...]
+    network_version: int | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    probability: int | None
+    consequence: int | None
+    explanation: str
+
+
+def vehicle_evidence(space: Any) -> VehicleEvidence | None:
+    """The current approach analyses of `space` summed up, or None when there is none to read."""
+    try:
+        from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis
+    except ImportError:
+        return None
+    rows = list(
+        ApproachAnalysis.objects.filter(space=space, status=AnalysisStatus.SUCCEEDED).order_by(
+            "vehicle", "-computed_at", "-id"
+        )
+    )
+    latest: dict[str, Any] = {}
+    for row in rows:
+        latest.setdefault(row.vehicle, row)
+    analyses = [a for a in latest.values() if a.max_impact_speed_kmh is not None]
+    if not analyses:
+        return None
+    worst = max(analyses, key=lambda a: (a.max_kinetic_energy_kj or 0.0, a.max_impact_speed_kmh or 0.0))
+    exposures = [a.max_exposure_m for a in analyses if a.max_exposure_m is not None]
+    return VehicleEvidence(
+        max_impact_speed_kmh=max(a.max_impact_speed_kmh or 0.0 for a in analyses),
+        max_kinetic_energy_kj=max(a.max_kinetic_energy_kj or 0.0 for a in analyses),
+        entry_count=max(a.entry_count for a in analyses),
+        unprotected_entry_count=max(a.unprotected_entry_count for a in analyses),
+        max_exposure_m=max(exposures) if exposures else None,
+        required_rating=worst.required_rating,
+        beyond_rating=any(a.beyond_rating for a in analyses),
+        vehicles=tuple(sorted(latest)),
+        network_version=worst.network_version,
+    )
+
+
+def density_band(peak_crowd: int | None, area_m2: float | None) -> tuple[float, str, int] | None:
+    """(density p/m², band code, starting consequence) or None when crowd or area is unknown."""
+    if not peak_crowd or not area_m2 or area_m2 <= 0:
+        return None
+    density = peak_crowd / area_m2
+    for floor, band, consequence in DENSITY_BANDS:
+        if density >= floor:
+            return density, band, consequence
+    return density, DENSITY_BANDS[-1][1], DENSITY_BANDS[-1][2]
+
+
+def _band_name(code: str) -> str:
+    names = {
+        "free_flow": _("free flow"),
+        "stable": _("stable"),
+        "capacity": _("at capacity"),
+        "unstable": _("unstable"),
+        "congested": _("congested"),
+    }
+    return names[code]
+
+
+def crowd_consequence(peak_crowd: int | None, area_m2: float | None) -> tuple[int | None, str]:
+    """Consequence level suggested by the peak crowd's density, and why."""
+    found = density_band(peak_crowd, area_m2)
+    if found is None:
+        return None, _("No suggestion: enter the peak crowd of the space (step 1) to start from its density.")
+    density, band, level = found
+    parts = [
+        _(
+            "Peak crowd %(people)s on %(area)s m² gives %(density).2f people/m² (%(band)s): "
+            "consequence %(level)s."
+        )
+        % {
+            "people": peak_crowd,
+            "area": f"{area_m2:.0f}",
+            "density": density,
+            "band": _band_name(band),
+            "level": level,
+        }
+    ]
+    if peak_crowd is not None and peak_crowd >= LARGE_CROWD_PEOPLE and level < 4:
+        level = 4
+        parts.append(_("At least %(n)s people at peak: raised to 4.") % {"n": LARGE_CROWD_PEOPLE})
+    return level, " ".join(parts)
+
+
+def _clamp(level: int) -> int:
+    return max(1, min(5, level))
+
+
+def vehicle_suggestion(
+    evidence: VehicleEvidence | None, peak_crowd: int | None, area_m2: float | None
+) -> Suggestion:
+    """Suggested probability and consequence of the vehicle scenario, with the rule written out."""
+    base_c, crowd_text = crowd_consequence(peak_crowd, area_m2)
+    if evidence is None:
+        return Suggestion(
+            None,
+            base_c,
+            _("No current approach analysis of this space: the vehicle probability cannot be pre-filled.")
+            + " "
+            + crowd_text,
+        )
+    parts: list[str] = []
+    if evidence.unprotected_entry_count == 0:
+        p = 1
+        parts.append(_("No entry lets a vehicle in above 16 km/h: probability 1."))
+    else:
+        p = 2 + sum(evidence.max_impact_speed_kmh >= s for s in SPEED_STEPS_KMH)
+        parts.append(
+            _(
+                "%(open)s of %(total)s entries let a vehicle in; highest impact speed %(speed).0f km/h: "
+                "probability 2, +1 from 30 km/h, +1 from 50 km/h"
+            )
+            % {
+                "open": evidence.unprotected_entry_count,
+                "total": evidence.entry_count,
+                "speed": evidence.max_impact_speed_kmh,
+            }
+        )
+        if evidence.unprotected_entry_count >= MANY_OPEN_ENTRIES:
+            p += 1
+            parts.append(_("+1 for %(n)s or more open entries") % {"n": MANY_OPEN_ENTRIES})
+        p = _clamp(p)
+        parts.append(_("→ probability %(p)s.") % {"p": p})
+    c = base_c
+    parts.append(crowd_text)
+    if c is not None:
+        if evidence.max_exposure_m is not None and evidence.max_exposure_m >= LONG_EXPOSURE_M:
+            c += 1
+            parts.append(
+                _("A vehicle can drive %(m).0f m inside the space: +1.") % {"m": evidence.max_exposure_m}
+            )
+        elif evidence.max_exposure_m is not None and evidence.max_exposure_m < SHORT_EXPOSURE_M:
+            c -= 1
+            parts.append(
+                _("A vehicle can drive only %(m).0f m inside the space: −1.") % {"m": evidence.max_exposure_m}
+            )
+        if evidence.max_kinetic_energy_kj >= HIGH_ENERGY_KJ:
+            c += 1
+            parts.append(
+                _("Impact energy up to %(kj).0f kJ goes through unrated street furniture: +1.")
+                % {"kj": evidence.max_kinetic_energy_kj}
+            )
+        c = _clamp(c)
+        parts.append(_("→ consequence %(c)s.") % {"c": c})
+    return Suggestion(p, c, " ".join(parts))
+
+
+def suggestion_for(
+    attack_type: str, evidence: VehicleEvidence | None, peak_crowd: int | None, area_m2: float | None
+) -> Suggestion:
+    """The suggestion for one scenario: the vehicle rule, or the crowd-density consequence for others."""
+    if attack_type == AttackType.VEHICLE:
+        return vehicle_suggestion(evidence, peak_crowd, area_m2)
+    if attack_type in NO_CROWD_SUGGESTION:
+        return Suggestion(None, None, "")
+    c, text = crowd_consequence(peak_crowd, area_m2)
+    return Suggestion(None, c, text)

@@ -1,0 +1,228 @@
+"""PDF reports of assessments (WeasyPrint) and the map image drawn server-side (matplotlib).
+
+Both PDFs are RESTRICTED: the marking and a watermark naming who exported them and when are in the
+page margins, so they are on every page. The map is drawn from the city's own base map file — no tile
+server is contacted.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import gzip
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pactesur.assessments import risk, scoring
+from pactesur.assessments.library import ATTACK_HINTS, AttackType
+from pactesur.assessments.models import BAND_LABELS, Assessment
+from pactesur.assessments.prefill import vehicle_evidence
+from pactesur.cities.models import City
+
+BAND_COLOURS: dict[str, str] = {
+    scoring.LOW: "#2d9d5b",
+    scoring.MEDIUM: "#e0b423",
+    scoring.HIGH: "#e0701f",
+    scoring.VERY_HIGH: "#c0282d",
+}
+# Half-width of the map around the space, as a share of the space's extent, and at least this many
+# metres, so the streets leading to it are visible (assumption).
+MAP_MARGIN_SHARE = 0.6
+MAP_MARGIN_MIN_M = 80.0
+M_PER_DEG_LAT = 111_320.0
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Polygon":
+        return list(coords)
+    if kind == "MultiPolygon":
+        return [ring for poly in coords for ring in poly]
+    return []
+
+
+def _lines(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "LineString":
+        return [coords]
+    if kind == "MultiLineString":
+        return list(coords)
+    return _rings(geometry)
+
+
+def _read_basemap(city_id: int) -> dict[str, Any]:
+    from pactesur.streets.models import StreetNetwork
+
+    network = StreetNetwork.objects.filter(city_id=city_id, is_active=True).first()
+    if network is None:
+        return {}
+    path: Path = network.basemap_path
+    if not path.exists():
+        return {}
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def _in_box(ring: list[list[float]], box: tuple[float, float, float, float]) -> bool:
+    xs = [p[0] for p in ring]
+    ys = [p[1] for p in ring]
+    return not (max(xs) < box[0] or min(xs) > box[2] or max(ys) < box[1] or min(ys) > box[3])
+
+
+def space_map_png(assessment: Assessment, *, entries: list[dict[str, Any]] | None = None) -> bytes:
+    """A PNG of the space outline on its streets and buildings, entry points as dots when known."""
+    from matplotlib.figure import Figure
+
+    space = assessment.space
+    outline = _rings(space.polygon)
+    xs = [p[0] for r in outline for p in r] or [space.centroid_lon]
+    ys = [p[1] for r in outline for p in r] or [space.centroid_lat]
+    lat0 = sum(ys) / len(ys)
+    kx = math.cos(math.radians(lat0))
+    half_w_m = max((max(xs) - min(xs)) * kx * M_PER_DEG_LAT, (max(ys) - min(ys)) * M_PER_DEG_LAT) / 2
+    margin_m = max(half_w_m * MAP_MARGIN_SHARE, MAP_MARGIN_MIN_M)
+    dlat = margin_m / M_PER_DEG_LAT
+    dlon = dlat / max(kx, 0.01)
+    box = (min(xs) - dlon, min(ys) - dlat, max(xs) + dlon, max(ys) + dlat)
+
+    fig = Figure(figsize=(6.5, 4.5), dpi=110)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_facecolor("#f2efe9")
+    basemap = _read_basemap(space.city_id)
+    for layer, face in (("green", "#c8e3b5"), ("water", "#aad3ee"), ("buildings", "#d3cec7")):
+        for f in (basemap.get(layer) or {}).get("features", []):
+            for ring in _rings(f.get("geometry") or {}):
+                if ring and _in_box(ring, box):
+                    ax.fill(
+                        [p[0] for p in ring],
+                        [p[1] for p in ring],
+                        facecolor=face,
+                        edgecolor="#a9a39b",
+                        linewidth=0.3,
+                    )
+    for f in (basemap.get("streets") or {}).get("features", []):
+        for line in _lines(f.get("geometry") or {}):
+            if line and _in_box(line, box):
+                ax.plot([p[0] for p in line], [p[1] for p in line], color="#888888", linewidth=1.0)
+    band = risk.top_band(assessment)
+    colour = BAND_COLOURS.get(band or "", "#7209b7")
+    for ring in outline:
+        ax.fill(
+            [p[0] for p in ring],
+            [p[1] for p in ring],
+            facecolor=colour,
+            alpha=0.35,
+            edgecolor=colour,
+            linewidth=2,
+        )
+    for e in entries or []:
+        if "lon" in e and "lat" in e:
+            ax.plot([e["lon"]], [e["lat"]], marker="o", markersize=5, color="#111111")
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect(1 / max(kx, 0.01))
+    ax.set_axis_off()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _analysis_entries(space: Any) -> list[dict[str, Any]]:
+    try:
+        from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis
+    except ImportError:
+        return []
+    entries: list[dict[str, Any]] = []
+    for a in ApproachAnalysis.objects.filter(space=space, status=AnalysisStatus.SUCCEEDED):
+        entries.extend(e for e in a.entries if isinstance(e, dict))
+    return entries
+
+
+def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+def _stamp(exported_by: str, exported_at: datetime.datetime) -> str:
+    return f"{exported_by} · {timezone.localtime(exported_at):%Y-%m-%d %H:%M %Z}"
+
+
+def space_report_pdf(assessment: Assessment, *, exported_by: str, exported_at: datetime.datetime) -> bytes:
+    """The report of one space: map, approach analysis summary, scenarios with evidence, risk matrix."""
+    scenarios = list(assessment.scenarios.all())
+    rows = [
+        {
+            "scenario": s,
+            "hint": ATTACK_HINTS.get(s.attack_type, ""),
+            "score": s.score,
+            "band": s.band,
+            "band_label": BAND_LABELS.get(s.band or "", ""),
+            "colour": BAND_COLOURS.get(s.band or "", "#ffffff"),
+        }
+        for s in scenarios
+    ]
+    grid = risk.matrix_grid(risk.matrix_cells([assessment]))
+    for row in grid:
+        for cell in row:
+            cell["colour"] = BAND_COLOURS[cell["band"]]
+    return _render_pdf(
+        "assessments/pdf/space.html",
+        {
+            "assessment": assessment,
+            "space": assessment.space,
+            "rows": rows,
+            "tops": [
+                {"risk": t, "label": AttackType(t.attack_type).label, "band_label": BAND_LABELS[t.band]}
+                for t in scoring.top_risks(risk.profile(assessment))
+            ],
+            "measures": risk.measure_rows(assessment),
+            "evidence": vehicle_evidence(assessment.space),
+            "grid": grid,
+            "map_uri": _data_uri(space_map_png(assessment, entries=_analysis_entries(assessment.space))),
+            "stamp": _stamp(exported_by, exported_at),
+            "exported_by": exported_by,
+        },
+    )
+
+
+def city_report_pdf(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[bytes, int]:
+    """The city summary: spaces ranked by risk with their top scenarios, the matrix, overdue reviews."""
+    assessments = risk.city_assessments(city)
+    ranked = risk.ranking(assessments, today=timezone.localdate())
+    grid = risk.matrix_grid(risk.matrix_cells(assessments))
+    for row in grid:
+        for cell in row:
+            cell["colour"] = BAND_COLOURS[cell["band"]]
+    pdf = _render_pdf(
+        "assessments/pdf/city.html",
+        {
+            "city": city,
+            "ranked": [
+                {
+                    "r": r,
+                    "band_label": BAND_LABELS.get(r.top.band, "") if r.top else "",
+                    "colour": BAND_COLOURS.get(r.top.band, "#ffffff") if r.top else "#ffffff",
+                }
+                for r in ranked
+            ],
+            "grid": grid,
+            "stamp": _stamp(exported_by, exported_at),
+            "exported_by": exported_by,
+        },
+    )
+    return pdf, len(ranked)

@@ -1,0 +1,568 @@
+"""Pages of assessments: dashboard, the assessment of a space step by step, review cycle, history, PDFs.
+
+Every view fetches through `.for_user()` (404 outside the city, 403 for a role without the action),
+validates with a form, calls an action, and records the view of restricted data in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pactesur.assessments import actions, risk, scoring
+from pactesur.assessments.forms import ApproveForm, ContextForm, MeasureForm, ReturnForm, ScenarioForm
+from pactesur.assessments.library import (
+    ATTACK_HINTS,
+    CONSEQUENCE_GUIDANCE,
+    PROBABILITY_GUIDANCE,
+    AttackType,
+)
+from pactesur.assessments.models import (
+    BAND_LABELS,
+    Assessment,
+    AssessmentVersion,
+    ExistingMeasure,
+    MeasureStatus,
+)
+from pactesur.assessments.prefill import vehicle_evidence
+from pactesur.assessments.reports import BAND_COLOURS
+from pactesur.audit.actions import do_record_audit, do_record_view
+from pactesur.audit.models import AuditAction
+from pactesur.cities.access import get_city_object_or_404
+from pactesur.cities.errors import DomainError, NotAllowedError
+from pactesur.cities.models import City, has_city_perm
+from pactesur.spaces.models import Space
+from pactesur.streets.models import StreetNetwork
+
+
+def _current_city(request: HttpRequest, action: str) -> City:
+    city: City | None = getattr(request, "city", None)
+    if city is None:
+        raise PermissionDenied(_("You are not a member of any city."))
+    if not has_city_perm(request.user, city, action):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    return city
+
+
+def _assessment(request: HttpRequest, pk: int, action: str) -> Assessment:
+    assessment: Assessment = get_city_object_or_404(
+        Assessment.objects.select_related("space", "city"), request.user, action, pk=pk
+    )
+    return assessment
+
+
+def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
+    """Call an action; a domain error becomes a message (403 if the role or person is not allowed)."""
+    try:
+        call()
+    except NotAllowedError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _band(band: str | None) -> dict[str, str]:
+    if not band:
+        return {"code": "", "label": _("not rated"), "colour": "#adb5bd"}
+    return {"code": band, "label": str(BAND_LABELS[band]), "colour": BAND_COLOURS[band]}
+
+
+def _grid(counts: dict[tuple[int, int], int]) -> list[list[dict[str, Any]]]:
+    grid = risk.matrix_grid(counts)
+    for row in grid:
+        for cell in row:
+            cell["band_label"] = str(BAND_LABELS[cell["band"]])
+    return grid
+
+
+def _top_rows(assessment: Assessment) -> list[dict[str, Any]]:
+    return [
+        {"label": AttackType(t.attack_type).label, "score": t.score, "band": _band(t.band)}
+        for t in scoring.top_risks(risk.profile(assessment))
+    ]
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Spaces ranked by risk, the matrix, the map by band, overdue reviews, the network comparison."""
+    city = _current_city(request, "assessment.summary")
+    today = timezone.localdate()
+    assessments = risk.city_assessments(city)
+    ranked = risk.ranking(assessments, today=today)
+    assessed_ids = {a.space_id for a in assessments}
+    unassessed = list(
+        Space.objects.for_user(request.user, "space.view", city=city).exclude(pk__in=assessed_ids)
+    )
+    features = []
+    for r in ranked:
+        band = _band(r.top.band if r.top else None)
+        space = r.assessment.space
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": space.polygon,
+                "properties": {
+                    "name": space.name,
+                    "band": band["label"],
+                    "colour": band["colour"],
+                    "url": reverse("assessments:space", args=[space.pk]),
+                },
+            }
+        )
+    features.extend(
+        {
+            "type": "Feature",
+            "geometry": space.polygon,
+            "properties": {
+                "name": space.name,
+                "band": _("not assessed"),
+                "colour": "#adb5bd",
+                "url": reverse("assessments:space", args=[space.pk]),
+            },
+        }
+        for space in unassessed
+    )
+    kinds = sorted({a.space.kind for a in assessments})
+    comparison = [
+        {
+            "kind": dict(Space._meta.get_field("kind").choices or []).get(kind, kind),
+            "rows": risk.network_comparison(city, kind),
+        }
+        for kind in kinds
+    ]
+    do_record_audit(
+        AuditAction.VIEW,
+        acting_user=request.user,
+        city=city,
+        request=request,
+        detail={"what": "risk dashboard"},
+    )
+    # Only a city with an imported network has a base map; otherwise the map keeps a plain background.
+    has_basemap = StreetNetwork.objects.filter(city=city, is_active=True).exists()
+    basemap_url = reverse("streets:basemap", args=[city.pk]) if has_basemap else ""
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "city": city,
+            "ranked": [
+                {
+                    "r": r,
+                    "band": _band(r.top.band if r.top else None),
+                    "tops": [AttackType(t.attack_type).label for t in r.top_risks],
+                }
+                for r in ranked
+            ],
+            "unassessed": unassessed,
+            "grid": _grid(risk.matrix_cells(assessments)),
+            "overdue": [r for r in ranked if r.overdue],
+            "comparison": comparison,
+            "min_spaces": scoring.MIN_SPACES,
+            "min_cities": scoring.MIN_OTHER_CITIES,
+            "map_data": {
+                "basemapUrl": basemap_url,
+                "spaces": {"type": "FeatureCollection", "features": features},
+            },
+            "can_view": has_city_perm(request.user, city, "assessment.view"),
+            "bands": [_band(b) for b in scoring.BANDS],
+        },
+    )
+
+
+@require_GET
+@login_required
+def city_report(request: HttpRequest) -> HttpResponse:
+    city = _current_city(request, "assessment.view")
+    pdf = actions.do_export_city_report(city, acting_user=request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="risk-summary-{city.slug}.pdf"'
+    return response
+
+
+# --- a space's assessment ------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def space_assessment(request: HttpRequest, space_id: int) -> HttpResponse:
+    """The entry point from a space: the full assessment (security, admin) or its summary (planner)."""
+    space: Space = get_city_object_or_404(
+        Space.objects.select_related("city"), request.user, "assessment.summary", pk=space_id
+    )
+    assessment = Assessment.objects.filter(space=space).first()
+    full = has_city_perm(request.user, space.city_id, "assessment.view")
+    if assessment is not None and full:
+        return redirect("assessments:detail", assessment.pk)
+    if assessment is not None:
+        do_record_view(assessment, acting_user=request.user, request=request, detail={"summary": True})
+    return render(
+        request,
+        "assessments/space.html",
+        {
+            "space": space,
+            "assessment": assessment,
+            "tops": _top_rows(assessment) if assessment else [],
+            "band": _band(risk.top_band(assessment)) if assessment else None,
+            "can_start": has_city_perm(request.user, space.city_id, "assessment.edit"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def start(request: HttpRequest, space_id: int) -> HttpResponse:
+    space: Space = get_city_object_or_404(Space.objects.all(), request.user, "assessment.edit", pk=space_id)
+    holder: dict[str, Assessment] = {}
+
+    def call() -> None:
+        holder["a"] = actions.do_start_assessment(space, acting_user=request.user, request=request)
+
+    if _run(request, call, _("Assessment started: the ratings the platform could pre-fill are set.")):
+        return redirect("assessments:detail", holder["a"].pk)
+    return redirect("assessments:space", space.pk)
+
+
+def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+    scenarios = list(assessment.scenarios.all())
+    return {
+        "assessment": assessment,
+        "space": assessment.space,
+        "scenarios": [{"s": s, "band": _band(s.band)} for s in scenarios],
+        "unrated": sum(1 for s in scenarios if s.score is None),
+        "measures": risk.measure_rows(assessment),
+        "tops": _top_rows(assessment),
+        "band": _band(risk.top_band(assessment)),
+        "grid": _grid(risk.matrix_cells([assessment])),
+        "evidence": vehicle_evidence(assessment.space),
+        "can_edit": assessment.editable
+        and has_city_perm(request.user, assessment.city_id, "assessment.edit"),
+        "can_submit": assessment.status == "draft"
+        and has_city_perm(request.user, assessment.city_id, "assessment.edit"),
+        "can_review": has_city_perm(request.user, assessment.city_id, "assessment.review")
+        and assessment.status == "in_review",
+        "is_author": assessment.submitted_by_id == request.user.pk,
+        "can_reopen": assessment.status == "approved"
+        and has_city_perm(request.user, assessment.city_id, "assessment.edit"),
+        "approve_form": ApproveForm(),
+        "return_form": ReturnForm(),
+        "measure_form": MeasureForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@require_GET
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.view")
+    do_record_view(assessment, acting_user=request.user, request=request)
+    return render(request, "assessments/detail.html", _detail_context(request, assessment))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def context(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 1: the space, its users and peak times, and the scoring mode."""
+    assessment = _assessment(request, pk, "assessment.edit")
+    form = ContextForm(request.POST or None, initial=ContextForm.initial_for(assessment))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _run(
+            request,
+            lambda: actions.do_update_assessment_context(
+                assessment, acting_user=request.user, request=request, **data
+            ),
+            _("Step 1 saved."),
+        ):
+            return redirect("assessments:detail", assessment.pk)
+    else:
+        do_record_view(assessment, acting_user=request.user, request=request, detail={"step": "context"})
+    return render(request, "assessments/context.html", {"assessment": assessment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def measures(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: measures at the space (existing) and under consideration (planned)."""
+    assessment = _assessment(request, pk, "assessment.edit")
+    form = MeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _run(
+            request,
+            lambda: actions.do_add_measure(
+                assessment,
+                acting_user=request.user,
+                request=request,
+                measure_type=data["measure_type"],
+                status=data["status"],
+                notes=data["notes"],
+            ),
+            _("Measure added."),
+        ):
+            return redirect("assessments:measures", assessment.pk)
+    else:
+        do_record_view(assessment, acting_user=request.user, request=request, detail={"step": "measures"})
+    return render(
+        request,
+        "assessments/measures.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "measures": risk.measure_rows(assessment),
+        },
+    )
+
+
+@require_POST
+@login_required
+def measure_delete(request: HttpRequest, pk: int, measure_id: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.edit")
+    measure = get_object_or_404(ExistingMeasure, assessment=assessment, pk=measure_id)
+    _run(
+        request,
+        lambda: actions.do_remove_measure(measure, acting_user=request.user, request=request),
+        _("Measure removed."),
+    )
+    return redirect("assessments:measures", assessment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def scenario(request: HttpRequest, pk: int, scenario_id: int) -> HttpResponse:
+    """Steps 3 and 4 for one attack type, with the guidance for every level."""
+    assessment = _assessment(request, pk, "assessment.view")
+    scenario = get_object_or_404(assessment.scenarios, pk=scenario_id)
+    can_edit = assessment.editable and has_city_perm(request.user, assessment.city_id, "assessment.edit")
+    form = ScenarioForm(request.POST or None, scenario=scenario, initial=ScenarioForm.initial_for(scenario))
+    if request.method == "POST":
+        if not has_city_perm(request.user, assessment.city_id, "assessment.edit"):
+            raise PermissionDenied(_("Your role in this city does not allow this."))
+        if form.is_valid():
+            data = form.cleaned_data
+            if _run(
+                request,
+                lambda: actions.do_rate_scenario(scenario, acting_user=request.user, request=request, **data),
+                _("Scenario saved."),
+            ):
+                return redirect("assessments:detail", assessment.pk)
+    else:
+        do_record_view(
+            assessment, acting_user=request.user, request=request, detail={"scenario": scenario.attack_type}
+        )
+    return render(
+        request,
+        "assessments/scenario.html",
+        {
+            "assessment": assessment,
+            "scenario": scenario,
+            "form": form,
+            "can_edit": can_edit,
+            "hint": ATTACK_HINTS.get(scenario.attack_type, ""),
+            "probability_guidance": PROBABILITY_GUIDANCE.items(),
+            "consequence_guidance": CONSEQUENCE_GUIDANCE.items(),
+            "band": _band(scenario.band),
+        },
+    )
+
+
+@require_POST
+@login_required
+def refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.edit")
+    _run(
+        request,
+        lambda: actions.do_refresh_suggestions(assessment, acting_user=request.user, request=request),
+        _("Suggestions updated from the approach analysis and the crowd figures."),
+    )
+    return redirect("assessments:detail", assessment.pk)
+
+
+@require_GET
+@login_required
+def what_if(request: HttpRequest, pk: int) -> HttpResponse:
+    """Residual risk per scenario with the planned measures ticked in the form switched on."""
+    assessment = _assessment(request, pk, "assessment.view")
+    planned = [m for m in risk.measure_rows(assessment) if m.status == MeasureStatus.PLANNED]
+    chosen = {int(v) for v in request.GET.getlist("measure") if v.isdigit()}
+    rows = risk.whatif(assessment, chosen)
+    do_record_view(assessment, acting_user=request.user, request=request, detail={"what_if": sorted(chosen)})
+    return render(
+        request,
+        "assessments/what_if.html",
+        {
+            "assessment": assessment,
+            "planned": [{"m": m, "on": m.pk in chosen} for m in planned],
+            "rows": [
+                {
+                    "row": r,
+                    "band": _band(r.band),
+                    "residual_band": _band(r.residual.band if r.residual else None),
+                }
+                for r in rows
+            ],
+        },
+    )
+
+
+# --- the review cycle ----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.edit")
+    _run(
+        request,
+        lambda: actions.do_submit_assessment(assessment, acting_user=request.user, request=request),
+        _("Submitted for review: another security manager or administrator must approve it."),
+    )
+    return redirect("assessments:detail", assessment.pk)
+
+
+@require_POST
+@login_required
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.review")
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the review date."))
+        return redirect("assessments:detail", assessment.pk)
+    _run(
+        request,
+        lambda: actions.do_approve_assessment(
+            assessment,
+            acting_user=request.user,
+            request=request,
+            review_due=form.cleaned_data["review_due"],
+            comment=form.cleaned_data["comment"],
+        ),
+        _("Assessment approved."),
+    )
+    return redirect("assessments:detail", assessment.pk)
+
+
+@require_POST
+@login_required
+def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.review")
+    form = ReturnForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    _run(
+        request,
+        lambda: actions.do_return_assessment(
+            assessment, acting_user=request.user, request=request, comment=comment
+        ),
+        _("Returned to draft."),
+    )
+    return redirect("assessments:detail", assessment.pk)
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.edit")
+    _run(
+        request,
+        lambda: actions.do_reopen_assessment(assessment, acting_user=request.user, request=request),
+        _("A new cycle has started: the assessment is a draft again."),
+    )
+    return redirect("assessments:detail", assessment.pk)
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.view")
+    versions = list(assessment.versions.order_by("-number"))
+    do_record_view(assessment, acting_user=request.user, request=request, detail={"history": True})
+    return render(request, "assessments/history.html", {"assessment": assessment, "versions": versions})
+
+
+def _version(assessment: Assessment, number: int) -> AssessmentVersion:
+    return get_object_or_404(AssessmentVersion, assessment=assessment, number=number)
+
+
+@require_GET
+@login_required
+def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.view")
+    v = _version(assessment, number)
+    do_record_view(assessment, acting_user=request.user, request=request, detail={"version": number})
+    scenarios = [
+        {"label": AttackType(code).label, **data} for code, data in v.snapshot.get("scenarios", {}).items()
+    ]
+    return render(
+        request,
+        "assessments/version.html",
+        {
+            "assessment": assessment,
+            "version": v,
+            "scenarios": scenarios,
+            "context": v.snapshot.get("context", {}),
+            "measures": v.snapshot.get("measures", []),
+        },
+    )
+
+
+@require_GET
+@login_required
+def diff(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed between two versions (`?from=1&to=2`; default: the last two)."""
+    assessment = _assessment(request, pk, "assessment.view")
+    versions = list(assessment.versions.order_by("number"))
+    if len(versions) < 2 and not (request.GET.get("from") and request.GET.get("to")):
+        messages.info(request, _("There is only one version so far: nothing to compare."))
+        return redirect("assessments:history", assessment.pk)
+    try:
+        a_num = int(request.GET.get("from") or versions[-2].number)
+        b_num = int(request.GET.get("to") or versions[-1].number)
+    except ValueError as exc:
+        raise Http404 from exc
+    a, b = _version(assessment, a_num), _version(assessment, b_num)
+    labels = {code: str(label) for code, label in AttackType.choices}
+    changes = [
+        {"c": c, "item_label": labels.get(c.item, c.item)}
+        for c in actions.diff_snapshots(a.snapshot, b.snapshot)
+    ]
+    do_record_view(assessment, acting_user=request.user, request=request, detail={"diff": [a_num, b_num]})
+    return render(
+        request,
+        "assessments/diff.html",
+        {
+            "assessment": assessment,
+            "a": a,
+            "b": b,
+            "changes": changes,
+            "versions": versions,
+        },
+    )
+
+
+@require_GET
+@login_required
+def space_report(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk, "assessment.view")
+    pdf = actions.do_export_space_report(assessment, acting_user=request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.space_id}.pdf"'
+    return response

@@ -1,0 +1,181 @@
+"""Permission matrix rows of the assessments app: every page and API call × every role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.matrix_support import MatrixRow, statuses
+
+FULL = ("admin", "security")
+SUMMARY = ("admin", "security", "planner")
+
+
+def _draft(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    """A draft assessment of Nice with one rated scenario, by a third security manager."""
+    from tests.assessments.helpers import rate, start
+    from tests.factories import MembershipFactory, UserFactory
+
+    author = UserFactory(username="matrix_author")
+    MembershipFactory(user=author, city=city, role="security")
+    a = start(city, author, peak_crowd=1000)
+    rate(a, "vehicle", 3, 3, author)
+    return {"a": a, "author": author, "space": a.space, "sc": a.scenarios.get(attack_type="vehicle")}
+
+
+def _in_review(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.assessments.actions import do_submit_assessment
+
+    ctx = _draft(city, other_city, user_by_role)
+    version = do_submit_assessment(ctx["a"], acting_user=ctx["author"])
+    return ctx | {"v": version}
+
+
+def _approved(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.assessments.actions import do_approve_assessment
+    from tests.factories import MembershipFactory, UserFactory
+
+    ctx = _in_review(city, other_city, user_by_role)
+    reviewer = UserFactory(username="matrix_reviewer")
+    MembershipFactory(user=reviewer, city=city, role="admin")
+    do_approve_assessment(ctx["a"], acting_user=reviewer)
+    return ctx
+
+
+def _with_measure(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.assessments.actions import do_add_measure
+    from pactesur.assessments.models import MeasureType
+
+    ctx = _draft(city, other_city, user_by_role)
+    m = do_add_measure(
+        ctx["a"],
+        acting_user=ctx["author"],
+        measure_type=MeasureType.objects.get(code="cctv"),
+        status="planned",
+    )
+    return ctx | {"m": m}
+
+
+def _space(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from tests.spaces.helpers import make_space
+
+    return {"space": make_space(city, None, name="Cours Saleya")}
+
+
+def _measure_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    from pactesur.assessments.models import MeasureType
+
+    return {"measure_type": MeasureType.objects.get(code="lighting").pk, "status": "existing", "notes": ""}
+
+
+# Pages on the current city: another city's admin works on their own city; no city → 403.
+CURRENT_SUMMARY = statuses(SUMMARY, other_city_admin=200, expert=403, no_city=403)
+CURRENT_FULL = statuses(FULL, other_city_admin=200, expert=403, no_city=403)
+# Records of Nice: 404 for anyone outside Nice.
+R_FULL = statuses(FULL)
+R_SUMMARY = statuses(SUMMARY)
+R_POST = statuses(FULL, ok=302)
+# The planner's summary page redirects security and admin to the full assessment.
+R_SPACE_PAGE = statuses(SUMMARY, admin=302, security=302)
+A = "/assessments"
+
+ROWS: list[MatrixRow] = [
+    MatrixRow("assessments dashboard", "GET", lambda s: f"{A}/", CURRENT_SUMMARY),
+    MatrixRow("assessments city report", "GET", lambda s: f"{A}/report.pdf", CURRENT_FULL),
+    MatrixRow(
+        "assessments space page", "GET", lambda s: f"{A}/spaces/{s['space'].pk}/", R_SPACE_PAGE, _draft
+    ),
+    MatrixRow(
+        "assessments space page unassessed",
+        "GET",
+        lambda s: f"{A}/spaces/{s['space'].pk}/",
+        R_SUMMARY,
+        _space,
+    ),
+    MatrixRow("assessments start", "POST", lambda s: f"{A}/spaces/{s['space'].pk}/start/", R_POST, _space),
+    MatrixRow("assessments detail", "GET", lambda s: f"{A}/{s['a'].pk}/", R_FULL, _draft),
+    MatrixRow("assessments context form", "GET", lambda s: f"{A}/{s['a'].pk}/context/", R_FULL, _draft),
+    MatrixRow(
+        "assessments context save",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/context/",
+        R_POST,
+        _draft,
+        {"peak_crowd": "1200", "mode": "matrix"},
+    ),
+    MatrixRow("assessments measures", "GET", lambda s: f"{A}/{s['a'].pk}/measures/", R_FULL, _draft),
+    MatrixRow(
+        "assessments measure add",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/measures/",
+        R_POST,
+        _draft,
+        _measure_form,
+    ),
+    MatrixRow(
+        "assessments measure delete",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/measures/{s['m'].pk}/delete/",
+        R_POST,
+        _with_measure,
+    ),
+    MatrixRow(
+        "assessments scenario", "GET", lambda s: f"{A}/{s['a'].pk}/scenarios/{s['sc'].pk}/", R_FULL, _draft
+    ),
+    MatrixRow(
+        "assessments scenario save",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/scenarios/{s['sc'].pk}/",
+        R_POST,
+        _draft,
+        {"probability": "3", "consequence": "3", "override_reason": "walk", "description": "d"},
+    ),
+    MatrixRow("assessments refresh", "POST", lambda s: f"{A}/{s['a'].pk}/refresh/", R_POST, _draft),
+    MatrixRow(
+        "assessments what-if",
+        "GET",
+        lambda s: f"{A}/{s['a'].pk}/what-if/?measure={s['m'].pk}",
+        R_FULL,
+        _with_measure,
+    ),
+    MatrixRow("assessments submit", "POST", lambda s: f"{A}/{s['a'].pk}/submit/", R_POST, _draft),
+    MatrixRow("assessments approve", "POST", lambda s: f"{A}/{s['a'].pk}/approve/", R_POST, _in_review),
+    MatrixRow("assessments return", "POST", lambda s: f"{A}/{s['a'].pk}/return/", R_POST, _in_review),
+    MatrixRow("assessments reopen", "POST", lambda s: f"{A}/{s['a'].pk}/reopen/", R_POST, _approved),
+    MatrixRow("assessments history", "GET", lambda s: f"{A}/{s['a'].pk}/history/", R_FULL, _approved),
+    MatrixRow("assessments version", "GET", lambda s: f"{A}/{s['a'].pk}/versions/1/", R_FULL, _approved),
+    MatrixRow("assessments diff", "GET", lambda s: f"{A}/{s['a'].pk}/diff/?from=1&to=2", R_FULL, _approved),
+    MatrixRow("assessments space report", "GET", lambda s: f"{A}/{s['a'].pk}/report.pdf", R_FULL, _draft),
+    # API: outsiders 404, insufficient role 403, anonymous 401.
+    MatrixRow(
+        "api assessments list of a city",
+        "GET",
+        lambda s: f"/api/v1/assessments/?city={s['city'].pk}",
+        statuses(SUMMARY, api=True),
+        _draft,
+        api=True,
+    ),
+    MatrixRow(
+        "api assessments list of my cities",
+        "GET",
+        lambda s: "/api/v1/assessments/",
+        statuses(SUMMARY, api=True, trainer=200, viewer=200, expert=200, other_city_admin=200, no_city=200),
+        _draft,
+        api=True,
+    ),
+    MatrixRow(
+        "api assessments detail",
+        "GET",
+        lambda s: f"/api/v1/assessments/{s['a'].pk}",
+        statuses(SUMMARY, api=True),
+        _draft,
+        api=True,
+    ),
+    MatrixRow(
+        "api assessments of a space",
+        "GET",
+        lambda s: f"/api/v1/assessments/spaces/{s['space'].pk}",
+        statuses(SUMMARY, api=True),
+        _draft,
+        api=True,
+    ),
+]

@@ -1,0 +1,80 @@
+"""PDF reports read back: sensitivity marking and watermark on every page, scenarios, audited export."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from pactesur.assessments.models import Assessment
+from pactesur.audit.models import AuditAction, AuditEvent
+from tests.assessments.helpers import rate, start
+
+
+def _pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def test_space_report_is_marked_restricted_and_watermarked_on_every_page(
+    client, assessment, security_officer
+) -> None:  # type: ignore[no-untyped-def]
+    rate(
+        assessment,
+        "vehicle",
+        4,
+        5,
+        security_officer,
+        description="A truck from the promenade",
+        evidence="walk",
+    )
+    rate(assessment, "firearms", 2, 4, security_officer)
+    client.force_login(security_officer)
+    response = client.get(f"/assessments/{assessment.pk}/report.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = _pages(response.content)
+    assert len(pages) >= 2
+    for text in pages:
+        assert "RESTRICTED" in text
+        assert "Exported by security_officer" in text
+    text = "\n".join(pages)
+    for name in ("Vehicle as a weapon (ramming)", "Marauding firearms attack", "Insider", "Place Masséna"):
+        assert name in text
+    assert "A truck from the promenade" in text
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_id=str(assessment.pk))
+    assert event.detail["what"] == "assessment pdf"
+    assert event.user == security_officer
+
+
+def test_city_report_lists_the_ranked_spaces_with_the_watermark(
+    client, city, security_officer, city_admin
+) -> None:  # type: ignore[no-untyped-def]
+    a = start(city, security_officer, name="Promenade des Anglais")
+    rate(a, "vehicle", 5, 5, security_officer)
+    start(city, security_officer, name="Cours Saleya")
+    client.force_login(city_admin)
+    response = client.get("/assessments/report.pdf")
+    assert response.status_code == 200
+    pages = _pages(response.content)
+    for text in pages:
+        assert "RESTRICTED" in text
+        assert "Exported by city_admin" in text
+    text = "\n".join(pages)
+    assert text.index("Promenade des Anglais") < text.index("Cours Saleya")
+    assert "Very high" in text
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, detail__what="city risk summary pdf")
+    assert event.detail["rows"] == Assessment.objects.filter(city=city).count()
+
+
+def test_map_image_draws_the_city_base_map(city, security_officer, data_dir) -> None:  # type: ignore[no-untyped-def]
+    from pactesur.assessments.actions import do_start_assessment
+    from pactesur.assessments.reports import space_map_png
+    from tests.analysis.helpers import import_leeds, woodhouse_space
+
+    import_leeds(city)
+    a = do_start_assessment(woodhouse_space(city), acting_user=security_officer)
+    png = space_map_png(a)
+    assert png.startswith(b"\x89PNG")
+    bare = start(city, security_officer, name="Nowhere")  # Nice coordinates: outside the Leeds base map
+    # A map with streets and buildings is a bigger image than the outline alone.
+    assert len(png) > len(space_map_png(bare))

@@ -1,0 +1,76 @@
+"""A security manager assesses a space and submits it; the admin approves; the dashboard ranks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _rate(page: Any, attack_label: str, p: int, c: int, reason: str = "") -> None:
+    page.click(f"table[data-testid=scenarios] a:text-is('{attack_label}')")
+    page.check(f"input[name=probability][value='{p}']")
+    page.check(f"input[name=consequence][value='{c}']")
+    page.fill("textarea[name=description]", f"{attack_label} at the market")
+    if reason:
+        page.fill("textarea[name=override_reason]", reason)
+    page.click("#save-scenario")
+    page.wait_for_load_state("networkidle")
+
+
+def test_security_manager_assesses_admin_approves_dashboard_ranks(  # type: ignore[no-untyped-def]
+    page, live_server, city, security_officer, city_admin
+) -> None:
+    from tests.spaces.helpers import make_space
+
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # The space page asks for the city's base map, which a city without an imported network lacks (404).
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Failed to load resource" not in msg.text
+            else None
+        ),
+    )
+    space = make_space(city, None, name="Cours Saleya", peak_crowd=4000)
+
+    log_in(page, live_server, security_officer.username, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/spaces/{space.pk}/")
+    page.click("#space-assessment")
+    page.click("#start-assessment")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=assessment-status]").inner_text() == "Draft"
+    assert page.locator("[data-testid=no-analysis]").is_visible()
+
+    _rate(page, "Vehicle as a weapon (ramming)", 5, 5, reason="market stalls block the escape")
+    _rate(page, "Bladed or other weapon attack", 2, 3, reason="stewards at every entrance")
+    assert page.locator("tr[data-attack=vehicle] [data-band]").get_attribute("data-band") == "very_high"
+    assert page.locator("tr[data-attack=blade] [data-band]").get_attribute("data-band") == "medium"
+    page.click("#submit-assessment")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=assessment-status]").inner_text() == "In review"
+    assert page.locator("#approve-assessment").count() == 0  # the author cannot approve
+
+    page.context.clear_cookies()
+    log_in(page, live_server, city_admin.username, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/assessments/")
+    page.click("table[data-testid=risk-ranking] a:text-is('Cours Saleya')")
+    page.click("#approve-assessment")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=assessment-status]").inner_text() == "Approved"
+
+    page.goto(f"{live_server.url}/assessments/")
+    row = page.locator("table[data-testid=risk-ranking] tr[data-space='Cours Saleya']")
+    assert row.locator("[data-band]").get_attribute("data-band") == "very_high"
+    assert "Very high" in row.inner_text()
+    page.wait_for_selector("#assessments-map[data-ready=true]")
+    assert page.locator("#assessments-map").get_attribute("data-spaces") == "1"
+    assert page.locator("td[data-p='5'][data-c='5']").inner_text() == "1"
+    assert not errors, errors
