@@ -84,7 +84,7 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def serve(host: str, port: int, *, threads: int = 8, worker: bool = True) -> int:
     """Serve the (already set-up) Django project until interrupted; return the exit code."""
-    import waitress
+    import waitress  # type: ignore[import-untyped,unused-ignore]
     from django.conf import settings
 
     # WhiteNoise serves from the app folders (finders); an existing STATIC_ROOT keeps it from warning.
