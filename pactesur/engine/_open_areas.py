@@ -93,11 +93,12 @@ def open_area_segments(
     points = shapely.points(node_x, node_y)
     tree = shapely.STRtree(points)
     poly_idx, node_idx = tree.query(polygons_xy, predicate="dwithin", distance=ANCHOR_TOLERANCE_M)
+    anchor_ok = (node_way_count >= 2) | (node_degree == 1)
+    # candidate crossings of every area first, then each geometric test once over all of them
     us: list[IntArray] = []
     vs: list[IntArray] = []
-    widths: list[FloatArray] = []
-    anchor_ok = (node_way_count >= 2) | (node_degree == 1)
-    for p in np.unique(poly_idx):
+    of: list[IntArray] = []
+    for p in np.unique(poly_idx).tolist():
         nodes = node_idx[poly_idx == p]
         nodes = nodes[anchor_ok[nodes]]
         if nodes.shape[0] < 2:
@@ -106,27 +107,34 @@ def open_area_segments(
         nodes = nodes[_spread_anchors(xy, node_degree[nodes].astype(np.float64), MAX_ANCHORS_PER_AREA)]
         i, j = np.triu_indices(nodes.shape[0], k=1)
         a, b = nodes[i], nodes[j]
-        length = np.hypot(node_x[a] - node_x[b], node_y[a] - node_y[b])
-        keep = length >= MIN_CROSSING_M
-        a, b = a[keep], b[keep]
-        if a.shape[0] == 0:
-            continue
-        coords = np.stack(
-            [np.column_stack([node_x[a], node_y[a]]), np.column_stack([node_x[b], node_y[b]])], axis=1
-        )
-        lines = shapely.linestrings(coords)
-        area = shapely.buffer(polygons_xy[p], ANCHOR_TOLERANCE_M)
-        shapely.prepare(area)
-        inside = shapely.covered_by(lines, area)
-        if obstacles is not None and inside.any():
-            hit_line, _ = obstacles.query(lines, predicate="crosses")
-            inside[hit_line] = False
-            hit_in, _ = obstacles.query(lines, predicate="within")
-            inside[hit_in] = False
-        if inside.any():
-            us.append(a[inside])
-            vs.append(b[inside])
-            widths.append(np.full(int(inside.sum()), open_area_width_m(polygons_xy[p])))
+        keep = np.hypot(node_x[a] - node_x[b], node_y[a] - node_y[b]) >= MIN_CROSSING_M
+        us.append(a[keep])
+        vs.append(b[keep])
+        of.append(np.full(int(keep.sum()), p, dtype=np.int64))
     if not us:
         return empty
-    return OpenAreaSegments(np.concatenate(us), np.concatenate(vs), np.concatenate(widths))
+    a, b, area_of = np.concatenate(us), np.concatenate(vs), np.concatenate(of)
+    if a.shape[0] == 0:
+        return empty
+    coords = np.stack(
+        [np.column_stack([node_x[a], node_y[a]]), np.column_stack([node_x[b], node_y[b]])], axis=1
+    )
+    lines = shapely.linestrings(coords)
+    used, line_area = np.unique(area_of, return_inverse=True)
+    areas = shapely.buffer(polygons_xy[used], ANCHOR_TOLERANCE_M)
+    # predicates run prepared on their first argument: the areas and obstacles, not the short lines
+    shapely.prepare(areas)
+    inside = shapely.covers(areas[line_area], lines)
+    if obstacles is not None and inside.any():
+        candidates = np.flatnonzero(inside)
+        near_line, near_obstacle = obstacles.query(lines[candidates])
+        if near_line.shape[0]:
+            blockers = obstacles.geometries[near_obstacle]
+            shapely.prepare(blockers)
+            line = lines[candidates[near_line]]
+            blocked = shapely.crosses(blockers, line) | shapely.contains(blockers, line)
+            inside[candidates[near_line[blocked]]] = False
+    if not inside.any():
+        return empty
+    widths = np.asarray([open_area_width_m(g) for g in polygons_xy[used]], dtype=np.float64)
+    return OpenAreaSegments(a[inside], b[inside], widths[line_area[inside]])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,13 +19,17 @@ from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import OsmExtract
 from pactesur.engine.network import StreetNetwork, WayKind
 from pactesur.engine.projection import LocalProjection
-from pactesur.engine.spaces import SuggestedSpace, suggest_spaces
+from pactesur.engine.spaces import SuggestedSpace, areas_xy, suggest_spaces
 
 Progress = Callable[[float, str], None]
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
 
 _NO_KIND = -1
+NEAR_GRID_CELL_M = 25.0  # grid of the bounding-box pre-test before segment × barrier crossings
+NEAR_GRID_MAX_CELLS = 2048  # per side: at most ~4M cells, whatever the extent of the city
 _LEVEL_OFF = ("no", "", "0")  # bridge/tunnel values that mean "at ground level"
 
 
@@ -40,12 +43,10 @@ class CityImport:
     meta: dict[str, Any]
 
 
-@lru_cache(maxsize=4096)
-def _way_attrs(items: tuple[tuple[str, str], ...]) -> tuple[int, float, int, bool]:
-    """(kind, width, oneway, at ground level) of a tag set; cached because street tags repeat a lot."""
-    tags = dict(items)
-    kind = way_kind(tags)
+def _tag_set_attrs(tags: dict[str, str]) -> tuple[int, float, int, bool]:
+    """(kind, width, oneway, at ground level) of a way's tag set (the name does not matter)."""
     ground = tags.get("bridge", "no") in _LEVEL_OFF and tags.get("tunnel", "no") in _LEVEL_OFF
+    kind = way_kind(tags) if "highway" in tags else None
     if kind is None:
         return _NO_KIND, 0.0, 0, ground
     return int(kind), way_width_m(tags), way_oneway(tags), ground
@@ -63,17 +64,13 @@ def _is_open_area(tags: dict[str, str]) -> bool:
 
 def _segments(extract: OsmExtract) -> dict[str, Any]:
     """Split every usable highway way at each node into segments (indices into the extract's nodes)."""
+    attrs = [_tag_set_attrs(tags) for tags in extract.tag_sets]
+    codes = extract.way_tag_set
+    kind = np.asarray([a[0] for a in attrs], dtype=np.int8).reshape(-1)[codes]
+    width = np.asarray([a[1] for a in attrs], dtype=np.float32).reshape(-1)[codes]
+    oneway = np.asarray([a[2] for a in attrs], dtype=np.int8).reshape(-1)[codes]
+    ground = np.asarray([a[3] for a in attrs], dtype=bool).reshape(-1)[codes]
     n_ways = extract.way_count
-    kind = np.full(n_ways, _NO_KIND, dtype=np.int8)
-    width = np.zeros(n_ways, dtype=np.float32)
-    oneway = np.zeros(n_ways, dtype=np.int8)
-    ground = np.ones(n_ways, dtype=bool)
-    for k, tags in enumerate(extract.way_tags):
-        if "highway" in tags:
-            key = tuple(sorted((t, val) for t, val in tags.items() if t != "name"))
-            kind[k], width[k], oneway[k], ground[k] = _way_attrs(key)
-        else:
-            ground[k] = tags.get("bridge", "no") in _LEVEL_OFF and tags.get("tunnel", "no") in _LEVEL_OFF
     lengths = np.diff(extract.way_node_start)
     way_of = np.repeat(np.arange(n_ways), lengths)
     pos = np.arange(extract.way_node.shape[0] - 1)
@@ -98,17 +95,22 @@ def _barrier_lines_xy(
     extract: OsmExtract, proj: LocalProjection
 ) -> tuple[ObjectArray, npt.NDArray[np.float64]]:
     """Barrier ways (walls, fences, bollard rows…) in metres with the gap each leaves."""
-    idx, gaps = [], []
-    for k, tags in enumerate(extract.way_tags):
-        if "barrier" in tags and "highway" not in tags:
-            gap = line_gap_m(tags)
-            if gap is not None:
-                idx.append(k)
-                gaps.append(gap)
-    lines = extract.way_lines()[np.asarray(idx, dtype=np.int64)] if idx else np.empty(0, dtype=object)
+    set_gap = np.asarray(
+        [
+            gap
+            if "barrier" in tags and "highway" not in tags and (gap := line_gap_m(tags)) is not None
+            else np.nan
+            for tags in extract.tag_sets
+        ],
+        dtype=np.float64,
+    ).reshape(-1)
+    way_gap = set_gap[extract.way_tag_set]
+    idx = np.flatnonzero(~np.isnan(way_gap))
+    gaps = way_gap[idx]
+    lines = extract.way_lines(idx) if idx.shape[0] else np.empty(0, dtype=object)
     present = np.asarray([g is not None for g in lines], dtype=bool)
     lines_xy = proj.geoms_to_xy(lines[present]) if present.any() else np.empty(0, dtype=object)
-    return lines_xy, np.asarray(gaps, dtype=np.float64)[present]
+    return lines_xy, gaps[present]
 
 
 def _areas_xy(
@@ -117,16 +119,53 @@ def _areas_xy(
     idx = np.asarray([k for k, t in enumerate(extract.area_tags) if select(t)], dtype=np.int64)
     if idx.shape[0] == 0:
         return np.empty(0, dtype=object)
-    return proj.geoms_to_xy(extract.area_geom[idx])
+    return areas_xy(extract, proj)[idx]
 
 
 def _node_way_counts(n_nodes: int, u: IntArray, v: IntArray, way: IntArray) -> tuple[IntArray, IntArray]:
     """Distinct ways and segment ends at each node."""
     ends = np.concatenate([u, v])
     degree = np.bincount(ends, minlength=n_nodes).astype(np.int64)
-    pairs = np.unique(np.stack([ends, np.concatenate([way, way])], axis=1), axis=0)
-    ways = np.bincount(pairs[:, 0], minlength=n_nodes).astype(np.int64)
+    n_ways = int(way.max()) + 1 if way.shape[0] else 1
+    pairs = np.unique(ends * n_ways + np.concatenate([way, way]))  # one int per (node, way)
+    ways = np.bincount(pairs // n_ways, minlength=n_nodes).astype(np.int64)
     return ways, degree
+
+
+def _boxes_may_meet(
+    xmin: FloatArray, ymin: FloatArray, xmax: FloatArray, ymax: FloatArray, boxes: FloatArray
+) -> BoolArray:
+    """Tell, for each box (xmin, ymin, xmax, ymax), whether it may meet one of `boxes` ((n, 4) array).
+
+    Conservative and exact about "no": both sides are snapped outwards to one grid, whose cells
+    covered by `boxes` are counted in a summed-area table, so each query is four look-ups.
+    """
+    out = np.zeros(xmin.shape[0], dtype=bool)
+    boxes = boxes[np.isfinite(boxes).all(axis=1)]
+    if boxes.shape[0] == 0 or xmin.shape[0] == 0:
+        return out
+    x0 = min(float(xmin.min()), float(boxes[:, 0].min()))
+    y0 = min(float(ymin.min()), float(boxes[:, 1].min()))
+    extent = max(float(xmax.max()), float(boxes[:, 2].max())) - x0
+    extent = max(extent, max(float(ymax.max()), float(boxes[:, 3].max())) - y0)
+    cell = max(NEAR_GRID_CELL_M, extent / NEAR_GRID_MAX_CELLS)
+    n = int(extent // cell) + 2
+
+    def cells(values: FloatArray, origin: float) -> IntArray:
+        return np.floor((values - origin) / cell).astype(np.int64)
+
+    # +1/-1 at the corners of each box, summed twice: the number of boxes covering each cell
+    cover = np.zeros((n + 1, n + 1), dtype=np.int32)
+    bx0, by0 = cells(boxes[:, 0], x0), cells(boxes[:, 1], y0)
+    bx1, by1 = cells(boxes[:, 2], x0) + 1, cells(boxes[:, 3], y0) + 1
+    for dx, dy, sign in ((bx0, by0, 1), (bx1, by0, -1), (bx0, by1, -1), (bx1, by1, 1)):
+        np.add.at(cover, (dx, dy), sign)
+    covered = (cover.cumsum(axis=0).cumsum(axis=1) > 0).astype(np.int32)
+    table = np.zeros((n + 2, n + 2), dtype=np.int32)
+    table[1:, 1:] = covered.cumsum(axis=0).cumsum(axis=1)
+    qx0, qy0 = cells(xmin, x0), cells(ymin, y0)
+    qx1, qy1 = cells(xmax, x0) + 1, cells(ymax, y0) + 1
+    return np.asarray(table[qx1, qy1] - table[qx0, qy1] - table[qx1, qy0] + table[qx0, qy0] > 0)
 
 
 def _dedupe(u: IntArray, v: IntArray, width: npt.NDArray[np.float32]) -> IntArray:
@@ -137,6 +176,46 @@ def _dedupe(u: IntArray, v: IntArray, width: npt.NDArray[np.float32]) -> IntArra
     first = np.ones(order.shape[0], dtype=bool)
     first[1:] = (a_s[1:] != a_s[:-1]) | (b_s[1:] != b_s[:-1])
     return np.sort(order[first])
+
+
+def _segment_gaps(
+    x: FloatArray,
+    y: FloatArray,
+    u: IntArray,
+    v: IntArray,
+    *,
+    ground: npt.NDArray[Any],
+    barrier_xy: ObjectArray,
+    barrier_gap: FloatArray,
+) -> npt.NDArray[np.float32]:
+    """The gap each segment leaves: the smallest of the barrier lines it properly crosses at ground level."""
+    seg_gap = np.full(u.shape[0], OPEN_M, dtype=np.float32)
+    if barrier_xy.shape[0] == 0:
+        return seg_gap
+    # bounding boxes first (a coarse grid, then the tree), then `crosses` prepared on the
+    # barrier: most segments are nowhere near a barrier and never become a shapely line
+    near = np.flatnonzero(
+        _boxes_may_meet(
+            np.minimum(x[u], x[v]),
+            np.minimum(y[u], y[v]),
+            np.maximum(x[u], x[v]),
+            np.maximum(y[u], y[v]),
+            shapely.bounds(barrier_xy),
+        )
+    )
+    seg_lines = shapely.linestrings(
+        np.stack(
+            [np.column_stack([x[u[near]], y[u[near]]]), np.column_stack([x[v[near]], y[v[near]]])], axis=1
+        )
+    )
+    near_seg, near_bar = shapely.STRtree(barrier_xy).query(seg_lines)
+    barriers = barrier_xy[near_bar]
+    shapely.prepare(barriers)
+    crossing = shapely.crosses(barriers, seg_lines[near_seg])
+    hit_seg, hit_bar = near[near_seg[crossing]], near_bar[crossing]
+    at_ground = ground[hit_seg]
+    np.minimum.at(seg_gap, hit_seg[at_ground], barrier_gap[hit_bar[at_ground]].astype(np.float32))
+    return seg_gap
 
 
 def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
@@ -187,14 +266,7 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     u, v, kind, width, oneway, way_id, ground = (a[keep] for a in (u, v, kind, width, oneway, way_id, ground))
 
     length = np.hypot(x[u] - x[v], y[u] - y[v]).astype(np.float32)
-    seg_gap = np.full(u.shape[0], OPEN_M, dtype=np.float32)
-    if barrier_xy.shape[0]:
-        seg_lines = shapely.linestrings(
-            np.stack([np.column_stack([x[u], y[u]]), np.column_stack([x[v], y[v]])], axis=1)
-        )
-        hit_seg, hit_bar = shapely.STRtree(barrier_xy).query(seg_lines, predicate="crosses")
-        at_ground = ground[hit_seg]
-        np.minimum.at(seg_gap, hit_seg[at_ground], barrier_gap[hit_bar[at_ground]].astype(np.float32))
+    seg_gap = _segment_gaps(x, y, u, v, ground=ground, barrier_xy=barrier_xy, barrier_gap=barrier_gap)
     seg_gap[kind == int(WayKind.STEPS)] = 0.0  # steps stop every vehicle
 
     node_gap = np.full(used.shape[0], OPEN_M, dtype=np.float32)
@@ -207,11 +279,8 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
             if "barrier" in tags:
                 node_gap[at[p]] = min(float(node_gap[at[p]]), node_gap_m(tags))
 
-    names = {
-        int(extract.way_id[k]): t["name"]
-        for k, t in enumerate(extract.way_tags)
-        if "name" in t and seg["kind"][k] != _NO_KIND
-    }
+    named = np.flatnonzero((extract.way_name != None) & (seg["kind"] != _NO_KIND))  # noqa: E711
+    names = dict(zip(extract.way_id[named].tolist(), extract.way_name[named].tolist(), strict=True))
     meta = {
         "file_sha256": extract.meta.sha256,
         "bounds": list(extract.meta.bounds),

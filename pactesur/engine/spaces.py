@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -125,13 +125,18 @@ def _polygonal(geom: Any) -> Any:
     return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
+def areas_xy(extract: OsmExtract, proj: LocalProjection) -> ObjectArray:
+    """Return all area polygons of an extract in metres: projected once, shared with the network build."""
+    return extract.cached(f"areas_xy {proj.crs}", lambda: proj.geoms_to_xy(extract.area_geom))
+
+
 def _area_candidates(extract: OsmExtract, proj: LocalProjection) -> list[SuggestedSpace]:
     """Spaces mapped as closed ways or multipolygon relations."""
     if extract.area_geom.shape[0] == 0:
         return []
-    xy = proj.geoms_to_xy(extract.area_geom)
+    xy = areas_xy(extract, proj)
     areas = shapely.area(xy)
-    out: list[SuggestedSpace] = []
+    out: list[_Pending] = []
     for k, tags in enumerate(extract.area_tags):
         kind = _area_kind(tags, float(areas[k]))
         if kind is None:
@@ -156,55 +161,81 @@ def _area_candidates(extract: OsmExtract, proj: LocalProjection) -> list[Suggest
                 osm_type=osm_type,
                 osm_id=osm_id,
                 tags=tags,
-                proj=proj,
             )
         )
-    return [s for s in out if s.area_m2 >= MIN_SPACE_AREA_M2]
+    return [s for s in _finish(out, proj) if s.area_m2 >= MIN_SPACE_AREA_M2]
+
+
+class _Pending(NamedTuple):
+    """A suggestion still in metres; `_finish` measures and unprojects a whole list at once."""
+
+    name: str
+    kind: str
+    geom_xy: Any
+    osm_type: str
+    osm_id: int
+    tags: dict[str, str]
 
 
 def _space(
-    name: str,
-    kind: str,
-    geom_xy: Any,
-    *,
-    osm_type: str,
-    osm_id: int,
-    tags: dict[str, str],
-    proj: LocalProjection,
-) -> SuggestedSpace:
-    area = float(shapely.area(geom_xy))
-    lonlat = _polygonal(proj.geoms_to_lonlat(np.asarray([geom_xy], dtype=object))[0])
-    return SuggestedSpace(
-        name, kind, osm_type, osm_id, lonlat, dict(tags), area if lonlat is not None else 0.0
-    )
+    name: str, kind: str, geom_xy: Any, *, osm_type: str, osm_id: int, tags: dict[str, str]
+) -> _Pending:
+    return _Pending(name, kind, geom_xy, osm_type, osm_id, tags)
+
+
+def _finish(pending: list[_Pending], proj: LocalProjection) -> list[SuggestedSpace]:
+    """Measure the suggestions in metres and unproject them to lon/lat, in one vectorised call each."""
+    if not pending:
+        return []
+    geoms = np.empty(len(pending), dtype=object)
+    geoms[:] = [p.geom_xy for p in pending]
+    areas = shapely.area(geoms).tolist()
+    out = []
+    for p, area, geom in zip(pending, areas, proj.geoms_to_lonlat(geoms), strict=True):
+        lonlat = _polygonal(geom)
+        out.append(
+            SuggestedSpace(
+                p.name,
+                p.kind,
+                p.osm_type,
+                p.osm_id,
+                lonlat,
+                dict(p.tags),
+                area if lonlat is not None else 0.0,
+            )
+        )
+    return out
 
 
 def _linear_candidates(extract: OsmExtract, proj: LocalProjection) -> list[SuggestedSpace]:
     """Pedestrian streets and linear promenades: ways buffered by half their width, merged per name."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for k, tags in enumerate(extract.way_tags):
-        highway = tags.get("highway")
+    linear_set = np.asarray(
+        [
+            t.get("area") != "yes" and t.get("highway") in ("pedestrian", "footway", "path", "cycleway")
+            for t in extract.tag_sets
+        ],
+        dtype=bool,
+    ).reshape(-1)
+    for k in np.flatnonzero(linear_set[extract.way_tag_set] & (extract.way_name != None)).tolist():  # noqa: E711
+        tags = extract.way_tags(k)
         name = tags.get("name")
-        if (
-            not name
-            or tags.get("area") == "yes"
-            or highway not in ("pedestrian", "footway", "path", "cycleway")
-        ):
+        if not name:
             continue
         if _is_promenade(tags):
             groups["promenade", name].append(k)
-        elif highway == "pedestrian":
+        elif tags.get("highway") == "pedestrian":
             groups["pedestrian_street", name].append(k)
     if not groups:
         return []
-    lines = extract.way_lines()
-    out: list[SuggestedSpace] = []
+    out: list[_Pending] = []
     for (kind, name), ways in groups.items():
-        idx = np.asarray([k for k in ways if lines[k] is not None], dtype=np.int64)
+        lines = extract.way_lines(np.asarray(ways, dtype=np.int64))
+        idx = np.asarray([k for k, line in zip(ways, lines, strict=True) if line is not None], dtype=np.int64)
         if idx.shape[0] == 0:
             continue
-        xy = proj.geoms_to_xy(lines[idx])
-        half = np.asarray([way_width_m(extract.way_tags[k]) / 2.0 for k in idx])
+        xy = proj.geoms_to_xy(lines[[line is not None for line in lines]])
+        half = np.asarray([way_width_m(extract.tag_sets[extract.way_tag_set[k]]) / 2.0 for k in idx])
         buffers = shapely.buffer(xy, half, cap_style="flat")
         merged = shapely.union_all(shapely.buffer(buffers, 0.5))  # 0.5 m joins ways that meet at a node
         for part in shapely.get_parts(merged):
@@ -218,11 +249,10 @@ def _linear_candidates(extract: OsmExtract, proj: LocalProjection) -> list[Sugge
                     geom,
                     osm_type="way",
                     osm_id=int(extract.way_id[longest]),
-                    tags=extract.way_tags[longest],
-                    proj=proj,
+                    tags=extract.way_tags(longest),
                 )
             )
-    return [s for s in out if s.area_m2 >= MIN_SPACE_AREA_M2]
+    return [s for s in _finish(out, proj) if s.area_m2 >= MIN_SPACE_AREA_M2]
 
 
 def _station_candidates(
@@ -244,9 +274,9 @@ def _station_candidates(
     for k, tags in enumerate(extract.area_tags):
         if is_station(tags) and tags.get("name"):
             osm_type = "relation" if extract.area_is_relation[k] else "way"
-            geom = proj.geoms_to_xy(extract.area_geom[k : k + 1])[0]
+            geom = areas_xy(extract, proj)[k]
             stations.append((osm_type, tags["name"], int(extract.area_osm_id[k]), geom, tags))
-    out = []
+    out: list[_Pending] = []
     seen: set[str] = set()
     for osm_type, name, osm_id, geom, tags in stations:
         if name in seen:
@@ -261,10 +291,9 @@ def _station_candidates(
                 osm_type=osm_type,
                 osm_id=osm_id,
                 tags=tags,
-                proj=proj,
             )
         )
-    return [s for s in out if s.area_m2 >= MIN_SPACE_AREA_M2]
+    return [s for s in _finish(out, proj) if s.area_m2 >= MIN_SPACE_AREA_M2]
 
 
 def _pedestrian_surface(candidates: list[SuggestedSpace], proj: LocalProjection) -> Any:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import osmium
-import osmium.geom
 import shapely
-from osmium.filter import KeyFilter
+from osmium.filter import EntityFilter, KeyFilter, TagFilter
 
 from pactesur.engine.errors import OsmInputError
 
@@ -26,9 +28,10 @@ BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
 Progress = Callable[[float, str], None]
 Bounds = tuple[float, float, float, float]
+T = TypeVar("T")
 
-# Tags kept on linear ways (highway and barrier ways). Reading a handful of keys is ~3× cheaper
-# per way than copying the whole tag list into a dict (measured with pyosmium 4.3).
+# Tags kept on linear ways (highway and barrier ways); `name` is stored apart, the others as one
+# shared dict per distinct combination (street tags repeat a lot).
 WAY_TAG_KEYS: tuple[str, ...] = (
     "highway",
     "name",
@@ -67,11 +70,24 @@ AREA_KEYS: tuple[str, ...] = (
     "railway",
     "tourism",
 )
+GEOS_POLYGON = 3  # shapely.GeometryType.POLYGON
+_AREA_KEY_SET = frozenset(AREA_KEYS)
+_AREA_KEYS_BUT_HIGHWAY = _AREA_KEY_SET - {"highway"}
 # Keys that make a node interesting: barriers on ways, and stations for forecourts.
 POINT_KEYS: tuple[str, ...] = ("barrier", "railway", "public_transport")
 # Highway areas are areas only when they say so; a closed highway way is otherwise a loop.
 _HIGHWAY_AREA_VALUES = frozenset({"platform", "rest_area", "services"})
 _BLOCK_BYTES = 1 << 20  # read size for hashing and sniffing
+# libosmium stores coordinates as integers of 1e-7 degrees and writes them with up to 7 decimals.
+OSM_COORDINATE_DECIMALS = 7
+OSM_COORDINATE_SCALE = 1e7
+# The ways go from C++ to a temporary OPL file (one text line per way, node locations inline),
+# which a numba scan indexes: no Python object per way or per node.
+_OPL_FORMAT = "opl,locations_on_ways=true,add_metadata=false"
+_LINEAR_PREFIXES = (b"highway=", b"barrier=")
+_LINEAR_MARKS = (b",highway=", b",barrier=")
+_KEPT_TAG = re.compile("(?:^|,)(" + "|".join(re.escape(k) for k in WAY_TAG_KEYS) + ")=([^,]*)")
+_OPL_ESCAPE = re.compile(r"%([0-9a-f]+)%")  # OPL writes awkward characters as %<hex code point>%
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,9 @@ class OsmExtract:
     way_id : int64 (w,) OSM way ids of highway and barrier ways.
     way_node_start : int64 (w + 1,) offsets into `way_node`.
     way_node : int32 (sum of way lengths,) indices into the node arrays.
-    way_tags : the tags of each way listed in `WAY_TAG_KEYS`.
+    way_tag_set : int32 (w,) index into `tag_sets`.
+    tag_sets : the distinct combinations of `WAY_TAG_KEYS` tags (`name` excepted) of the ways.
+    way_name : object (w,) the `name` tag of each way, or None.
     point_id, point_lon, point_lat, point_tags : tagged nodes with a `POINT_KEYS` key.
     area_osm_id : int64 (a,) id of the closed way or multipolygon relation.
     area_is_relation : bool (a,) True for relations.
@@ -120,7 +138,9 @@ class OsmExtract:
     way_id: IntArray
     way_node_start: IntArray
     way_node: Int32Array
-    way_tags: tuple[dict[str, str], ...]
+    way_tag_set: Int32Array
+    tag_sets: tuple[dict[str, str], ...]
+    way_name: ObjectArray
     point_id: IntArray
     point_lon: FloatArray
     point_lat: FloatArray
@@ -136,20 +156,46 @@ class OsmExtract:
     def way_count(self) -> int:
         return int(self.way_id.shape[0])
 
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """Return `compute()`, computed once per `key` for this extract (e.g. areas in a projection)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return cast(T, self._cache[key])
+
+    def way_tags(self, k: int) -> dict[str, str]:
+        """Return the kept tags of way number `k` (those of `WAY_TAG_KEYS`, in that order), name included."""
+        tags = self.tag_sets[int(self.way_tag_set[k])]
+        name = self.way_name[k]
+        if name is None:
+            return dict(tags)
+        merged = {**tags, "name": name}
+        return {key: merged[key] for key in WAY_TAG_KEYS if key in merged}
+
     def way_nodes(self, k: int) -> Int32Array:
         """Return the node indices of way number `k` (a view)."""
         return self.way_node[self.way_node_start[k] : self.way_node_start[k + 1]]
 
-    def way_lines(self) -> ObjectArray:
-        """Return every way as a shapely LineString in lon/lat (None where fewer than 2 nodes are known).
+    def way_has_line(self) -> BoolArray:
+        """Tell, for each way, whether at least 2 of its nodes are known (so it has a line)."""
+        known = np.isfinite(self.node_lon[self.way_node])
+        way_of = np.repeat(np.arange(self.way_count), np.diff(self.way_node_start))
+        return np.asarray(np.bincount(way_of[known], minlength=self.way_count) >= 2)
 
-        Missing nodes are left out of the line. Computed once, then cached.
+    def way_lines(self, ways: IntArray | None = None) -> ObjectArray:
+        """Return ways (all, or those numbered in `ways`) as shapely LineStrings in lon/lat.
+
+        Missing nodes are left out of a line; None where fewer than 2 nodes are known. Not cached:
+        callers ask for the few ways they need, so the lines of a whole city never sit in memory.
         """
-        cached = self._cache.get("way_lines")
-        if cached is None:
-            cached = _lines_from_csr(self.node_lon, self.node_lat, self.way_node_start, self.way_node)
-            self._cache["way_lines"] = cached
-        return np.asarray(cached, dtype=object)
+        if ways is None:
+            return _lines_from_csr(self.node_lon, self.node_lat, self.way_node_start, self.way_node)
+        ways = np.asarray(ways, dtype=np.int64)
+        lengths = self.way_node_start[ways + 1] - self.way_node_start[ways]
+        starts = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
+        pos = np.repeat(self.way_node_start[ways] - starts[:-1], lengths) + np.arange(
+            starts[-1], dtype=np.int64
+        )
+        return _lines_from_csr(self.node_lon, self.node_lat, starts, self.way_node[pos])
 
 
 def file_sha256(path: str | Path) -> str:
@@ -185,131 +231,256 @@ def sniff_osm_format(path: Path) -> str:
     )
 
 
-@dataclass
-class _Collector:
-    """Mutable lists filled during the pass; turned into an `OsmExtract` afterwards."""
+@numba.njit(cache=True, nogil=True)
+def _int_at(buf: npt.NDArray[np.uint8], i: int) -> tuple[int, int]:
+    """Parse an optionally signed decimal integer starting at `buf[i]`; return it and the next index."""
+    sign = 1
+    if buf[i] == 45:  # '-'
+        sign = -1
+        i += 1
+    value = 0
+    while i < buf.shape[0] and 48 <= buf[i] <= 57:
+        value = value * 10 + (buf[i] - 48)
+        i += 1
+    return sign * value, i
 
-    way_ids: list[int] = field(default_factory=list)
-    way_len: list[int] = field(default_factory=list)
-    way_tags: list[dict[str, str]] = field(default_factory=list)
-    refs: list[int] = field(default_factory=list)
-    wkb: list[str | None] = field(default_factory=list)
-    fallback_coords: dict[int, FloatArray] = field(default_factory=dict)  # way index → coords
-    # every other way with ≥ 2 nodes, a possible multipolygon member: id → (first, last ref, wkb | coords)
-    other_ways: dict[int, tuple[int, int, str | FloatArray]] = field(default_factory=dict)
-    # closed ways tagged as areas: (id, all tags, wkb | coords)
-    closed: list[tuple[int, dict[str, str], str | FloatArray]] = field(default_factory=list)
-    relations: list[tuple[int, dict[str, str], list[tuple[int, str]]]] = field(default_factory=list)
+
+@numba.njit(cache=True, nogil=True)
+def _coordinate_at(buf: npt.NDArray[np.uint8], i: int) -> tuple[float, int]:
+    """Parse an OPL coordinate (up to 7 decimals, possibly empty) at `buf[i]`; NaN when empty.
+
+    The value is rebuilt as libosmium stores it, a fixed-point integer of 1e-7 degrees, and divided
+    by 1e7 as `osmium.osm.Location.lon` does, so it is the very same double.
+    """
+    sign = 1
+    if i < buf.shape[0] and buf[i] == 45:
+        sign = -1
+        i += 1
+    value = 0
+    decimals = -1
+    digits = 0
+    while i < buf.shape[0]:
+        c = buf[i]
+        if 48 <= c <= 57:
+            value = value * 10 + (c - 48)
+            digits += 1
+            if decimals >= 0:
+                decimals += 1
+        elif c == 46:  # '.'
+            decimals = 0
+        else:
+            break
+        i += 1
+    if digits == 0:
+        return math.nan, i
+    for _ in range(OSM_COORDINATE_DECIMALS - max(decimals, 0)):
+        value *= 10
+    return sign * value / OSM_COORDINATE_SCALE, i
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan_opl_ways(
+    buf: npt.NDArray[np.uint8], n_ways: int, n_refs: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, FloatArray, FloatArray]:
+    """Index the way lines of an OPL text (``w<id> T<tags> N<n<ref>x<lon>y<lat>,…>``).
+
+    `n_ways` and `n_refs` bound the number of way lines and of way nodes. Returns the way ids,
+    the byte range of each way's tag field, CSR offsets of its nodes, and the node ids,
+    longitudes and latitudes (NaN where the location is unknown) of every way node.
+    """
+    n = buf.shape[0]
+    way_id = np.empty(n_ways, np.int64)
+    tag_start = np.empty(n_ways, np.int64)
+    tag_end = np.empty(n_ways, np.int64)
+    node_start = np.zeros(n_ways + 1, np.int64)
+    ref = np.empty(n_refs, np.int64)
+    lon = np.empty(n_refs, np.float64)
+    lat = np.empty(n_refs, np.float64)
+    w = 0
+    m = 0
+    i = 0
+    while i < n:
+        if buf[i] != 119:
+            while i < n and buf[i] != 10:
+                i += 1
+            i += 1
+            continue
+        way_id[w], i = _int_at(buf, i + 1)
+        i += 2  # " T"
+        tag_start[w] = i
+        while buf[i] != 32:  # tags hold no space: OPL escapes it
+            i += 1
+        tag_end[w] = i
+        i += 2  # " N"
+        while i < n and buf[i] != 10:
+            if buf[i] == 44:  # ','
+                i += 1
+            ref[m], i = _int_at(buf, i + 1)  # after 'n'
+            lon[m], i = _coordinate_at(buf, i + 1)  # after 'x'
+            lat[m], i = _coordinate_at(buf, i + 1)  # after 'y'
+            m += 1
+        w += 1
+        node_start[w] = m
+        i += 1
+    return way_id[:w], tag_start[:w], tag_end[:w], node_start[: w + 1], ref[:m], lon[:m], lat[:m]
+
+
+def _unescape_opl(text: str) -> str:
+    return _OPL_ESCAPE.sub(lambda match: chr(int(match[1], 16)), text)
+
+
+def _opl_tags(field: bytes) -> dict[str, str]:
+    """Tags of an OPL tag field ``k=v,k2=v2``; '=' and ',' inside keys and values are %-escaped."""
+    text = field.replace(b"=", b",").decode()
+    if b"%" in field:
+        if b"%2c%" in field or b"%3d%" in field:  # an escaped separator: unescape piece by piece
+            pieces = [_unescape_opl(p) if "%" in p else p for p in text.split(",")]
+            parts = iter(pieces)
+            return dict(zip(parts, parts, strict=True))
+        text = _unescape_opl(text)
+    parts = iter(text.split(","))
+    return dict(zip(parts, parts, strict=True))
+
+
+def _kept_tags(field: bytes) -> dict[str, str]:
+    """The `WAY_TAG_KEYS` tags of an OPL tag field, in the field's order, without parsing the others."""
+    text = field.decode()
+    pairs = _KEPT_TAG.findall(text)
+    if "%" not in text:
+        return dict(pairs)
+    return {k: _unescape_opl(v) if "%" in v else v for k, v in pairs}
+
+
+@dataclass
+class _Pass:
+    """What the C++ pass handed to Python: tagged points and multipolygon relations."""
+
     point_ids: list[int] = field(default_factory=list)
     point_lon: list[float] = field(default_factory=list)
     point_lat: list[float] = field(default_factory=list)
     point_tags: list[dict[str, str]] = field(default_factory=list)
-    area_ids: list[int] = field(default_factory=list)
-    area_rel: list[bool] = field(default_factory=list)
-    area_geoms: list[Any] = field(default_factory=list)
-    area_tags: list[dict[str, str]] = field(default_factory=list)
-    ways_seen: int = 0
+    relations: list[tuple[int, dict[str, str], list[tuple[int, str]]]] = field(default_factory=list)
+
+
+@dataclass
+class _OplWays:
+    """Every way of the file as the scan found it: ids, tag byte ranges, CSR nodes."""
+
+    data: bytes
+    way_id: IntArray
+    tag_start: IntArray
+    tag_end: IntArray
+    node_start: IntArray
+    ref: IntArray
+    lon: FloatArray
+    lat: FloatArray
+
+    def coords(self, k: int) -> FloatArray:
+        a, b = int(self.node_start[k]), int(self.node_start[k + 1])
+        return np.column_stack([self.lon[a:b], self.lat[a:b]])
+
+
+@dataclass
+class _Ways:
+    """The ways sorted into what the engine keeps."""
+
+    linear: list[int] = field(default_factory=list)  # indices of highway and barrier ways
     highway_ways: int = 0
-
-
-def _node_coords(nodes: Iterable[Any]) -> FloatArray:
-    """Coordinates of a way's nodes one by one, NaN for locations missing from the file (slow path)."""
-    out = []
-    for node in nodes:
-        loc = node.location
-        out.append((loc.lon, loc.lat) if loc.valid() else (math.nan, math.nan))
-    return np.array(out, dtype=np.float64).reshape(-1, 2)
+    tag_set: list[int] = field(default_factory=list)  # per linear way
+    name: list[str | None] = field(default_factory=list)  # per linear way
+    tag_sets: dict[tuple[tuple[str, str], ...], int] = field(default_factory=dict)
+    closed: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # closed area ways
+    not_member: list[int] = field(default_factory=list)  # closed non-linear ways: no multipolygon member
 
 
 def _is_area_of_interest(tags: dict[str, str], *, from_way: bool) -> bool:
     """Tell whether a closed way or multipolygon is a surface we use (closed highways are loops)."""
-    if tags.get("area") == "no" or not any(k in tags for k in AREA_KEYS):
+    if tags.get("area") == "no" or tags.keys().isdisjoint(_AREA_KEY_SET):
         return False
     if "highway" in tags and from_way:
-        others = any(k in tags for k in AREA_KEYS if k != "highway")
+        others = not tags.keys().isdisjoint(_AREA_KEYS_BUT_HIGHWAY)
         return others or tags.get("area") == "yes" or tags["highway"] in _HIGHWAY_AREA_VALUES
     return True
 
 
-def _way(obj: Any, col: _Collector, factory: Any, use_all: Any) -> None:
-    """Keep one way: linear street or barrier, closed area outline, or possible multipolygon member."""
-    col.ways_seen += 1
-    tags = obj.tags
-    ntags = len(tags)
-    highway = tags.get("highway") if ntags else None
-    linear = highway is not None or (ntags > 0 and "barrier" in tags)
-    nodes = obj.nodes
-    if len(nodes) < 2:
-        return
-    try:
-        geom: str | FloatArray = factory.create_linestring(obj, use_all)
-    except (osmium.InvalidLocationError, RuntimeError):
-        geom = _node_coords(nodes)
-    first, last = nodes[0].ref, nodes[-1].ref
-    if linear:
-        refs = [n.ref for n in nodes]
-        if highway is not None:
-            col.highway_ways += 1
-        get = tags.get
-        col.way_tags.append({k: v for k in WAY_TAG_KEYS if (v := get(k)) is not None})
-        col.way_ids.append(obj.id)
-        col.way_len.append(len(refs))
-        col.refs.extend(refs)
-        if isinstance(geom, str):
-            col.wkb.append(geom)
+def _sort_ways(opl: _OplWays) -> _Ways:
+    """Sort the tagged ways into linear ways (with their kept tags) and closed area ways.
+
+    Untagged ways need no Python: they matter only as multipolygon members.
+    """
+    out = _Ways()
+    n_nodes = np.diff(opl.node_start)
+    closed = np.zeros(n_nodes.shape[0], dtype=bool)
+    has_nodes = n_nodes > 0
+    closed[has_nodes] = opl.ref[opl.node_start[:-1][has_nodes]] == opl.ref[opl.node_start[1:][has_nodes] - 1]
+    closed &= n_nodes >= 4
+    tagged = np.flatnonzero((opl.tag_end > opl.tag_start) & (n_nodes >= 2))
+    data, tag_start, tag_end = opl.data, opl.tag_start, opl.tag_end
+    names: dict[str, str] = {}  # one str object per distinct name
+    for k, is_closed in zip(tagged.tolist(), closed[tagged].tolist(), strict=True):
+        text = data[tag_start[k] : tag_end[k]]
+        kept: dict[str, str] | None = None
+        if is_closed:  # a possible area: all its tags
+            tags = _opl_tags(text)
+        # ',' and '=' inside keys are escaped, so this finds exactly the keys highway and barrier
+        elif text.startswith(_LINEAR_PREFIXES) or any(m in text for m in _LINEAR_MARKS):
+            tags = kept = _kept_tags(text)
         else:
-            col.wkb.append(None)
-            col.fallback_coords[len(col.way_ids) - 1] = geom
-    if (
-        ntags
-        and first == last
-        and len(nodes) >= 4
-        and (highway is None or "area" in tags or "place" in tags or highway in _HIGHWAY_AREA_VALUES)
-    ):
-        all_tags = {t.k: t.v for t in tags}
-        if _is_area_of_interest(all_tags, from_way=True):
-            col.closed.append((obj.id, all_tags, geom))
-    else:
-        col.other_ways[obj.id] = (first, last, geom)
+            continue
+        highway = tags.get("highway")
+        linear = highway is not None or "barrier" in tags
+        if linear:
+            out.highway_ways += highway is not None
+            if kept is None:
+                kept = {key: tags[key] for key in WAY_TAG_KEYS if key in tags}
+            name = kept.pop("name", None)
+            out.name.append(None if name is None else names.setdefault(name, name))
+            out.tag_set.append(out.tag_sets.setdefault(tuple(kept.items()), len(out.tag_sets)))
+            out.linear.append(k)
+        if is_closed and (
+            highway is None or "area" in tags or "place" in tags or highway in _HIGHWAY_AREA_VALUES
+        ):
+            if _is_area_of_interest(tags, from_way=True):
+                out.closed.append((k, tags))
+            if not linear:
+                out.not_member.append(k)
+    return out
 
 
-def _relation(obj: Any, col: _Collector) -> None:
-    tags = obj.tags
-    if tags.get("type") != "multipolygon":
-        return
-    all_tags = {t.k: t.v for t in tags if t.k != "type"}
-    if _is_area_of_interest(all_tags, from_way=False):
-        members = [(m.ref, m.role) for m in obj.members if m.type == "w"]
-        col.relations.append((obj.id, all_tags, members))
-
-
-def _collect(fp: osmium.FileProcessor, col: _Collector) -> None:
-    """Run the pass: dispatch each object the C++ filters let through to the collector lists."""
-    factory = osmium.geom.WKBFactory()
-    use_all = osmium.geom.use_nodes.ALL
+def _read_pass(fp: osmium.FileProcessor, found: _Pass) -> None:
+    """Run the pass: the OPL writer has the ways, Python gets the tagged nodes and multipolygons."""
     objects: Iterable[Any] = fp
     for obj in objects:
-        if obj.is_way():
-            _way(obj, col, factory, use_all)
-        elif obj.is_node():
+        if obj.is_node():
             loc = obj.location
             if loc.valid():
-                col.point_ids.append(obj.id)
-                col.point_lon.append(loc.lon)
-                col.point_lat.append(loc.lat)
-                col.point_tags.append({t.k: t.v for t in obj.tags})
+                found.point_ids.append(obj.id)
+                found.point_lon.append(loc.lon)
+                found.point_lat.append(loc.lat)
+                found.point_tags.append(dict(obj.tags))  # a Tag is a (k, v) named tuple
         elif obj.is_relation():
-            _relation(obj, col)
+            all_tags = dict(obj.tags)
+            del all_tags["type"]  # the C++ filter let only type=multipolygon through
+            if _is_area_of_interest(all_tags, from_way=False):
+                members = [(m.ref, m.role) for m in obj.members if m.type == "w"]
+                found.relations.append((obj.id, all_tags, members))
 
 
-def _make_processor(path: Path, fmt: str) -> osmium.FileProcessor:
-    """Build the one-pass pyosmium processor with its C++-side filters."""
+def _make_processor(path: Path, fmt: str, ways_writer: Any) -> osmium.FileProcessor:
+    """Build the one-pass processor: C++ filters, then every way to the OPL writer, never to Python."""
     source = osmium.io.File(str(path), fmt)
     points = KeyFilter(*POINT_KEYS)
-    points.enable_for(osmium.osm.NODE)  # ways pass untouched: any of them may be a multipolygon member
-    relations = KeyFilter("type")
+    points.enable_for(osmium.osm.NODE)
+    relations = TagFilter(("type", "multipolygon"))
     relations.enable_for(osmium.osm.RELATION)
-    return osmium.FileProcessor(source).with_locations().with_filter(points).with_filter(relations)
+    return (
+        osmium.FileProcessor(source)
+        .with_locations()
+        .with_filter(points)
+        .with_filter(relations)
+        .with_filter(ways_writer)
+        .with_filter(EntityFilter(osmium.osm.NODE | osmium.osm.RELATION))
+    )
 
 
 def _lines_from_csr(
@@ -329,39 +500,22 @@ def _lines_from_csr(
     return out
 
 
-def _way_coords(col: _Collector) -> FloatArray:
-    """All way node coordinates in `refs` order: WKB fast path in one vectorised call, then the slow ones."""
-    total = len(col.refs)
-    coords = np.full((total, 2), np.nan, dtype=np.float64)
-    lengths = np.asarray(col.way_len, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)])
-    fast = np.array([w is not None for w in col.wkb], dtype=bool)
-    if fast.any():
-        lines = shapely.from_wkb(np.array([w for w in col.wkb if w is not None], dtype=object))
-        coords[np.repeat(fast, lengths)] = shapely.get_coordinates(lines)
-    for k, xy in col.fallback_coords.items():
-        coords[starts[k] : starts[k + 1]] = xy
-    return coords
-
-
-def _coords_of(geom: str | FloatArray) -> FloatArray:
-    if isinstance(geom, str):
-        return np.asarray(shapely.get_coordinates(shapely.from_wkb(geom)), dtype=np.float64)
-    return geom
+def _gather(node_start: IntArray, ways: IntArray) -> tuple[IntArray, IntArray]:
+    """Positions of the nodes of `ways` in the scan's node arrays, and the CSR offsets of those ways."""
+    lengths = node_start[ways + 1] - node_start[ways]
+    starts = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
+    pos = np.repeat(node_start[ways] - starts[:-1], lengths) + np.arange(starts[-1], dtype=np.int64)
+    return pos, starts
 
 
 def _ring_from_members(
-    members: list[tuple[int, str]], ways: dict[int, tuple[int, int, str | FloatArray]], role: str
+    members: list[tuple[int, str]], ways: dict[int, tuple[int, int, FloatArray]], role: str
 ) -> list[FloatArray]:
     """Join member ways of one role end to end into rings (by shared end node ids), best effort.
 
     A chain that cannot be closed (a member way is missing from the extract) is closed straight.
     """
-    pieces = [
-        (ways[ref][0], ways[ref][1], _coords_of(ways[ref][2]))
-        for ref, r in members
-        if (r or "outer") == role and ref in ways
-    ]
+    pieces = [ways[ref] for ref, r in members if (r or "outer") == role and ref in ways]
     rings: list[FloatArray] = []
     unused = list(range(len(pieces)))
     while unused:
@@ -390,70 +544,124 @@ def _ring_from_members(
     return rings
 
 
-def _valid_polygon(outers: list[FloatArray], inners: list[FloatArray]) -> Any:
-    """A valid (Multi)Polygon from rings (possibly clipped or self-touching), or None when no area is left."""
-    shells = [shapely.make_valid(shapely.Polygon(r)) for r in outers if r.shape[0] >= 4]
-    if not shells:
-        return None
-    geom = shapely.make_valid(shapely.union_all(shells)) if len(shells) > 1 else shells[0]
-    holes = [shapely.make_valid(shapely.Polygon(r)) for r in inners if r.shape[0] >= 4]
-    if holes:
-        geom = shapely.make_valid(shapely.difference(geom, shapely.union_all(holes)))
-    polys = [g for g in shapely.get_parts(geom) if isinstance(g, shapely.Polygon) and g.area > 0]
-    if not polys:
-        return None
-    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+def _valid_polygons(items: list[tuple[list[FloatArray], list[FloatArray]]]) -> list[Any]:
+    """Valid (Multi)Polygons from (outer rings, inner rings), or None where no area is left.
+
+    Rings may be clipped or self-touching: each ring of at least 4 points becomes a polygon made
+    valid (one vectorised call for all items), the shells of an item are united, its holes cut
+    out, and only the polygon parts of positive area are kept.
+    """
+    rings: list[FloatArray] = []
+    ring_item: list[int] = []
+    ring_outer: list[bool] = []
+    for i, (outers, inners) in enumerate(items):
+        for is_outer, group in ((True, outers), (False, inners)):
+            for ring in group:
+                if ring.shape[0] >= 4:
+                    rings.append(ring)
+                    ring_item.append(i)
+                    ring_outer.append(is_outer)
+    out: list[Any] = [None] * len(items)
+    if not rings:
+        return out
+    ring_of = np.repeat(np.arange(len(rings)), [r.shape[0] for r in rings])
+    made = shapely.make_valid(shapely.polygons(shapely.linearrings(np.concatenate(rings), indices=ring_of)))
+    shells: dict[int, list[Any]] = {}
+    holes: dict[int, list[Any]] = {}
+    for geom, i, is_outer in zip(made, ring_item, ring_outer, strict=True):
+        (shells if is_outer else holes).setdefault(i, []).append(geom)
+    whole: list[Any] = []
+    owners: list[int] = []
+    for i, item_shells in shells.items():
+        geom = shapely.make_valid(shapely.union_all(item_shells)) if len(item_shells) > 1 else item_shells[0]
+        if i in holes:
+            geom = shapely.make_valid(shapely.difference(geom, shapely.union_all(holes[i])))
+        whole.append(geom)
+        owners.append(i)
+    geoms = np.empty(len(whole), dtype=object)
+    geoms[:] = whole
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    keep = (shapely.get_type_id(parts) == GEOS_POLYGON) & (shapely.area(parts) > 0)
+    kept: dict[int, list[Any]] = {}
+    for part, j in zip(parts[keep], part_of[keep].tolist(), strict=True):
+        kept.setdefault(owners[j], []).append(part)
+    for i, polys in kept.items():
+        out[i] = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+    return out
 
 
-def _closed_way_areas(col: _Collector) -> None:
-    """Polygons of closed area ways: vectorised for complete rings, one by one for clipped or invalid ones."""
-    if not col.closed:
+@dataclass
+class _Areas:
+    ids: list[int] = field(default_factory=list)
+    is_relation: list[bool] = field(default_factory=list)
+    geoms: list[Any] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def _closed_way_areas(opl: _OplWays, closed: list[tuple[int, dict[str, str]]], areas: _Areas) -> None:
+    """Polygons of closed area ways: straight from complete valid rings, else made valid."""
+    if not closed:
         return
-    complete = [k for k, (_, _, g) in enumerate(col.closed) if isinstance(g, str)]
-    polys = np.full(len(col.closed), None, dtype=object)
-    if complete:
-        lines = shapely.from_wkb(np.array([col.closed[k][2] for k in complete], dtype=object))
-        xy, idx = shapely.get_coordinates(lines, return_index=True)
-        rings = shapely.linearrings(xy, indices=idx)
+    ways = np.asarray([k for k, _ in closed], dtype=np.int64)
+    pos, starts = _gather(opl.node_start, ways)
+    xy = np.column_stack([opl.lon[pos], opl.lat[pos]])
+    finite = np.isfinite(xy[:, 0])
+    complete = np.logical_and.reduceat(finite, starts[:-1]) if pos.shape[0] else np.zeros(0, dtype=bool)
+    polys = np.full(len(closed), None, dtype=object)
+    redo = np.flatnonzero(~complete).tolist()
+    if complete.any():
+        ring_of = np.repeat(np.arange(len(closed)), np.diff(starts))
+        in_complete = complete[ring_of]
+        rank = np.cumsum(complete) - 1
+        rings = shapely.linearrings(xy[in_complete], indices=rank[ring_of[in_complete]])
         made = shapely.polygons(rings)
         bad = ~shapely.is_valid(made)
-        if bad.any():
-            made[bad] = [_valid_polygon([shapely.get_coordinates(p.exterior)], []) for p in made[bad]]
+        made[bad] = None
         polys[complete] = made
-    for k, (_, _, geom) in enumerate(col.closed):
-        if not isinstance(geom, str):
-            polys[k] = _valid_polygon([geom[np.isfinite(geom[:, 0])]], [])
-    for (way_id, tags, _), poly in zip(col.closed, polys, strict=True):
+        redo = np.flatnonzero(complete)[bad].tolist() + redo
+    # invalid rings (their outline again) and clipped rings (the nodes that are known), made valid
+    outlines: list[tuple[list[FloatArray], list[FloatArray]]] = []
+    for j in redo:
+        ring = xy[starts[j] : starts[j + 1]]
+        outlines.append(([ring[np.isfinite(ring[:, 0])]], []))
+    for j, poly in zip(redo, _valid_polygons(outlines), strict=True):
+        polys[j] = poly
+    for (k, tags), poly in zip(closed, polys, strict=True):
         if poly is not None:
-            col.area_ids.append(way_id)
-            col.area_rel.append(False)
-            col.area_geoms.append(poly)
-            col.area_tags.append(tags)
+            areas.ids.append(int(opl.way_id[k]))
+            areas.is_relation.append(False)
+            areas.geoms.append(poly)
+            areas.tags.append(tags)
 
 
-def _multipolygon_areas(col: _Collector, coords: FloatArray, starts: IntArray) -> None:
-    """Assemble multipolygon relations from their member ways (outer and inner rings)."""
-    if not col.relations:
+def _multipolygon_areas(opl: _OplWays, not_member: list[int], found: _Pass, areas: _Areas) -> None:
+    """Assemble multipolygon relations from their member ways (outer and inner rings).
+
+    Closed ways kept as areas of no interest to us and not linear are not members (as before the
+    OPL scan, when only the ways of interest were kept).
+    """
+    if not found.relations:
         return
-    ways = col.other_ways
-    needed = {ref for _, _, members in col.relations for ref, _ in members if ref not in ways}
-    if needed:
-        # linear ways (a street can also be a square's outline) were not copied into other_ways
-        ways = dict(ways)
-        for k, way_id in enumerate(col.way_ids):
-            if way_id in needed:
-                a, b = int(starts[k]), int(starts[k + 1])
-                ways[way_id] = (col.refs[a], col.refs[b - 1], coords[a:b])
-    for rel_id, tags, members in col.relations:
-        poly = _valid_polygon(
-            _ring_from_members(members, ways, "outer"),
-            _ring_from_members(members, ways, "inner"),
-        )
+    needed = np.unique(np.asarray([r for _, _, ms in found.relations for r, _ in ms], dtype=np.int64))
+    available = np.ones(opl.way_id.shape[0], dtype=bool)
+    available[np.asarray(not_member, dtype=np.int64)] = False
+    available &= np.diff(opl.node_start) >= 2
+    ways: dict[int, tuple[int, int, FloatArray]] = {}
+    for k in np.flatnonzero(available & np.isin(opl.way_id, needed)).tolist():
+        a, b = int(opl.node_start[k]), int(opl.node_start[k + 1])
+        ways[int(opl.way_id[k])] = (int(opl.ref[a]), int(opl.ref[b - 1]), opl.coords(k))
+    polys = _valid_polygons(
+        [
+            (_ring_from_members(members, ways, "outer"), _ring_from_members(members, ways, "inner"))
+            for _, _, members in found.relations
+        ]
+    )
+    for (rel_id, tags, _), poly in zip(found.relations, polys, strict=True):
         if poly is not None:
-            col.area_ids.append(rel_id)
-            col.area_rel.append(True)
-            col.area_geoms.append(poly)
-            col.area_tags.append(tags)
+            areas.ids.append(rel_id)
+            areas.is_relation.append(True)
+            areas.geoms.append(poly)
+            areas.tags.append(tags)
 
 
 def _header_bounds(fp: osmium.FileProcessor) -> Bounds | None:
@@ -465,24 +673,42 @@ def _header_bounds(fp: osmium.FileProcessor) -> Bounds | None:
 
 
 def _build_extract(
-    path: Path, fmt: str, col: _Collector, *, header_bounds: Bounds | None, sha256: str, read_s: float
+    path: Path,
+    fmt: str,
+    opl: _OplWays,
+    found: _Pass,
+    *,
+    header_bounds: Bounds | None,
+    sha256: str,
+    read_s: float,
 ) -> OsmExtract:
-    """Turn the collected lists into the frozen arrays of an `OsmExtract`."""
-    refs = np.asarray(col.refs, dtype=np.int64)
-    coords = _way_coords(col)
-    lengths = np.asarray(col.way_len, dtype=np.int64)
-    starts = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
-    _closed_way_areas(col)
-    _multipolygon_areas(col, coords, starts)
+    """Turn the scanned ways and the collected points and relations into an `OsmExtract`."""
+    sorted_ways = _sort_ways(opl)
+    opl.data = b""  # the tag text is parsed: let its memory go before the arrays are built
+    if sorted_ways.highway_ways == 0:
+        raise OsmInputError(
+            f"{path.name} contains {opl.way_id.shape[0]} ways but none tagged highway=*:"
+            " no streets to import."
+        )
+    linear = np.asarray(sorted_ways.linear, dtype=np.int64)
+    pos, starts = _gather(opl.node_start, linear)
+    refs = opl.ref[pos]
+    areas = _Areas()
+    _closed_way_areas(opl, sorted_ways.closed, areas)
+    _multipolygon_areas(opl, sorted_ways.not_member, found, areas)
     node_id, first, inverse = np.unique(refs, return_index=True, return_inverse=True)
-    node_lon = np.ascontiguousarray(coords[first, 0])
-    node_lat = np.ascontiguousarray(coords[first, 1])
-    is_highway = np.repeat(np.array(["highway" in t for t in col.way_tags], dtype=bool), lengths)
-    hw_lon, hw_lat = coords[is_highway, 0], coords[is_highway, 1]
-    finite = np.isfinite(hw_lon)
+    node_lon = np.ascontiguousarray(opl.lon[pos][first])
+    node_lat = np.ascontiguousarray(opl.lat[pos][first])
+    tag_sets = tuple(dict(items) for items in sorted_ways.tag_sets)
+    way_tag_set = np.asarray(sorted_ways.tag_set, dtype=np.int32)
+    set_is_highway = np.asarray(["highway" in t for t in tag_sets], dtype=bool)
+    is_highway = np.repeat(set_is_highway[way_tag_set], np.diff(starts))
     if header_bounds is not None:
         bounds, bounds_source = header_bounds, "header"
     else:
+        hw = pos[is_highway]
+        hw_lon, hw_lat = opl.lon[hw], opl.lat[hw]
+        finite = np.isfinite(hw_lon)
         bounds = (
             float(hw_lon[finite].min()),
             float(hw_lat[finite].min()),
@@ -490,17 +716,19 @@ def _build_extract(
             float(hw_lat[finite].max()),
         )
         bounds_source = "highway_nodes"
-    area_geom = np.empty(len(col.area_geoms), dtype=object)
-    area_geom[:] = col.area_geoms
+    area_geom = np.empty(len(areas.geoms), dtype=object)
+    area_geom[:] = areas.geoms
+    way_name = np.empty(len(sorted_ways.name), dtype=object)
+    way_name[:] = sorted_ways.name
     counts = {
-        "ways_in_file": col.ways_seen,
-        "highway_ways": col.highway_ways,
-        "linear_ways": len(col.way_ids),
+        "ways_in_file": int(opl.way_id.shape[0]),
+        "highway_ways": sorted_ways.highway_ways,
+        "linear_ways": int(linear.shape[0]),
         "way_nodes": int(node_id.shape[0]),
         "missing_nodes": int(np.count_nonzero(~np.isfinite(node_lon))),
-        "points": len(col.point_ids),
-        "areas": len(col.area_ids),
-        "multipolygon_relations": len(col.relations),
+        "points": len(found.point_ids),
+        "areas": len(areas.ids),
+        "multipolygon_relations": len(found.relations),
     }
     meta = OsmFileMeta(
         path=str(path),
@@ -516,20 +744,45 @@ def _build_extract(
         node_id=node_id.astype(np.int64),
         node_lon=node_lon,
         node_lat=node_lat,
-        way_id=np.asarray(col.way_ids, dtype=np.int64),
+        way_id=opl.way_id[linear],
         way_node_start=starts,
         way_node=inverse.astype(np.int32).reshape(-1),
-        way_tags=tuple(col.way_tags),
-        point_id=np.asarray(col.point_ids, dtype=np.int64),
-        point_lon=np.asarray(col.point_lon, dtype=np.float64),
-        point_lat=np.asarray(col.point_lat, dtype=np.float64),
-        point_tags=tuple(col.point_tags),
-        area_osm_id=np.asarray(col.area_ids, dtype=np.int64),
-        area_is_relation=np.asarray(col.area_rel, dtype=bool),
-        area_geom=np.asarray(area_geom, dtype=object),
-        area_tags=tuple(col.area_tags),
+        way_tag_set=way_tag_set,
+        tag_sets=tag_sets,
+        way_name=way_name,
+        point_id=np.asarray(found.point_ids, dtype=np.int64),
+        point_lon=np.asarray(found.point_lon, dtype=np.float64),
+        point_lat=np.asarray(found.point_lat, dtype=np.float64),
+        point_tags=tuple(found.point_tags),
+        area_osm_id=np.asarray(areas.ids, dtype=np.int64),
+        area_is_relation=np.asarray(areas.is_relation, dtype=bool),
+        area_geom=area_geom,
+        area_tags=tuple(areas.tags),
         meta=meta,
     )
+
+
+def _scan_file(path: Path, fmt: str, found: _Pass) -> tuple[_OplWays, Bounds | None]:
+    """Run the pass with the ways written to a temporary OPL file, then scan that file."""
+    handle, name = tempfile.mkstemp(prefix="pactesur-ways-", suffix=".opl")
+    os.close(handle)
+    opl_path = Path(name)
+    try:
+        writer = osmium.SimpleWriter(osmium.io.File(name, _OPL_FORMAT), overwrite=True)
+        try:
+            fp = _make_processor(path, fmt, writer)
+            header_bounds = _header_bounds(fp)
+            _read_pass(fp, found)
+        finally:
+            writer.close()
+        data = opl_path.read_bytes()
+    finally:
+        opl_path.unlink(missing_ok=True)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    lines = int(np.count_nonzero(buf == ord("\n"))) + 1
+    bound = lines + int(np.count_nonzero(buf == ord(",")))  # a way node is followed by ',' or '\n'
+    scanned = _scan_opl_ways(buf, lines, bound)
+    return _OplWays(data, *scanned), header_bounds
 
 
 def _check_path(path: Path) -> None:
@@ -544,12 +797,12 @@ def _check_path(path: Path) -> None:
 def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtract:
     """Read the street ways, barriers, stations and areas of an OSM file.
 
-    One pyosmium `FileProcessor` does two passes, as its area support needs: relations first,
-    then everything with node locations cached. C++ filters drop what the engine never uses
-    (untagged nodes, relations, most areas) before any Python runs; each way that is left costs
-    one list of node ids, one WKB line built in C++, and a few tag look-ups. Coordinates are
-    decoded from the WKB in one vectorised shapely call. Areas pyosmium cannot assemble because a
-    clipped extract lacks some of their nodes are rebuilt from the nodes that are present.
+    One pass of pyosmium with node locations cached. C++ filters drop what the engine never uses
+    (untagged nodes, relations other than multipolygons); every way goes, still in C++, to a
+    temporary OPL file with its node locations inline, and never becomes a Python object. A numba
+    scan of that text gives the way ids, node ids and coordinates as arrays; only the tag field of
+    tagged ways is parsed in Python. Tagged nodes and multipolygon relations (few) reach Python.
+    Multipolygons are assembled from their member ways, keeping the nodes a clipped extract has.
 
     Parameters
     ----------
@@ -577,28 +830,32 @@ def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtrac
         progress(0.0, f"reading {path.name}")
     started = time.perf_counter()
     sha256 = file_sha256(path)
-    col = _Collector()
+    found = _Pass()
     try:
-        fp = _make_processor(path, fmt)
-        header_bounds = _header_bounds(fp)
-        _collect(fp, col)
+        opl, header_bounds = _scan_file(path, fmt, found)
     except OsmInputError:
         raise
     except (RuntimeError, ValueError, KeyError) as exc:
         raise OsmInputError(
             f"{path.name} could not be read as OSM {fmt} (truncated or corrupt file?): {exc}"
         ) from exc
-    if col.ways_seen == 0:
+    if opl.way_id.shape[0] == 0:
         raise OsmInputError(f"{path.name} contains no ways: there is no street network to import.")
-    if col.highway_ways == 0:
-        raise OsmInputError(
-            f"{path.name} contains {col.ways_seen} ways but none tagged highway=*: no streets to import."
-        )
     extract = _build_extract(
-        path, fmt, col, header_bounds=header_bounds, sha256=sha256, read_s=time.perf_counter() - started
+        path,
+        fmt,
+        opl,
+        found,
+        header_bounds=header_bounds,
+        sha256=sha256,
+        read_s=time.perf_counter() - started,
     )
     if progress:
-        progress(1.0, f"read {col.highway_ways} highway ways and {len(col.area_ids)} areas")
+        progress(
+            1.0,
+            f"read {extract.meta.counts['highway_ways']} highway ways"
+            f" and {extract.area_osm_id.shape[0]} areas",
+        )
     return extract
 
 
