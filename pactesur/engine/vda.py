@@ -9,7 +9,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from pactesur.engine.dynamics import AttainableSpeeds, attainable_speeds
+from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds_of_classes
 from pactesur.engine.entries import Entry, area_crossings, space_entries
 from pactesur.engine.network import StreetNetwork
 from pactesur.engine.vehicles import VehicleClass, vehicles_by_codes
@@ -35,17 +35,17 @@ def city_speeds(
     vehicles: Iterable[VehicleClass],
     *,
     progress: Progress = _quiet,
+    prepared: PreparedNetwork | None = None,
 ) -> dict[str, AttainableSpeeds]:
     """Compute the attainable speeds of each vehicle class over the whole network, keyed by code.
 
     This is the expensive, space-independent part: compute it once per network and class,
-    then call `analyse_area` for as many spaces as needed.
+    then call `analyse_area` for as many spaces as needed. Classes are computed together, so
+    that they share the line graph and turn geometry (`attainable_speeds_of_classes`); pass the
+    network's `prepare_network` as `prepared` to share them with later calls too.
     """
-    result: dict[str, AttainableSpeeds] = {}
-    for vehicle in vehicles:
-        progress(f"speeds for {vehicle.code} ({vehicle.description}) over {2 * network.segment_count} edges")
-        result[vehicle.code] = attainable_speeds(network, vehicle)
-    return result
+    results = attainable_speeds_of_classes(network, vehicles, prepared=prepared, progress=progress)
+    return {r.vehicle.code: r for r in results}
 
 
 def analyse_area(
@@ -55,6 +55,7 @@ def analyse_area(
     vehicle_codes: Iterable[str] | None = None,
     speeds: Mapping[str, AttainableSpeeds] | None = None,
     progress: Progress = _quiet,
+    prepared: PreparedNetwork | None = None,
 ) -> VdaResult:
     """Return every entry into the area for each vehicle class, fastest first within a class.
 
@@ -70,6 +71,8 @@ def analyse_area(
         City-wide speeds already computed by `city_speeds`, reused when given for a class.
     progress
         Called with a short message before each step.
+    prepared
+        The network's `prepare_network`, reused for the classes whose speeds are computed here.
 
     Raises
     ------
@@ -84,20 +87,19 @@ def analyse_area(
     progress("finding where the network crosses into the area")
     crossings = area_crossings(network, area_lonlat)
     timings["crossings"] = time.perf_counter() - t0
+    known = dict(speeds or {})
+    missing = [v for v in vehicles if v.code not in known]
+    if missing:
+        # computed together: the classes share the line graph and the turn geometry
+        known.update(city_speeds(network, missing, progress=progress, prepared=prepared))
     entries: list[Entry] = []
+    computed = {v.code for v in missing}
     for vehicle in vehicles:
-        t1 = time.perf_counter()
-        cached = speeds.get(vehicle.code) if speeds else None
-        if cached is None:
-            progress(
-                f"speeds for {vehicle.code} ({vehicle.description}) over {2 * network.segment_count} edges"
-            )
-            cached = attainable_speeds(network, vehicle)
+        speeds_s = known[vehicle.code].timings_s["total"] if vehicle.code in computed else 0.0
+        timings[f"speeds_{vehicle.code}"] = speeds_s
         t2 = time.perf_counter()
-        entries.extend(space_entries(network, crossings, cached))
-        t3 = time.perf_counter()
-        timings[f"speeds_{vehicle.code}"] = t2 - t1
-        timings[f"entries_{vehicle.code}"] = t3 - t2
+        entries.extend(space_entries(network, crossings, known[vehicle.code]))
+        timings[f"entries_{vehicle.code}"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return VdaResult(vehicles=vehicles, entries=tuple(entries), timings_s=timings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -113,21 +114,15 @@ class VehicleClass:
         D(v) = ∫₀ᵛ u / a(u) du, integrated with the trapezoidal rule on a uniform speed grid up
         to the top speed; v/a(v) is smooth and zero at standstill, so 4 097 samples give D to
         well under a metre for every class. The grid is strictly increasing in both columns,
-        so linear interpolation inverts it exactly: D⁻¹(D(v)) = v.
+        so linear interpolation inverts it exactly: D⁻¹(D(v)) = v. The table is computed once
+        per class and shared: the arrays are read-only.
 
         Returns
         -------
         speeds_ms, distances_m
             Two float64 arrays of the same length: speed and the run-up needed to reach it.
         """
-        v_top = self.top_speed_ms()
-        speeds = np.linspace(0.0, v_top, SPEED_TABLE_POINTS)
-        accel = self.acceleration_ms2(speeds)
-        integrand = speeds / accel
-        distances = np.concatenate(
-            ([0.0], np.cumsum(0.5 * (integrand[1:] + integrand[:-1]) * np.diff(speeds)))
-        )
-        return speeds, distances
+        return _run_up_table(self)
 
     def distance_to_speed_m(self, speed_kmh: float) -> float:
         """Return the run-up from a standstill on a straight to reach `speed_kmh` (inf if never)."""
@@ -141,6 +136,18 @@ class VehicleClass:
         """Return the speed reached from a standstill after `distance_m` on a straight."""
         speeds, distances = self.run_up_table()
         return float(np.interp(distance_m, distances, speeds)) * 3.6
+
+
+@functools.lru_cache(maxsize=64)
+def _run_up_table(vehicle: VehicleClass) -> tuple[FloatArray, FloatArray]:
+    v_top = vehicle.top_speed_ms()
+    speeds = np.linspace(0.0, v_top, SPEED_TABLE_POINTS)
+    accel = vehicle.acceleration_ms2(speeds)
+    integrand = speeds / accel
+    distances = np.concatenate(([0.0], np.cumsum(0.5 * (integrand[1:] + integrand[:-1]) * np.diff(speeds))))
+    speeds.setflags(write=False)
+    distances.setflags(write=False)
+    return speeds, distances
 
 
 def _ladder_up_to(top_kmh: int) -> tuple[int, ...]:
