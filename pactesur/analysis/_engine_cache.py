@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pactesur.engine.dynamics import AttainableSpeeds, attainable_speeds
+from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds, prepare_network
 from pactesur.engine.io.network_store import load_network
 from pactesur.engine.network import StreetNetwork
 from pactesur.engine.vehicles import vehicle_by_code
@@ -28,6 +28,7 @@ class LoadedNetwork:
     """One network read from its file, with the speeds computed on it so far, by vehicle code."""
 
     network: StreetNetwork
+    prepared: PreparedNetwork
     speeds: dict[str, AttainableSpeeds] = field(default_factory=dict)
     compute_s: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -37,7 +38,7 @@ class LoadedNetwork:
             cached = self.speeds.get(code)
             if cached is None:
                 started = time.perf_counter()
-                cached = attainable_speeds(self.network, vehicle_by_code(code))
+                cached = attainable_speeds(self.network, vehicle_by_code(code), prepared=self.prepared)
                 self.compute_s[code] = time.perf_counter() - started
                 self.speeds[code] = cached
             return cached
@@ -56,7 +57,9 @@ def loaded_network(graph_path: Path, params_hash: str) -> LoadedNetwork:
         if found is not None:
             _cache.move_to_end(key)
             return found
-    loaded = LoadedNetwork(network=load_network(graph_path))
+    network = load_network(graph_path)
+    # The line graph and turn geometry are shared between the classes that fit the same ways.
+    loaded = LoadedNetwork(network=network, prepared=prepare_network(network))
     with _cache_lock:
         found = _cache.setdefault(key, loaded)
         _cache.move_to_end(key)

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyproj
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
@@ -18,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from pactesur.engine.dynamics import AttainableSpeeds, fits
 from pactesur.engine.errors import AreaError
 from pactesur.engine.network import APPROACH_NAMES, StreetNetwork, WayKind
+from pactesur.engine.projection import projection_for
 from pactesur.engine.ratings import kinetic_energy_kj, required_rating
 
 FloatArray = npt.NDArray[np.float64]
@@ -161,10 +161,10 @@ def _check_valid(area: BaseGeometry) -> None:
 def project_area(network: StreetNetwork, area_lonlat: BaseGeometry) -> BaseGeometry:
     """Return the lon/lat area in the network's metric CRS, after checking it is a valid polygon."""
     _check_valid(area_lonlat)
-    transformer = pyproj.Transformer.from_crs(pyproj.CRS(4326), pyproj.CRS(network.crs), always_xy=True)
+    projection = projection_for(network.crs)
 
     def _forward(coords: FloatArray) -> FloatArray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        x, y = projection.to_xy(coords[:, 0], coords[:, 1])
         return np.column_stack((x, y))
 
     return shapely.transform(area_lonlat, _forward)
@@ -337,7 +337,7 @@ def space_entries(
     usable = speeds.usable[crossings.edge] if crossings.edge.size else np.zeros(0, dtype=np.bool_)
     picks = np.nonzero(usable)[0]
     heads, tails = _edge_heads_tails(network)
-    inverse = pyproj.Transformer.from_crs(pyproj.CRS(network.crs), pyproj.CRS(4326), always_xy=True)
+    projection = projection_for(network.crs)
     candidates: list[tuple[float, int, int, float, int]] = []  # speed, crossing, edge, run-in, predecessor
     for i in picks.tolist():
         e = int(crossings.edge[i])
@@ -364,7 +364,8 @@ def space_entries(
         node_path = [int(tails[chain[0]])] if chain else [int(tails[e])]
         node_path += [int(heads[c]) for c in chain]
         path = [(float(network.node_lon[n]), float(network.node_lat[n])) for n in node_path]
-        lon, lat = inverse.transform(float(crossings.x_m[i]), float(crossings.y_m[i]))
+        lons, lats = projection.to_lonlat([float(crossings.x_m[i])], [float(crossings.y_m[i])])
+        lon, lat = float(lons[0]), float(lats[0])
         if run_in_m > 0.0:
             path.append((float(lon), float(lat)))
         run_up = float(sum(float(network.seg_length_m[c >> 1]) for c in chain)) + run_in_m

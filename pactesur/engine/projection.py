@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,3 +89,23 @@ class LocalProjection:
     def _coords_to_lonlat(self, coords: FloatArray) -> FloatArray:
         lon, lat = self.to_lonlat(coords[:, 0], coords[:, 1])
         return np.column_stack([lon, lat])
+
+
+_PER_THREAD = threading.local()
+
+
+def projection_for(crs: str) -> LocalProjection:
+    """Return the `LocalProjection` of a CRS, built once per thread and reused.
+
+    Building a transformer costs milliseconds, and analysing a city's spaces asks for the same
+    one hundreds of times; pyproj transformers must not be shared between threads, so the cache is
+    per thread.
+    """
+    cache: dict[str, LocalProjection] | None = getattr(_PER_THREAD, "projections", None)
+    if cache is None:
+        cache = {}
+        _PER_THREAD.projections = cache
+    projection = cache.get(crs)
+    if projection is None:
+        projection = cache[crs] = LocalProjection.from_crs(crs)
+    return projection

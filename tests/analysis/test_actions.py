@@ -229,9 +229,9 @@ def test_a_city_run_computes_each_class_speeds_once_for_all_spaces(city, leeds, 
     calls: list[str] = []
     real = _engine_cache.attainable_speeds
 
-    def counting(network, vehicle):  # type: ignore[no-untyped-def]
+    def counting(network, vehicle, **options):  # type: ignore[no-untyped-def]
         calls.append(vehicle.code)
-        return real(network, vehicle)
+        return real(network, vehicle, **options)
 
     monkeypatch.setattr(_engine_cache, "attainable_speeds", counting)
 
