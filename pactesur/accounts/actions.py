@@ -18,6 +18,7 @@ from pactesur.accounts.errors import InvitationError, LastAdminError, NotYourInv
 from pactesur.accounts.models import ApiToken, Invitation, User, hash_token
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
+from pactesur.cities.actions import CLI_USERNAME
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, Membership, forget_roles, has_city_perm
 from pactesur.cities.roles import CITY_ROLES, Role
@@ -173,6 +174,76 @@ def _create_invited_user(invitation: Invitation, username: str, password: str) -
         raise InvitationError(" ".join(exc.messages)) from exc
     user.set_password(password)
     user.save()
+    return user
+
+
+def do_add_member(
+    city: City | None, user: User, role: str, *, acting_user: Any, request: Any = None
+) -> Membership:
+    """Make `user` a member of `city` with `role`, or give an existing member that role.
+
+    `city` None with role "expert" is the network-wide membership. `acting_user` None is the
+    command line (recorded as "cli"); anyone else must manage the city's members, and only a
+    superuser adds network experts. A city's last administrator keeps that role.
+    """
+    if city is None:
+        if role != Role.EXPERT:
+            raise InvalidRequestError(_("Only a network expert belongs to no city."))
+        if acting_user is not None and not getattr(acting_user, "is_superuser", False):
+            raise NotAllowedError(_("Only a platform administrator can add network experts."))
+    else:
+        if acting_user is not None:
+            _require_members_manage(acting_user, city)
+        _check_city_role(role)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(user=user, city=city).first()
+        previous = membership.role if membership is not None else None
+        if membership is None:
+            membership = Membership.objects.create(user=user, city=city, role=role)
+        elif previous != role:
+            if _is_last_admin(membership):
+                raise LastAdminError(_("%(city)s needs at least one administrator.") % {"city": city})
+            membership.role = role
+            membership.save(update_fields=["role"])
+        else:
+            return membership
+        do_record_audit(
+            AuditAction.MEMBERSHIP,
+            acting_user=acting_user,
+            city=city,
+            obj=membership,
+            detail={
+                "event": "added" if previous is None else "role_changed",
+                "user": user.get_username(),
+                "role": role,
+                **({"from": previous} if previous is not None else {}),
+            },
+            request=request,
+            username="" if acting_user is not None else CLI_USERNAME,
+        )
+        forget_roles(user)
+    return membership
+
+
+def do_set_preferred_language(user: User, language: str, *, acting_user: Any, request: Any = None) -> User:
+    """Set the language `user` gets after logging in ("" for none); people change only their own."""
+    if acting_user is None or acting_user.pk != user.pk:
+        raise NotAllowedError(_("You can only change your own account."))
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidRequestError(_("“%(language)s” is not a language of PACTESUR.") % {"language": language})
+    with transaction.atomic():
+        previous = user.preferred_language
+        if previous == language:
+            return user
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        do_record_audit(
+            AuditAction.UPDATE,
+            acting_user=acting_user,
+            obj=user,
+            detail={"event": "preferred_language", "from": previous, "to": language},
+            request=request,
+        )
     return user
 
 

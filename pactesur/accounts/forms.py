@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,22 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class AccountForm(forms.Form):
+    """The "my account" page: the language the pages speak to this person after they log in."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("The pages switch to it when you log in. You can still change it on any page."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["preferred_language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("No preference (the browser’s language)")), *settings.LANGUAGES]
 
 
 class ApiTokenForm(forms.Form):

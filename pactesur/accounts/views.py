@@ -1,21 +1,24 @@
-"""Pages of accounts: city members and invitations, accepting an invitation, API tokens."""
+"""Pages of accounts: log-in, my account, city members, invitations and accepting them, API tokens."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pactesur.accounts import actions
-from pactesur.accounts.forms import AcceptInvitationForm, ApiTokenForm, InviteForm, RoleForm
+from pactesur.accounts.forms import AcceptInvitationForm, AccountForm, ApiTokenForm, InviteForm, RoleForm
 from pactesur.accounts.models import ApiToken, Invitation, User
 from pactesur.cities.access import city_permission_required, get_city_object_or_404
 from pactesur.cities.errors import DomainError
@@ -24,6 +27,62 @@ from pactesur.cities.models import Membership, cities_where, has_city_perm
 from pactesur.cities.roles import Role
 
 _LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def redirect_in_language(url: str, language: str) -> HttpResponseRedirect:
+    """Redirect to `url` in `language`, as Django's `set_language` view does.
+
+    The pages take their language from the URL prefix (i18n_patterns, no prefix for English), so
+    the redirect goes to the /fr/… form of the URL; the cookie keeps the choice for URLs without one.
+    """
+    response = HttpResponseRedirect(translate_url(url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+def _known_language(code: str) -> bool:
+    return bool(code) and code in dict(settings.LANGUAGES)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in, then into the person's preferred language if they chose one."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        language = getattr(form.get_user(), "preferred_language", "")
+        if _known_language(language):
+            return redirect_in_language(self.get_success_url(), language)
+        return response
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """My account: the preferred language, and links to the password and API token pages."""
+    user = cast(User, request.user)
+    form = AccountForm(request.POST or None, initial={"preferred_language": user.preferred_language})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["preferred_language"]
+        try:
+            actions.do_set_preferred_language(user, language, acting_user=user, request=request)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            with translation.override(language or translation.get_language()):
+                messages.success(request, _("Your account is saved."))
+            if _known_language(language):
+                return redirect_in_language(request.path, language)
+            return redirect("accounts:account")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/account.html", {"form": form}, status=status)
 
 
 def _membership_or_404(request: HttpRequest, pk: int) -> Membership:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pactesur.analysis import _engine_cache
 from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
@@ -27,6 +28,7 @@ from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City
+from pactesur.cities.stored_text import StoredText, as_stored
 from pactesur.spaces.models import Space
 from pactesur.streets.models import StreetNetwork
 
@@ -148,9 +150,10 @@ def _queue_rows(
         elif force or row.status != AnalysisStatus.SUCCEEDED:
             row.status = AnalysisStatus.QUEUED
             row.error = ""
+            row.error_params = {}
             row.requested_by = _actor(acting_user)
             row.updated_at = now
-            row.save(update_fields=["status", "error", "requested_by", "updated_at"])
+            row.save(update_fields=["status", "error", "error_params", "requested_by", "updated_at"])
             queued.append(row)
     return queued
 
@@ -317,10 +320,11 @@ def _loaded(network: StreetNetwork) -> _engine_cache.LoadedNetwork:
     try:
         return _engine_cache.loaded_network(network.graph_path, parameters_hash())
     except (FileNotFoundError, OsmInputError) as exc:
-        raise InvalidRequestError(
-            _("The file of street network version %(version)d is missing on the server; import it again.")
-            % {"version": network.version}
-        ) from exc
+        # English with its message id: a worker stores it untranslated on the failed rows.
+        missing = gettext_noop(
+            "The file of street network version %(version)d is missing on the server; import it again."
+        )
+        raise InvalidRequestError(StoredText(missing, {"version": network.version})) from exc
 
 
 def _claim(rows: list[ApproachAnalysis]) -> list[ApproachAnalysis]:
@@ -328,14 +332,16 @@ def _claim(rows: list[ApproachAnalysis]) -> list[ApproachAnalysis]:
     now = timezone.now()
     ids = [r.pk for r in rows]
     ApproachAnalysis.objects.filter(pk__in=ids).exclude(status=AnalysisStatus.SUCCEEDED).update(
-        status=AnalysisStatus.RUNNING, started_at=now, updated_at=now, error=""
+        status=AnalysisStatus.RUNNING, started_at=now, updated_at=now, error="", error_params={}
     )
     return list(ApproachAnalysis.objects.filter(pk__in=ids, status=AnalysisStatus.RUNNING))
 
 
 def _fail(rows: list[ApproachAnalysis], message: str) -> None:
+    """Mark the rows failed with `message`, stored untranslated (a StoredText keeps its parameters)."""
+    text = as_stored(message)
     ApproachAnalysis.objects.filter(pk__in=[r.pk for r in rows]).update(
-        status=AnalysisStatus.FAILED, error=message, updated_at=timezone.now()
+        status=AnalysisStatus.FAILED, error=text.msgid, error_params=text.params, updated_at=timezone.now()
     )
 
 
@@ -373,7 +379,9 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
     try:
         result = analyse_area(loaded.network, shape(space.polygon), vehicle_codes=codes, speeds=speeds)
     except EngineError as exc:
-        _fail(rows, str(exc))
+        # The engine's message stays in English, inside a translated sentence.
+        reason = gettext_noop("The engine cannot analyse this space: %(reason)s")
+        _fail(rows, StoredText(reason, {"reason": str(exc)}))
         stats.failed += len(rows)
         stats.errors.append(f"{space.name}: {exc}")
         return
@@ -392,6 +400,7 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
         }
         row.status = AnalysisStatus.SUCCEEDED
         row.error = ""
+        row.error_params = {}
         row.computed_at = row.updated_at = now
         row.save()
         stats.entries += len(entries)
@@ -422,16 +431,15 @@ def do_run_space_analysis(
         try:
             _compute(space, inputs, rows, stats)
         except InvalidRequestError as exc:
-            _fail(rows, str(exc))
+            _fail(rows, exc.args[0] if exc.args else str(exc))
             stats.failed += len(rows)
             stats.errors.append(str(exc))
         except Exception as exc:
             logger.exception("analysis of space %s failed", space.pk)
-            _fail(
-                rows,
-                _("The analysis failed because of an internal error (%(kind)s); see the worker log.")
-                % {"kind": type(exc).__name__},
+            internal = gettext_noop(
+                "The analysis failed because of an internal error (%(kind)s); see the worker log."
             )
+            _fail(rows, StoredText(internal, {"kind": type(exc).__name__}))
             raise
     stats.seconds += time.perf_counter() - started
     if audit and rows:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -21,7 +22,9 @@ from pactesur.spaces.models import Space
 
 router = Router(tags=["analysis"])
 
-_DENIED = "Your role in this city does not allow this."
+
+def _denied() -> HttpError:
+    return HttpError(403, _("Your role in this city does not allow this."))
 
 
 class AnalysisOut(Schema):
@@ -96,7 +99,7 @@ def _space(request: HttpRequest, space_id: int, action: str) -> Space:
         Space.objects.for_user(request.user, "space.view").select_related("city"), pk=space_id
     )
     if not has_city_perm(request.user, space.city_id, action):
-        raise HttpError(403, _DENIED)
+        raise _denied()
     return space
 
 
@@ -106,7 +109,7 @@ def _analysis_out(item: ClassAnalysis, *, full: bool) -> dict[str, Any]:
         "vehicle": item.vehicle,
         "status": item.status,
         "current": item.current,
-        "error": row.error if row is not None else "",
+        "error": row.shown_error if row is not None else "",
         "network_version": row.network_version if row is not None else None,
         "params_hash": row.params_hash if row is not None else None,
         "computed_at": row.computed_at if row is not None else None,
@@ -165,7 +168,7 @@ def city_speeds(request: HttpRequest, city_id: int) -> Any:
     if city_id not in cities_where(request.user, "city.view"):
         raise Http404
     if not has_city_perm(request.user, city_id, "analysis.view"):
-        raise HttpError(403, _DENIED)
+        raise _denied()
     city = City.objects.get(pk=city_id)
     network = active_network(city)
     maps = (

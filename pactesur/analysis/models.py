@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import CityOwned
+from pactesur.cities.stored_text import shown_text
 from pactesur.spaces.models import Space
 from pactesur.streets.models import StreetNetwork
 
@@ -46,7 +47,9 @@ class ApproachAnalysis(CityOwned):
     status = models.CharField(
         _("status"), max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED
     )
+    # Why the analysis failed, untranslated: a message id and its parameters (see `shown_error`).
     error = models.TextField(_("error"), blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     # {"vehicle": {...the engine's vehicle JSON}, "entries": [...the `pactesur vda` entries]}
     result = models.JSONField(default=dict, blank=True)
     # The summary, as columns so that spaces can be ranked by the database.
@@ -98,6 +101,11 @@ class ApproachAnalysis(CityOwned):
     @property
     def is_pending(self) -> bool:
         return self.shown_status in (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
+
+    @property
+    def shown_error(self) -> str:
+        """Why the analysis failed, in the active language."""
+        return shown_text(self.error, self.error_params)
 
     @property
     def entries(self) -> list[dict[str, object]]:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from pactesur.analysis.actions import Inputs, active_network, current_analyses, current_inputs
 from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import parameters_hash, vehicle_codes
+from pactesur.analysis.vehicle_labels import vehicle_label
 from pactesur.cities.models import City
 from pactesur.engine.vehicles import vehicle_by_code
 from pactesur.spaces.models import Space
@@ -63,7 +64,7 @@ class ClassAnalysis:
             "vehicle": self.vehicle,
             "status": self.status,
             "current": self.current,
-            "error": row.error if row is not None else "",
+            "error": row.shown_error if row is not None else "",
             "computed_at": row.computed_at.isoformat() if row is not None and row.computed_at else None,
             "network_version": row.network_version if row is not None else None,
         }
@@ -87,7 +88,7 @@ def space_analyses(space: Space) -> tuple[Inputs | None, list[ClassAnalysis]]:
         result.append(
             ClassAnalysis(
                 vehicle=code,
-                description=vehicle.description,
+                description=vehicle_label(code),
                 mass_kg=vehicle.mass_kg,
                 row=row,
                 current=current,

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pactesur.analysis.actions import active_network, do_enqueue_city_analysis, do_enqueue_space_analysis
@@ -32,11 +33,11 @@ from pactesur.analysis.results import (
     speed_map,
 )
 from pactesur.analysis.speedmaps import BANDS_KMH, lines_path
+from pactesur.analysis.vehicle_labels import vehicle_choices
 from pactesur.audit.actions import do_record_export, do_record_view
 from pactesur.cities.access import city_permission_required
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City, cities_where, has_city_perm
-from pactesur.engine.vehicles import VEHICLE_CLASSES
 from pactesur.spaces.models import Space
 
 
@@ -81,12 +82,6 @@ def _labels() -> dict[str, str]:
 
 def _bands() -> list[dict[str, Any]]:
     return [{"upTo": b} for b in BANDS_KMH] + [{"above": BANDS_KMH[-1]}]
-
-
-def _vehicles_json() -> list[dict[str, Any]]:
-    return [
-        {"code": v.code, "description": v.description, "mass_kg": round(v.mass_kg)} for v in VEHICLE_CLASSES
-    ]
 
 
 def _entry_rows(analyses: list[Any]) -> list[dict[str, Any]]:
@@ -139,7 +134,7 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
             "basemapUrl": _basemap_url(space.city_id),
             "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.name}},
             "entries": entries,
-            "vehicles": _vehicles_json(),
+            "vehicles": vehicle_choices(),
             "selected": selected,
             "bands": _bands(),
             "labels": _labels(),
@@ -178,7 +173,11 @@ def space_run(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The analysis of %(space)s is queued for %(count)d vehicle classes.")
+            ngettext(
+                "The analysis of %(space)s is queued for %(count)d vehicle class.",
+                "The analysis of %(space)s is queued for %(count)d vehicle classes.",
+                len(queued),
+            )
             % {"space": space.name, "count": len(queued)},
         )
     return redirect("analysis:space", pk=space.pk)
@@ -238,7 +237,7 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
         "space_count": Space.objects.filter(city=city).count(),
         "params_hash": parameters_hash(),
         "analysis_version": ANALYSIS_VERSION,
-        "vehicles": VEHICLE_CLASSES,
+        "vehicles": vehicle_choices(),
         "selected": selected,
         "bands": BANDS_KMH,
     }
@@ -247,7 +246,7 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
             "basemapUrl": _basemap_url(city.pk),
             "bounds": list(network.bounds),
             "speedsUrl": reverse("analysis:city-speeds", args=[city.pk, "VEHICLE"]),
-            "vehicles": _vehicles_json(),
+            "vehicles": vehicle_choices(),
             "selected": selected,
             "bands": _bands(),
             "labels": _labels(),
@@ -266,7 +265,12 @@ def city_run(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(count)d analyses of %(city)s are queued.") % {"count": len(queued), "city": city.name},
+            ngettext(
+                "%(count)d analysis of %(city)s is queued.",
+                "%(count)d analyses of %(city)s are queued.",
+                len(queued),
+            )
+            % {"count": len(queued), "city": city.name},
         )
     return redirect("analysis:city")
 

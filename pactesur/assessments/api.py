@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -144,7 +145,7 @@ def _one(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
             assessment, acting_user=request.user, request=request, detail={"api": True, "summary": True}
         )
         return _out(assessment, full=False)
-    raise HttpError(403, "Your role in this city does not allow this.")
+    raise HttpError(403, _("Your role in this city does not allow this."))
 
 
 @router.get("/", response=list[AssessmentOut])
@@ -154,7 +155,7 @@ def list_assessments(request: HttpRequest, city: int | None = None) -> list[dict
         if city not in cities_where(request.user, "city.view"):
             raise Http404
         if not has_city_perm(request.user, city, "assessment.summary"):
-            raise HttpError(403, "Your role in this city does not allow this.")
+            raise HttpError(403, _("Your role in this city does not allow this."))
     qs = Assessment.objects.for_user(request.user, "assessment.summary").select_related("space")
     if city is not None:
         qs = qs.filter(city_id=city)
@@ -167,7 +168,7 @@ def space_assessment(request: HttpRequest, space_id: int) -> dict[str, Any]:
     """The assessment of one space (404 if the space has none or is not in your cities)."""
     space = get_object_or_404(Space.objects.for_user(request.user, "city.view"), pk=space_id)
     if not has_city_perm(request.user, space.city_id, "assessment.summary"):
-        raise HttpError(403, "Your role in this city does not allow this.")
+        raise HttpError(403, _("Your role in this city does not allow this."))
     assessment = get_object_or_404(Assessment.objects.select_related("space"), space=space)
     return _one(request, assessment)
 

@@ -165,9 +165,8 @@ def _reset_demo_users(city: Any) -> list[tuple[str, str, str]]:
     """
     from django.db import transaction
 
+    from pactesur.accounts.actions import do_add_member
     from pactesur.accounts.models import User
-    from pactesur.audit.actions import do_record_audit
-    from pactesur.audit.models import AuditAction
     from pactesur.cities.models import Membership
 
     rows = []
@@ -182,15 +181,9 @@ def _reset_demo_users(city: Any) -> list[tuple[str, str, str]]:
             user.is_active = True
             user.save()
             member_city = None if role == "expert" else city
+            # A demo user belongs to the demo city only (an earlier run may have used another one).
             Membership.objects.filter(user=user).exclude(city=member_city).delete()
-            Membership.objects.update_or_create(user=user, city=member_city, defaults={"role": role})
-            do_record_audit(
-                AuditAction.MEMBERSHIP,
-                acting_user=None,
-                city=member_city,
-                username="pactesur-demo",
-                detail={"event": "demo_user_reset", "user": username, "role": role},
-            )
+            do_add_member(member_city, user, role, acting_user=None)
             rows.append((role, username, password))
     return rows
 

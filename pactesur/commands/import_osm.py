@@ -70,11 +70,12 @@ class ProgressPrinter:
 def get_or_create_city(
     slug: str, *, name: str | None, country: str | None, languages: str, time_zone: str
 ) -> tuple[Any, bool]:
-    """Return (city, created). Raises LookupError when it does not exist and name/country are missing."""
-    from django.db import transaction
+    """Return (city, created).
 
-    from pactesur.audit.actions import do_record_audit
-    from pactesur.audit.models import AuditAction
+    Raises LookupError when it does not exist and name/country are missing, ValueError (the
+    action's InvalidRequestError) when they cannot make a city.
+    """
+    from pactesur.cities.actions import do_create_city
     from pactesur.cities.models import City
 
     city = City.objects.filter(slug=slug).first()
@@ -84,13 +85,9 @@ def get_or_create_city(
         raise LookupError(
             f"there is no city with the short name {slug!r}: give --name and --country to create it"
         )
-    if len(country) != 2 or not country.isalpha():
-        raise ValueError(f"--country must be a two-letter ISO code such as FI, not {country!r}")
-    with transaction.atomic():
-        city = City.objects.create(
-            slug=slug, name=name, country=country.upper(), languages=languages, time_zone=time_zone
-        )
-        do_record_audit(AuditAction.CREATE, acting_user=None, city=city, obj=city, username="pactesur-cli")
+    city = do_create_city(
+        acting_user=None, name=name, slug=slug, country=country, languages=languages, time_zone=time_zone
+    )
     return city, True
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -104,7 +105,7 @@ def visible_city_or_404(user: Any, city_id: int) -> City:
 
 def require(user: Any, city: City | int, action: str) -> None:
     if not has_city_perm(user, city, action):
-        raise HttpError(403, "Your role in this city does not allow this.")
+        raise HttpError(403, _("Your role in this city does not allow this."))
 
 
 def _space_or_404(request: HttpRequest, space_id: int, action: str | None = None) -> Space:

@@ -30,16 +30,26 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
-from pactesur.streets.models import STALE_AFTER, ImportJob, ImportStatus, StreetNetwork, data_dir
+from pactesur.cities.stored_text import StoredText, as_stored
+from pactesur.streets.models import (
+    STALE_AFTER,
+    STOPPED_ERROR,
+    ImportJob,
+    ImportStatus,
+    StreetNetwork,
+    data_dir,
+)
 from pactesur.streets.signals import network_activated
 
 logger = logging.getLogger(__name__)
 
+# Called with (fraction 0…1, message). Our messages are StoredText (English, with the message id
+# and parameters a job row stores untranslated); the engine's are plain English strings.
 Progress = Callable[[float, str], None]
 
 # File names the import accepts, lower-cased; the engine reads each of them with pyosmium.
@@ -67,13 +77,18 @@ def has_accepted_suffix(name: str) -> bool:
     return name.lower().endswith(ACCEPTED_SUFFIXES)
 
 
-def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
-    """Map a phase's own 0…1 progress onto [start, end] of the whole import."""
+def _scaled(progress: Progress | None, start: float, end: float, phase: str) -> Progress | None:
+    """Map a phase's own 0…1 progress onto [start, end] of the whole import.
+
+    The engine's step messages (English) are shown inside the phase's translatable message
+    `phase`, which has a `%(step)s` placeholder.
+    """
     if progress is None:
         return None
 
     def report(fraction: float, message: str) -> None:
-        progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
+        text = message if isinstance(message, StoredText) else StoredText(phase, {"step": message})
+        progress(start + (end - start) * min(max(fraction, 0.0), 1.0), text)
 
     return report
 
@@ -167,15 +182,20 @@ def do_import_osm(
     written: list[Path] = [tmp_graph, tmp_basemap]
     try:
         report = progress or (lambda _fraction, _message: None)
-        report(0.0, _("Reading the OSM file"))
-        extract = read_osm(source, progress=_scaled(progress, *_READ_SHARE))
-        result = import_extract(extract, progress=_scaled(progress, *_BUILD_SHARE))
-        report(0.86, _("Saving the street network"))
+        report(0.0, StoredText(gettext_noop("Reading the OSM file")))
+        extract = read_osm(
+            source, progress=_scaled(progress, *_READ_SHARE, gettext_noop("Reading the OSM file: %(step)s"))
+        )
+        result = import_extract(
+            extract,
+            progress=_scaled(progress, *_BUILD_SHARE, gettext_noop("Building the street network: %(step)s")),
+        )
+        report(0.86, StoredText(gettext_noop("Saving the street network")))
         save_network(result.network, tmp_graph)
-        report(0.9, _("Saving the base map"))
+        report(0.9, StoredText(gettext_noop("Saving the base map")))
         with gzip.open(tmp_basemap, "wt", encoding="utf-8", compresslevel=6) as fh:
             json.dump(result.basemap, fh, separators=(",", ":"))
-        report(0.93, _("Updating the suggested spaces"))
+        report(0.93, StoredText(gettext_noop("Updating the suggested spaces")))
         meta = _import_meta(result, extract)
         sha256 = str(meta.get("file_sha256") or file_sha256(source))
         with transaction.atomic():
@@ -228,11 +248,11 @@ def do_import_osm(
             # Listeners (the analysis app) hear of the new network once it is committed.
             transaction.on_commit(lambda: network_activated.send(sender=StreetNetwork, network=network))
             # A last report inside the transaction: an interrupted import rolls back from here too.
-            report(0.99, _("Switching to the new network"))
+            report(0.99, StoredText(gettext_noop("Switching to the new network")))
     except BaseException:
         _unlink_all(written)
         raise
-    report(1.0, _("Done"))
+    report(1.0, StoredText(gettext_noop("Done")))
     return network
 
 
@@ -259,7 +279,7 @@ def do_enqueue_import(city: City, uploaded_file: UploadedFile, *, acting_user: A
             job: ImportJob = ImportJob.objects.create(
                 city=city,
                 status=ImportStatus.QUEUED,
-                message=_("Waiting for a worker"),
+                message=gettext_noop("Waiting for a worker"),
                 upload_file=str(stored.relative_to(data_dir())),
                 original_name=name[:255],
                 file_size_bytes=size,
@@ -290,7 +310,7 @@ def _safe_name(name: str) -> str:
 
 
 class _JobProgress:
-    """Write an import's progress to its job row, at most every half second."""
+    """Write an import's progress to its job row (untranslated), at most every half second."""
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
@@ -304,9 +324,11 @@ class _JobProgress:
         if fraction <= self.last_fraction and now - self.last_write < _PROGRESS_WRITE_INTERVAL_S:
             return
         self.last_write, self.last_fraction = now, fraction
+        text = as_stored(message)
         ImportJob.objects.filter(pk=self.job_id).update(
             progress=round(min(max(fraction, 0.0), 1.0), 4),
-            message=message[:255],
+            message=text.msgid[:255],
+            message_params=text.params,
             updated_at=timezone.now(),
         )
 
@@ -319,10 +341,9 @@ def do_fail_stale_jobs() -> int:
         )
     )
     for job in stale:
-        error = job.shown_error
         if job.upload_file:
             _unlink_all([data_dir() / job.upload_file])
-        _finish_job(job, status=ImportStatus.FAILED, error=error)
+        _finish_job(job, status=ImportStatus.FAILED, error=StoredText(STOPPED_ERROR))
     return len(stale)
 
 
@@ -336,16 +357,19 @@ def do_run_import_job(job_id: int) -> ImportJob:
         status=ImportStatus.RUNNING,
         started_at=timezone.now(),
         updated_at=timezone.now(),
-        message=_("Starting"),
+        message=gettext_noop("Starting"),
+        message_params={},
     )
     job: ImportJob = ImportJob.objects.select_related("city", "created_by").get(pk=job_id)
     if not claimed:
         # Already run (a retried task): never import the same upload twice.
         return job
     upload = data_dir() / job.upload_file if job.upload_file else None
+    if upload is None or not upload.exists():
+        missing = gettext_noop("The uploaded file is no longer on the server; upload it again.")
+        _finish_job(job, status=ImportStatus.FAILED, error=StoredText(missing))
+        return job
     try:
-        if upload is None or not upload.exists():
-            raise OsmInputError(_("The uploaded file is no longer on the server; upload it again."))
         network = do_import_osm(
             job.city,
             upload,
@@ -355,46 +379,43 @@ def do_run_import_job(job_id: int) -> ImportJob:
         )
     except OsmInputError as exc:
         # The engine names the stored upload; the person knows it by the name they uploaded.
-        message = str(exc).replace(str(upload), job.original_name)
-        if upload is not None:
-            message = message.replace(upload.name, job.original_name)
-        _finish_job(job, status=ImportStatus.FAILED, error=message)
+        # Its message stays in English, inside a translated sentence.
+        reason = str(exc).replace(str(upload), job.original_name).replace(upload.name, job.original_name)
+        error = StoredText(gettext_noop("This file cannot be imported: %(reason)s"), {"reason": reason})
+        _finish_job(job, status=ImportStatus.FAILED, error=error)
     except Exception as exc:
         logger.exception("import job %s failed", job.pk)
-        _finish_job(
-            job,
-            status=ImportStatus.FAILED,
-            error=_(
-                "The import failed because of an internal error (%(kind)s). The previous street "
-                "network is still in use; the administrator can find details in the worker log."
-            )
-            % {"kind": type(exc).__name__},
+        internal = gettext_noop(
+            "The import failed because of an internal error (%(kind)s). The previous street "
+            "network is still in use; the administrator can find details in the worker log."
         )
+        _finish_job(job, status=ImportStatus.FAILED, error=StoredText(internal, {"kind": type(exc).__name__}))
         raise
     else:
         _finish_job(job, status=ImportStatus.SUCCEEDED, network=network)
     finally:
-        if upload is not None:
-            _unlink_all([upload])
+        _unlink_all([upload])
     return job
 
 
 def _finish_job(
-    job: ImportJob, *, status: str, error: str = "", network: StreetNetwork | None = None
+    job: ImportJob, *, status: str, error: StoredText | None = None, network: StreetNetwork | None = None
 ) -> None:
+    """Record how a job ended; its message and error are stored untranslated."""
     with transaction.atomic():
         job.status = status
-        job.error = error
+        job.error = error.msgid if error is not None else ""
+        job.error_params = error.params if error is not None else {}
         job.network = network
         job.finished_at = job.updated_at = timezone.now()
         job.upload_file = ""
         if status == ImportStatus.SUCCEEDED:
             job.progress = 1.0
-            job.message = _("Imported as version %(version)d") % {
-                "version": network.version if network else 0
-            }
+            job.message = gettext_noop("Imported as version %(version)d")
+            job.message_params = {"version": network.version if network else 0}
         else:
-            job.message = _("Import failed")
+            job.message = gettext_noop("Import failed")
+            job.message_params = {}
         job.save()
         if status == ImportStatus.FAILED:
             do_record_audit(
@@ -402,5 +423,5 @@ def _finish_job(
                 acting_user=job.created_by,
                 city=job.city,
                 obj=job,
-                detail={"file": job.original_name, "failed": True, "error": error[:500]},
+                detail={"file": job.original_name, "failed": True, "error": str(error or "")[:500]},
             )

@@ -9,14 +9,24 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from pactesur.cities.models import CityOwned
+from pactesur.cities.stored_text import shown_text
 
 # A running import that has written no progress for this long is taken as dead (its worker was
 # killed or the machine stopped); the import keeps the previous network active in that case.
 STALE_AFTER = datetime.timedelta(minutes=10)
 # A job still queued after this long probably has no worker to run it: the page says so.
 NO_WORKER_HINT_AFTER = datetime.timedelta(minutes=1)
+
+STOPPED_ERROR = gettext_noop(
+    "The import stopped without finishing (its worker was stopped or crashed). "
+    "The previous street network is still in use; upload the file again."
+)
+NO_WORKER_HINT = gettext_noop(
+    "Still waiting for a worker: is `pactesur serve` (or `pactesur manage db_worker`) running on the server?"
+)
 
 
 def data_dir() -> Path:
@@ -96,8 +106,11 @@ class ImportJob(CityOwned):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
     progress = models.FloatField(_("progress"), default=0.0, help_text="0 … 1")
+    # Stored untranslated: a message id and its parameters, translated when shown (`shown_message`).
     message = models.CharField(_("message"), max_length=255, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     error = models.TextField(_("error"), blank=True, help_text="why the import failed, for the user")
+    error_params = models.JSONField(default=dict, blank=True)
     upload_file = models.CharField(max_length=255, blank=True, help_text="relative to the data directory")
     original_name = models.CharField(_("file name"), max_length=255)
     file_size_bytes = models.BigIntegerField(_("file size (bytes)"), default=0)
@@ -133,25 +146,17 @@ class ImportJob(CityOwned):
 
     @property
     def shown_error(self) -> str:
+        """Why the import failed, in the active language."""
         if self.is_stale:
-            return str(
-                _(
-                    "The import stopped without finishing (its worker was stopped or crashed). "
-                    "The previous street network is still in use; upload the file again."
-                )
-            )
-        return self.error
+            return shown_text(STOPPED_ERROR)
+        return shown_text(self.error, self.error_params)
 
     @property
     def shown_message(self) -> str:
+        """How far the import has got, in the active language."""
         if self.status == ImportStatus.QUEUED and timezone.now() - self.created_at > NO_WORKER_HINT_AFTER:
-            return str(
-                _(
-                    "Still waiting for a worker: is `pactesur serve` (or `pactesur manage db_worker`) "
-                    "running on the server?"
-                )
-            )
-        return self.message
+            return shown_text(NO_WORKER_HINT)
+        return shown_text(self.message, self.message_params)
 
     @property
     def is_finished(self) -> bool:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from pactesur.accounts.api_auth import ApiTokenAuth
@@ -32,7 +33,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("Permission denied.")}, status=403)
 
 
 @api.exception_handler(ValidationError)

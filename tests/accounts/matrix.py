@@ -89,6 +89,19 @@ ROWS = [
         expect=statuses({"admin"}, ok=302),
     ),
     MatrixRow(
+        name="account",
+        method="GET",
+        url=lambda s: reverse("accounts:account"),
+        expect=statuses(LOGGED_IN),
+    ),
+    MatrixRow(
+        name="account-save",
+        method="POST",
+        url=lambda s: reverse("accounts:account"),
+        data={"preferred_language": ""},
+        expect=statuses(LOGGED_IN, ok=302),
+    ),
+    MatrixRow(
         name="api-tokens",
         method="GET",
         url=lambda s: reverse("accounts:api_tokens"),

@@ -106,3 +106,23 @@ def test_without_a_database_the_error_says_what_to_set(monkeypatch):
     monkeypatch.setattr(connection, "cursor", broken)
     with pytest.raises(SpaceLookupError, match="DATABASE_URL"):
         space_polygon("Woodhouse")
+
+
+def test_a_space_of_another_city_is_not_found_in_the_city_given(woodhouse_row, other_city, capsys):
+    code = main(
+        ["vda", str(shared_osm(LEEDS)), "--space", "Woodhouse Lane crossing", "--city", other_city.slug]
+    )
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"no space named 'Woodhouse Lane crossing' in {other_city.slug} in the database" in err
+    assert "Traceback" not in err
+
+
+def test_a_database_without_any_space_exits_2_before_reading_the_extract(tmp_path: Path, capsys):
+    code = main(["vda", str(tmp_path / "never-read.osm.pbf"), "--space", "Place Masséna"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "pactesur vda: error: no space named 'Place Masséna' in the database" in err
+    assert "never-read" not in err

@@ -74,6 +74,11 @@ def _check_demo_database(data_dir: Path, passwords: dict[str, str]) -> None:
         "assert StreetNetwork.objects.count() == 1, 'network imported twice';"
         "from pactesur.accounts.models import User;"
         f"assert User.objects.get(username='demo-security').check_password({passwords['demo-security']!r});"
+        "from pactesur.audit.models import AuditEvent;"
+        "events = AuditEvent.objects.filter(username='cli');"
+        "assert events.filter(action='create', object_type='cities.city').count() == 1, 'city not audited';"
+        "added = events.filter(action='membership', detail__event='added');"
+        "assert added.count() == 6, 'members not audited';"
         "print('ok')"
     )
     env = embedded_env(data_dir)

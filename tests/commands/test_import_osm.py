@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pactesur.audit.models import AuditEvent
 from pactesur.cities.models import City
 from pactesur.cli import main
 from pactesur.streets.models import StreetNetwork
@@ -29,6 +30,8 @@ def test_import_osm_creates_the_city_and_its_active_network(data_dir, capsys):
     assert "imported leeds_university_its-example.osm.pbf as version 1" in out
     assert "100 %" in err
     assert "created the city Leeds" in err
+    created = AuditEvent.objects.get(action="create", object_type="cities.city")
+    assert (created.city, created.username) == (city, "cli")
 
 
 def test_import_osm_into_an_existing_city_adds_a_version(city, data_dir, capsys):
@@ -76,3 +79,11 @@ def test_import_osm_of_a_bad_file_exits_2_with_the_engine_message(city, data_dir
 def test_import_osm_of_a_missing_file_exits_2(city, data_dir, tmp_path, capsys):
     assert main(["import-osm", "nice", str(tmp_path / "nope.osm.pbf")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_import_osm_with_a_bad_country_creates_nothing_and_exits_2(data_dir, capsys):
+    code = main(["import-osm", "leeds", str(shared_osm(LEEDS)), "--name", "Leeds", "--country", "GBR"])
+
+    assert code == 2
+    assert "two-letter ISO code" in capsys.readouterr().err
+    assert not City.objects.filter(slug="leeds").exists()

@@ -146,19 +146,6 @@ def test_malformed_geojson_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not valid JSON" in capsys.readouterr().err
 
 
-def test_space_option_without_the_web_platform_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    try:
-        import pactesur.analysis.spaces_lookup  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("the web platform's space lookup exists in this build")
-    assert main(["vda", str(tmp_path / "x.osm"), "--space", "Place Masséna"]) == 2
-    assert "--space needs the web platform database" in capsys.readouterr().err
-
-
 def _real_network(path: Path) -> StreetNetwork:
     osm = pytest.importorskip(
         "pactesur.engine.io.osm", reason="the OSM reader (engine/io/osm.py) is not in this build"

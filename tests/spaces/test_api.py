@@ -186,3 +186,23 @@ def test_event_cannot_move_to_a_space_of_another_city_of_the_same_person(city, o
 def test_anonymous_api_call_gets_401(city) -> None:
     space = make_space(city, None)
     assert Client().get(f"/api/v1/spaces/{space.pk}").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (None, "Your role in this city does not allow this."),
+        ("it", "Il tuo ruolo in questa città non lo consente."),
+    ],
+)
+def test_a_denial_is_in_the_language_the_client_asks_for(city, viewer, language, expected) -> None:
+    api = Api(viewer)
+    if language:
+        api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+
+    response = api.send(
+        "POST", "/spaces/", {"city": city.pk, "name": "X", "kind": "square", "polygon": square()}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == expected

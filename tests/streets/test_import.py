@@ -146,8 +146,9 @@ def test_bad_file_fails_the_job_with_the_engine_message_and_keeps_the_previous_n
 
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
-    assert job.error == str(raised.value).replace(str(bad), bad.name)
-    assert str(data_dir) not in job.error
+    assert job.error_params["reason"] == str(raised.value).replace(str(bad), bad.name)
+    assert job.shown_error == f"This file cannot be imported: {job.error_params['reason']}"
+    assert str(data_dir) not in job.shown_error
     assert job.network is None
     previous.refresh_from_db()
     assert previous.is_active
@@ -255,7 +256,7 @@ def test_next_job_records_a_stale_job_as_failed_and_deletes_its_upload(city, sec
     stale.refresh_from_db()
     alive.refresh_from_db()
     assert stale.status == ImportStatus.FAILED
-    assert "stopped without finishing" in stale.error
+    assert "stopped without finishing" in stale.shown_error
     assert not upload.exists()
     assert alive.status == ImportStatus.RUNNING
 

@@ -65,7 +65,7 @@ def test_worker_marks_a_bad_upload_failed_and_keeps_the_active_network(
 
     bad.refresh_from_db()
     assert bad.status == ImportStatus.FAILED
-    assert "leeds-broken.osm.pbf" in bad.error
+    assert "leeds-broken.osm.pbf" in bad.shown_error
     assert bad.network is None
     assert StreetNetwork.objects.get(city=city, is_active=True) == good.network
     assert files_under(data_dir) == files_before

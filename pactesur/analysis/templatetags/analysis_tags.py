@@ -1,4 +1,4 @@
-"""Template tags other apps' pages use to show a space's analysis to those allowed to see it."""
+"""Template tags for analysis pages and other apps' pages: a space's analysis box, class labels."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ from typing import Any
 
 from django import template
 
+from pactesur.analysis.vehicle_labels import vehicle_label as _vehicle_label
 from pactesur.cities.models import has_city_perm
 
 register = template.Library()
+
+
+@register.filter
+def vehicle_label(code: str) -> str:
+    """The translated label of a vehicle class code: `{{ row.vehicle|vehicle_label }}`."""
+    return _vehicle_label(str(code))
 
 
 @register.inclusion_tag("analysis/_space_box.html")

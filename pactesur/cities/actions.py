@@ -1,0 +1,70 @@
+"""Every change to cities goes through these functions."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from pactesur.audit.actions import do_record_audit
+from pactesur.audit.models import AuditAction
+from pactesur.cities.errors import InvalidRequestError, NotAllowedError
+from pactesur.cities.models import City
+
+# The audit row's user name of a change made from the command line (no acting user).
+CLI_USERNAME = "cli"
+
+
+def do_create_city(
+    *,
+    acting_user: Any,
+    name: str,
+    slug: str,
+    country: str,
+    languages: str = "en",
+    time_zone: str = "Europe/Brussels",
+) -> City:
+    """Create a city; `acting_user` None is the command line (recorded as "cli").
+
+    Only a superuser creates a city from the web: a city administrator is made a member of an
+    existing city, never of one they created themselves.
+
+    Raises InvalidRequestError for a missing name, a slug already taken, a country that is not a
+    two-letter code or an unknown time zone; NotAllowedError for anyone but a superuser.
+    """
+    if acting_user is not None and not getattr(acting_user, "is_superuser", False):
+        raise NotAllowedError(_("Only a platform administrator can create a city."))
+    name, slug, country = name.strip(), slug.strip().lower(), country.strip()
+    if not name:
+        raise InvalidRequestError(_("Give the city a name."))
+    if not slug or slug != slugify(slug):
+        raise InvalidRequestError(
+            _("“%(slug)s” is not a short name: use lower-case letters, digits and hyphens.") % {"slug": slug}
+        )
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidRequestError(
+            _("The country must be a two-letter ISO code such as FI, not “%(country)s”.")
+            % {"country": country}
+        )
+    if time_zone not in zoneinfo.available_timezones():
+        raise InvalidRequestError(_("“%(zone)s” is not a known time zone.") % {"zone": time_zone})
+    with transaction.atomic():
+        if City.objects.filter(slug=slug).exists():
+            raise InvalidRequestError(
+                _("A city with the short name “%(slug)s” exists already.") % {"slug": slug}
+            )
+        city = City.objects.create(
+            name=name, slug=slug, country=country.upper(), languages=languages, time_zone=time_zone
+        )
+        do_record_audit(
+            AuditAction.CREATE,
+            acting_user=acting_user,
+            city=city,
+            obj=city,
+            detail={"slug": slug, "country": city.country, "languages": languages, "time_zone": time_zone},
+            username="" if acting_user is not None else CLI_USERNAME,
+        )
+    return city
