@@ -82,6 +82,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests use a file, not Django's shared-cache in-memory database: the live server, the worker
+    # thread and the test then lock rows through WAL and the busy timeout instead of failing at once
+    # with "database table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": str(CONFIG.data_dir / "test-pactesur.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
