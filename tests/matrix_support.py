@@ -88,6 +88,32 @@ def statuses(
     return expect
 
 
+def current_city_statuses(allowed: Iterable[str], *, ok: int = 200) -> dict[str, int]:
+    """Expected statuses for a page on the acting user's current city rather than on a record of `city`:
+    another city's admin works on their own city (`ok` where admins may), the network expert and a
+    person without a city get 403.
+    """
+    allowed = tuple(allowed)
+    return statuses(allowed, ok=ok, outsider=403, other_city_admin=ok if "admin" in allowed else 403)
+
+
+def api_row(
+    name: str,
+    method: str,
+    url: Callable[[dict[str, Any]], str],
+    allowed: Iterable[str],
+    setup: Setup | None = None,
+    *,
+    data: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ok: int = 200,
+    **overrides: int,
+) -> MatrixRow:
+    """A row of the JSON API: the statuses of `statuses(allowed, api=True)`, called with a bearer token."""
+    return MatrixRow(
+        name, method, url, statuses(allowed, ok=ok, api=True, **overrides), setup, data=data, api=True
+    )
+
+
 def row_context(row: MatrixRow, role: str, city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
     """Create the acting user and the row's objects; return what `url` and `data` receive."""
     ctx: dict[str, Any] = {"city": city, "other_city": other_city, "user": user_by_role(role)}

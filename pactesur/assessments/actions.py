@@ -76,6 +76,23 @@ def _touch(assessment: Assessment, user: Any) -> None:
     assessment.save(update_fields=["updated_by", "updated_at"])
 
 
+def _audit_update(
+    assessment: Assessment, acting_user: Any, request: HttpRequest | None, detail: dict[str, Any]
+) -> None:
+    """The audit row of a change to `assessment`: a step saved or a move in the review cycle."""
+    do_record_audit(
+        AuditAction.UPDATE, acting_user=acting_user, obj=assessment, request=request, detail=detail
+    )
+
+
+def _lock_in_status(assessment: Assessment, status: str, refusal: str) -> Assessment:
+    """Lock the row and read it as stored; raise `refusal` unless it is in `status`."""
+    locked: Assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != status:
+        raise AssessmentStateError(refusal)
+    return locked
+
+
 # --- start and refresh ---------------------------------------------------------------------------
 
 
@@ -136,13 +153,7 @@ def do_refresh_suggestions(
     _require_draft(assessment)
     _apply_suggestions(assessment, assessment.scenarios.all())
     _touch(assessment, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"step": "refresh suggestions"},
-    )
+    _audit_update(assessment, acting_user, request, {"step": "refresh suggestions"})
     return assessment
 
 
@@ -169,13 +180,7 @@ def do_update_assessment_context(
     if {"peak_crowd", "usual_crowd"} & set(changed):
         _apply_suggestions(assessment, assessment.scenarios.all())
     _touch(assessment, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"step": "context", "fields": sorted(changed)},
-    )
+    _audit_update(assessment, acting_user, request, {"step": "context", "fields": sorted(changed)})
     return assessment
 
 
@@ -197,12 +202,11 @@ def do_add_measure(
         assessment=assessment, measure_type=measure_type, status=status, notes=notes
     )
     _touch(assessment, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"step": "measures", "added": measure_type.code, "status": status},
+    _audit_update(
+        assessment,
+        acting_user,
+        request,
+        {"step": "measures", "added": measure_type.code, "status": status},
     )
     return measure
 
@@ -216,13 +220,7 @@ def do_remove_measure(
     code = measure.measure_type.code
     measure.delete()
     _touch(assessment, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"step": "measures", "removed": code},
-    )
+    _audit_update(assessment, acting_user, request, {"step": "measures", "removed": code})
 
 
 def _check_range(value: int | None, low: int, high: int, label: str) -> None:
@@ -268,12 +266,11 @@ def do_rate_scenario(
     scenario.override_reason = reason if scenario.overruled else ""
     scenario.save()
     _touch(assessment, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={
+    _audit_update(
+        assessment,
+        acting_user,
+        request,
+        {
             "step": "scenario",
             "attack_type": scenario.attack_type,
             "before": before,
@@ -364,13 +361,7 @@ def do_submit_assessment(
     assessment.review_comment = ""
     assessment.save()
     version = _store_version(assessment, VersionKind.SUBMITTED, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"status": Status.IN_REVIEW, "version": version.number},
-    )
+    _audit_update(assessment, acting_user, request, {"status": Status.IN_REVIEW, "version": version.number})
     return version
 
 
@@ -397,9 +388,9 @@ def do_approve_assessment(
     request: HttpRequest | None = None,
 ) -> AssessmentVersion:
     """In review → approved, by someone other than the person who submitted it."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != Status.IN_REVIEW:
-        raise AssessmentStateError(_("Only an assessment in review can be approved."))
+    assessment = _lock_in_status(
+        assessment, Status.IN_REVIEW, _("Only an assessment in review can be approved.")
+    )
     if assessment.submitted_by_id is not None and assessment.submitted_by_id == getattr(
         acting_user, "pk", None
     ):
@@ -421,12 +412,11 @@ def do_approve_assessment(
     }
     assessment.save()
     version = _store_version(assessment, VersionKind.APPROVED, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={
+    _audit_update(
+        assessment,
+        acting_user,
+        request,
+        {
             "status": Status.APPROVED,
             "version": version.number,
             "review_due": assessment.review_due.isoformat(),
@@ -440,20 +430,14 @@ def do_return_assessment(
     assessment: Assessment, *, acting_user: Any, comment: str = "", request: HttpRequest | None = None
 ) -> AssessmentVersion:
     """In review → draft, with the reviewer's comment (or the author withdrawing it)."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != Status.IN_REVIEW:
-        raise AssessmentStateError(_("Only an assessment in review can be returned to draft."))
+    assessment = _lock_in_status(
+        assessment, Status.IN_REVIEW, _("Only an assessment in review can be returned to draft.")
+    )
     assessment.status = Status.DRAFT
     assessment.review_comment = comment
     assessment.save()
     version = _store_version(assessment, VersionKind.RETURNED, acting_user)
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"status": Status.DRAFT, "returned": True},
-    )
+    _audit_update(assessment, acting_user, request, {"status": Status.DRAFT, "returned": True})
     return version
 
 
@@ -462,22 +446,16 @@ def do_reopen_assessment(
     assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None
 ) -> Assessment:
     """Approved → draft for a new cycle; the approved versions stay in the history."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != Status.APPROVED:
-        raise AssessmentStateError(_("Only an approved assessment starts a new cycle."))
+    assessment = _lock_in_status(
+        assessment, Status.APPROVED, _("Only an approved assessment starts a new cycle.")
+    )
     assessment.status = Status.DRAFT
     assessment.cycle += 1
     assessment.submitted_by = None
     assessment.submitted_at = None
     assessment.save()
     _apply_suggestions(assessment, assessment.scenarios.all())
-    do_record_audit(
-        AuditAction.UPDATE,
-        acting_user=acting_user,
-        obj=assessment,
-        request=request,
-        detail={"status": Status.DRAFT, "cycle": assessment.cycle},
-    )
+    _audit_update(assessment, acting_user, request, {"status": Status.DRAFT, "cycle": assessment.cycle})
     return assessment
 
 

@@ -23,6 +23,13 @@ def _fema_choices() -> list[tuple[Any, Any]]:
     return [("", _("not rated"))] + [(i, str(i)) for i in range(1, 11)]
 
 
+def _optional_level(label: Any, choices: list[tuple[Any, Any]], **kwargs: Any) -> forms.TypedChoiceField:
+    """A level that may be left empty: the chosen number as an int, or None."""
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=int, empty_value=None, required=False, **kwargs
+    )
+
+
 class ContextForm(forms.Form):
     users_description = forms.CharField(
         label=_("Users of the space"),
@@ -41,12 +48,8 @@ class ContextForm(forms.Form):
         help_text=_("The consequence suggestions start from the peak crowd's density on the space's area."),
     )
     mode = forms.ChoiceField(label=_("Scoring mode"), choices=Mode.choices)
-    asset_value = forms.TypedChoiceField(
-        label=_("Asset value (FEMA mode, 1–10)"),
-        choices=[("", "—")] + [(i, str(i)) for i in range(1, 11)],
-        coerce=int,
-        empty_value=None,
-        required=False,
+    asset_value = _optional_level(
+        _("Asset value (FEMA mode, 1–10)"), [("", "—")] + [(i, str(i)) for i in range(1, 11)]
     )
 
     def clean(self) -> dict[str, Any]:
@@ -83,32 +86,14 @@ class ScenarioForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What the ratings rest on: site visits, analyses, incidents, police advice."),
     )
-    probability = forms.TypedChoiceField(
-        label=_("Probability"),
-        choices=_level_choices(PROBABILITY_GUIDANCE),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
+    probability = _optional_level(
+        _("Probability"), _level_choices(PROBABILITY_GUIDANCE), widget=forms.RadioSelect
     )
-    consequence = forms.TypedChoiceField(
-        label=_("Consequence"),
-        choices=_level_choices(CONSEQUENCE_GUIDANCE),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
+    consequence = _optional_level(
+        _("Consequence"), _level_choices(CONSEQUENCE_GUIDANCE), widget=forms.RadioSelect
     )
-    threat = forms.TypedChoiceField(
-        label=_("Threat (FEMA, 1–10)"), choices=_fema_choices(), coerce=int, empty_value=None, required=False
-    )
-    vulnerability = forms.TypedChoiceField(
-        label=_("Vulnerability (FEMA, 1–10)"),
-        choices=_fema_choices(),
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    threat = _optional_level(_("Threat (FEMA, 1–10)"), _fema_choices())
+    vulnerability = _optional_level(_("Vulnerability (FEMA, 1–10)"), _fema_choices())
     override_reason = forms.CharField(
         label=_("Reason for overruling the suggestion"),
         required=False,

@@ -74,6 +74,20 @@ def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
     return True
 
 
+def _act_and_return(
+    request: HttpRequest,
+    pk: int,
+    permission: str,
+    action: Callable[..., Any],
+    success: str,
+    **params: Any,
+) -> HttpResponse:
+    """A button of the assessment page: check `permission`, call `action`, go back to the assessment."""
+    assessment = _assessment(request, pk, permission)
+    _run(request, lambda: action(assessment, acting_user=request.user, request=request, **params), success)
+    return redirect("assessments:detail", assessment.pk)
+
+
 def _band(band: str | None) -> dict[str, str]:
     if not band:
         return {"code": "", "label": _("not rated"), "colour": "#adb5bd"}
@@ -385,13 +399,13 @@ def scenario(request: HttpRequest, pk: int, scenario_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk, "assessment.edit")
-    _run(
+    return _act_and_return(
         request,
-        lambda: actions.do_refresh_suggestions(assessment, acting_user=request.user, request=request),
+        pk,
+        "assessment.edit",
+        actions.do_refresh_suggestions,
         _("Suggestions updated from the approach analysis and the crowd figures."),
     )
-    return redirect("assessments:detail", assessment.pk)
 
 
 @require_GET
@@ -427,13 +441,13 @@ def what_if(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk, "assessment.edit")
-    _run(
+    return _act_and_return(
         request,
-        lambda: actions.do_submit_assessment(assessment, acting_user=request.user, request=request),
+        pk,
+        "assessment.edit",
+        actions.do_submit_assessment,
         _("Submitted for review: another security manager or administrator must approve it."),
     )
-    return redirect("assessments:detail", assessment.pk)
 
 
 @require_POST
@@ -461,29 +475,28 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk, "assessment.review")
     form = ReturnForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    _run(
+    return _act_and_return(
         request,
-        lambda: actions.do_return_assessment(
-            assessment, acting_user=request.user, request=request, comment=comment
-        ),
+        pk,
+        "assessment.review",
+        actions.do_return_assessment,
         _("Returned to draft."),
+        comment=comment,
     )
-    return redirect("assessments:detail", assessment.pk)
 
 
 @require_POST
 @login_required
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment(request, pk, "assessment.edit")
-    _run(
+    return _act_and_return(
         request,
-        lambda: actions.do_reopen_assessment(assessment, acting_user=request.user, request=request),
+        pk,
+        "assessment.edit",
+        actions.do_reopen_assessment,
         _("A new cycle has started: the assessment is a draft again."),
     )
-    return redirect("assessments:detail", assessment.pk)
 
 
 # --- history -------------------------------------------------------------------------------------

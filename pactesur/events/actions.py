@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
+from pactesur.cities.records import check_editable, stored_user
 from pactesur.events.models import Event
 from pactesur.spaces.actions import csv_cell
 from pactesur.spaces.models import Space
@@ -43,12 +44,6 @@ CSV_COLUMNS = (
     "temporary_measures",
     "public",
 )
-
-
-def _actor(acting_user: Any) -> Any:
-    return (
-        acting_user if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None
-    )
 
 
 def _check(event: Event) -> None:
@@ -85,8 +80,8 @@ def do_create_event(
         description=description,
         temporary_measures=temporary_measures,
         public=public,
-        created_by=_actor(acting_user),
-        updated_by=_actor(acting_user),
+        created_by=stored_user(acting_user),
+        updated_by=stored_user(acting_user),
     )
     _check(event)
     with transaction.atomic():
@@ -105,16 +100,14 @@ def do_update_event(
     event: Event, *, acting_user: Any, request: HttpRequest | None = None, **changes: Any
 ) -> Event:
     """Change an event's fields (any of EDITABLE_FIELDS). Raises ValidationError on bad input."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"do_update_event: not editable: {', '.join(sorted(unknown))}")
+    check_editable(changes, EDITABLE_FIELDS, action="do_update_event")
     changed = [f for f, v in changes.items() if getattr(event, f) != v]
     if not changed:
         return event
     for field in changed:
         setattr(event, field, changes[field])
     _check(event)
-    event.updated_by = _actor(acting_user)
+    event.updated_by = stored_user(acting_user)
     with transaction.atomic():
         event.save()
         do_record_audit(

@@ -8,20 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import City
+from pactesur.events.actions import EDITABLE_FIELDS
 from pactesur.events.models import Event
 from pactesur.spaces.models import Space
-
-FIELDS = [
-    "space",
-    "name",
-    "starts_at",
-    "ends_at",
-    "expected_attendance",
-    "organiser",
-    "description",
-    "temporary_measures",
-    "public",
-]
 
 
 class _DateTimeInput(forms.DateTimeInput):
@@ -34,7 +23,7 @@ class _DateTimeInput(forms.DateTimeInput):
 class EventForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Event
-        fields = FIELDS
+        fields = EDITABLE_FIELDS
         widgets = {
             "starts_at": _DateTimeInput(),
             "ends_at": _DateTimeInput(),
@@ -60,4 +49,4 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
     def action_kwargs(self) -> dict[str, Any]:
-        return {f: self.cleaned_data[f] for f in FIELDS}
+        return {f: self.cleaned_data[f] for f in EDITABLE_FIELDS}

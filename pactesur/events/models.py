@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import CityOwned
+from pactesur.cities.records import Authored
 from pactesur.spaces.models import Space
 
 
-class Event(CityOwned):
+class Event(CityOwned, Authored):
     """An event on a space of the same city. Only `pactesur.events.actions` writes it."""
 
     view_action = "event.view"
@@ -34,15 +34,6 @@ class Event(CityOwned):
     )
     public = models.BooleanField(
         _("public"), default=False, help_text=_("The event's information may be shown on the public portal.")
-    )
-
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

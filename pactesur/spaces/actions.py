@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
+from pactesur.cities.records import check_editable, stored_user
 from pactesur.engine.spaces import SuggestedSpace
 from pactesur.spaces.geometry import Outline, SpaceGeometryError, outline_from_geojson, outline_from_geometry
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
@@ -106,12 +107,6 @@ def _announce_geometry(space: Space) -> None:
     transaction.on_commit(lambda: space_geometry_changed.send(sender=Space, space=space))
 
 
-def _actor(acting_user: Any) -> Any:
-    return (
-        acting_user if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None
-    )
-
-
 def do_create_space(
     city: City,
     *,
@@ -146,8 +141,8 @@ def do_create_space(
         description=description,
         source=SpaceSource.MANUAL,
         edited=True,
-        created_by=_actor(acting_user),
-        updated_by=_actor(acting_user),
+        created_by=stored_user(acting_user),
+        updated_by=stored_user(acting_user),
     )
     _apply_outline(space, _outline(polygon))
     _check(space)
@@ -163,9 +158,7 @@ def do_update_space(
 ) -> Space:
     """Change a space's fields (any of EDITABLE_FIELDS). A changed suggested space becomes `edited`,
     so re-imports leave it alone. Raises ValidationError on bad input, TypeError on unknown fields."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"do_update_space: not editable: {', '.join(sorted(unknown))}")
+    check_editable(changes, EDITABLE_FIELDS, action="do_update_space")
     changed: list[str] = []
     for field, value in changes.items():
         if field == "polygon":
@@ -180,7 +173,7 @@ def do_update_space(
         return space
     _check(space)
     space.edited = True
-    space.updated_by = _actor(acting_user)
+    space.updated_by = stored_user(acting_user)
     with transaction.atomic():
         space.save()
         do_record_audit(
@@ -204,7 +197,7 @@ def do_delete_space(space: Space, *, acting_user: Any, request: HttpRequest | No
                 city=space.city,
                 osm_type=space.osm_type,
                 osm_id=space.osm_id,
-                defaults={"name": space.name[:200], "dismissed_by": _actor(acting_user)},
+                defaults={"name": space.name[:200], "dismissed_by": stored_user(acting_user)},
             )
         do_record_audit(
             AuditAction.DELETE,
@@ -272,7 +265,7 @@ def do_sync_suggested_spaces(
                 osm_id=key[1],
                 osm_tags=tags,
                 network_version=version,
-                created_by=_actor(acting_user),
+                created_by=stored_user(acting_user),
             )
             _apply_outline(space, outline)
             to_create.append(space)

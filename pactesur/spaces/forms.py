@@ -7,22 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pactesur.spaces.actions import EDITABLE_FIELDS
 from pactesur.spaces.geometry import MAX_GEOJSON_BYTES, Outline, SpaceGeometryError, parse_geojson_text
 from pactesur.spaces.models import Space, SpaceKind
 
-ATTRIBUTE_FIELDS = [
-    "name",
-    "kind",
-    "capacity",
-    "usual_crowd",
-    "peak_crowd",
-    "peak_times",
-    "owner",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "description",
-]
+# The outline comes from the form's own fields (drawn `polygon` or `geojson_file`), parsed in `clean`.
+ATTRIBUTE_FIELDS = [f for f in EDITABLE_FIELDS if f != "polygon"]
 
 
 class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]

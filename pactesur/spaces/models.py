@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import CityOwned
+from pactesur.cities.records import Authored
 
 
 class SpaceKind(models.TextChoices):
@@ -39,7 +40,7 @@ class OsmType(models.TextChoices):
     RELATION = "relation", _("relation")
 
 
-class Space(CityOwned):
+class Space(CityOwned, Authored):
     """A public space. Only `pactesur.spaces.actions` writes it."""
 
     view_action = "space.view"
@@ -81,15 +82,6 @@ class Space(CityOwned):
     # Version of the city's street network (streets.StreetNetwork.version) the suggestion last came
     # from; a plain integer so that deleting old networks never touches spaces.
     network_version = models.PositiveIntegerField(_("network version"), null=True, blank=True)
-
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.matrix_support import MatrixRow, statuses
+from tests.matrix_support import MatrixRow, api_row, current_city_statuses, statuses
 
 FULL = ("admin", "security")
 SUMMARY = ("admin", "security", "planner")
@@ -29,9 +29,9 @@ def _space_url(suffix: str) -> Any:
 
 
 # Pages about the current city: another city's admin sees their own city; no city → 403.
-CITY_SUMMARY = statuses(SUMMARY, other_city_admin=200, expert=403, no_city=403)
+CITY_SUMMARY = current_city_statuses(SUMMARY)
 # Liège has no network: its admin is told so and sent back to the page.
-CITY_RUN = statuses(RUN, ok=302, other_city_admin=302, expert=403, no_city=403)
+CITY_RUN = current_city_statuses(RUN, ok=302)
 
 ROWS: list[MatrixRow] = [
     MatrixRow("analysis city", "GET", lambda s: "/analysis/", CITY_SUMMARY, _analysed),
@@ -50,28 +50,22 @@ ROWS: list[MatrixRow] = [
     MatrixRow(
         "analysis space export geojson", "GET", _space_url("export.geojson"), statuses(FULL), _analysed
     ),
-    MatrixRow(
-        "api analysis space",
-        "GET",
-        lambda s: f"/api/v1/analysis/spaces/{s['space'].pk}",
-        statuses(SUMMARY, api=True),
-        _analysed,
-        api=True,
+    api_row(
+        "api analysis space", "GET", lambda s: f"/api/v1/analysis/spaces/{s['space'].pk}", SUMMARY, _analysed
     ),
-    MatrixRow(
+    api_row(
         "api analysis space run",
         "POST",
         lambda s: f"/api/v1/analysis/spaces/{s['space'].pk}/run",
-        statuses(RUN, ok=202, api=True),
+        RUN,
         _analysed,
-        api=True,
+        ok=202,
     ),
-    MatrixRow(
+    api_row(
         "api analysis city speeds",
         "GET",
         lambda s: f"/api/v1/analysis/cities/{s['city'].pk}/speeds",
-        statuses(FULL, api=True),
+        FULL,
         _analysed,
-        api=True,
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.matrix_support import MatrixRow, statuses
+from tests.matrix_support import MatrixRow, api_row, current_city_statuses, statuses
 
 FULL = ("admin", "security")
 SUMMARY = ("admin", "security", "planner")
@@ -68,8 +68,8 @@ def _measure_form(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 # Pages on the current city: another city's admin works on their own city; no city → 403.
-CURRENT_SUMMARY = statuses(SUMMARY, other_city_admin=200, expert=403, no_city=403)
-CURRENT_FULL = statuses(FULL, other_city_admin=200, expert=403, no_city=403)
+CURRENT_SUMMARY = current_city_statuses(SUMMARY)
+CURRENT_FULL = current_city_statuses(FULL)
 # Records of Nice: 404 for anyone outside Nice.
 R_FULL = statuses(FULL)
 R_SUMMARY = statuses(SUMMARY)
@@ -146,36 +146,31 @@ ROWS: list[MatrixRow] = [
     MatrixRow("assessments diff", "GET", lambda s: f"{A}/{s['a'].pk}/diff/?from=1&to=2", R_FULL, _approved),
     MatrixRow("assessments space report", "GET", lambda s: f"{A}/{s['a'].pk}/report.pdf", R_FULL, _draft),
     # API: outsiders 404, insufficient role 403, anonymous 401.
-    MatrixRow(
+    api_row(
         "api assessments list of a city",
         "GET",
         lambda s: f"/api/v1/assessments/?city={s['city'].pk}",
-        statuses(SUMMARY, api=True),
+        SUMMARY,
         _draft,
-        api=True,
     ),
-    MatrixRow(
+    api_row(
         "api assessments list of my cities",
         "GET",
         lambda s: "/api/v1/assessments/",
-        statuses(SUMMARY, api=True, trainer=200, viewer=200, expert=200, other_city_admin=200, no_city=200),
+        SUMMARY,
         _draft,
-        api=True,
+        trainer=200,
+        viewer=200,
+        expert=200,
+        other_city_admin=200,
+        no_city=200,
     ),
-    MatrixRow(
-        "api assessments detail",
-        "GET",
-        lambda s: f"/api/v1/assessments/{s['a'].pk}",
-        statuses(SUMMARY, api=True),
-        _draft,
-        api=True,
-    ),
-    MatrixRow(
+    api_row("api assessments detail", "GET", lambda s: f"/api/v1/assessments/{s['a'].pk}", SUMMARY, _draft),
+    api_row(
         "api assessments of a space",
         "GET",
         lambda s: f"/api/v1/assessments/spaces/{s['space'].pk}",
-        statuses(SUMMARY, api=True),
+        SUMMARY,
         _draft,
-        api=True,
     ),
 ]

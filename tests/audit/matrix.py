@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.matrix_support import MatrixRow, statuses
+from tests.matrix_support import MatrixRow, current_city_statuses
 
 # The audit pages show the current city's trail: any city's admin reads their own; no city → 403.
-_CURRENT_CITY_ADMIN = statuses({"admin", "other_city_admin"}, outsider=403)
+_CURRENT_CITY_ADMIN = current_city_statuses({"admin"})
 
 ROWS = [
     MatrixRow(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.matrix_support import CITY_MEMBER_ROLES, LOGGED_IN, MatrixRow, statuses
+from tests.matrix_support import CITY_MEMBER_ROLES, LOGGED_IN, MatrixRow, api_row, statuses
 
 ROWS = [
     MatrixRow(name="home", method="GET", url=lambda s: reverse("home"), expect=statuses(LOGGED_IN)),
@@ -15,25 +15,7 @@ ROWS = [
         data=lambda s: {"city": s["city"].pk},
         expect=statuses(CITY_MEMBER_ROLES, ok=302),
     ),
-    MatrixRow(
-        name="api-cities-list",
-        method="GET",
-        url=lambda s: "/api/v1/cities/",
-        expect=statuses(LOGGED_IN, api=True),
-        api=True,
-    ),
-    MatrixRow(
-        name="api-city-detail",
-        method="GET",
-        url=lambda s: f"/api/v1/cities/{s['city'].pk}",
-        expect=statuses(CITY_MEMBER_ROLES, api=True),
-        api=True,
-    ),
-    MatrixRow(
-        name="api-city-members",
-        method="GET",
-        url=lambda s: f"/api/v1/cities/{s['city'].pk}/members",
-        expect=statuses({"admin"}, api=True),
-        api=True,
-    ),
+    api_row("api-cities-list", "GET", lambda s: "/api/v1/cities/", LOGGED_IN),
+    api_row("api-city-detail", "GET", lambda s: f"/api/v1/cities/{s['city'].pk}", CITY_MEMBER_ROLES),
+    api_row("api-city-members", "GET", lambda s: f"/api/v1/cities/{s['city'].pk}/members", {"admin"}),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.matrix_support import MatrixRow, statuses
+from tests.matrix_support import MatrixRow, api_row
 from tests.spaces.matrix import (
     CURRENT_EDIT,
     CURRENT_EDIT_POST,
@@ -34,9 +34,7 @@ def _own_space(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
     }
 
 
-def _form(ctx: dict[str, Any]) -> dict[str, Any]:
-    user = ctx["user"]
-    space = ctx["liege_space"] if user is not None and user.username == "other_city_admin" else ctx["space"]
+def _fields(space: Any) -> dict[str, Any]:
     return {
         "space": space.pk,
         "name": "Carnaval",
@@ -45,22 +43,15 @@ def _form(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _edit_form(ctx: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "space": ctx["space"].pk,
-        "name": "Carnaval",
-        "starts_at": "2027-02-13T14:00",
-        "ends_at": "2027-02-13T18:00",
-    }
+def _form(ctx: dict[str, Any]) -> dict[str, Any]:
+    user = ctx["user"]
+    space = ctx["liege_space"] if user is not None and user.username == "other_city_admin" else ctx["space"]
+    return _fields(space)
 
 
-def _api_new(ctx: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "space": ctx["space"].pk,
-        "name": "Carnaval",
-        "starts_at": "2027-02-13T14:00",
-        "ends_at": "2027-02-13T18:00",
-    }
+def _nice_fields(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The event on the space of Nice: what the edit form and the API create call post."""
+    return _fields(ctx["space"])
 
 
 ROWS: list[MatrixRow] = [
@@ -76,52 +67,34 @@ ROWS: list[MatrixRow] = [
         lambda s: f"/events/{s['event'].pk}/edit/",
         RECORD_EDIT_POST,
         _event,
-        _edit_form,
+        _nice_fields,
     ),
     MatrixRow("events delete form", "GET", lambda s: f"/events/{s['event'].pk}/delete/", RECORD_EDIT, _event),
     MatrixRow(
         "events delete", "POST", lambda s: f"/events/{s['event'].pk}/delete/", RECORD_EDIT_POST, _event
     ),
-    MatrixRow(
-        "api events list of a city",
-        "GET",
-        lambda s: f"/api/v1/events/?city={s['city'].pk}",
-        statuses(MEMBERS, api=True),
-        _event,
-        api=True,
+    api_row(
+        "api events list of a city", "GET", lambda s: f"/api/v1/events/?city={s['city'].pk}", MEMBERS, _event
     ),
-    MatrixRow(
-        "api events detail",
-        "GET",
-        lambda s: f"/api/v1/events/{s['event'].pk}",
-        statuses(MEMBERS, api=True),
-        _event,
-        api=True,
-    ),
-    MatrixRow(
+    api_row("api events detail", "GET", lambda s: f"/api/v1/events/{s['event'].pk}", MEMBERS, _event),
+    api_row(
         "api events create",
         "POST",
         lambda s: "/api/v1/events/",
-        statuses(EDITORS, ok=201, api=True),
+        EDITORS,
         _own_space,
-        data=_api_new,
-        api=True,
+        ok=201,
+        data=_nice_fields,
     ),
-    MatrixRow(
+    api_row(
         "api events update",
         "PATCH",
         lambda s: f"/api/v1/events/{s['event'].pk}",
-        statuses(EDITORS, api=True),
+        EDITORS,
         _event,
         data={"expected_attendance": 100000},
-        api=True,
     ),
-    MatrixRow(
-        "api events delete",
-        "DELETE",
-        lambda s: f"/api/v1/events/{s['event'].pk}",
-        statuses(EDITORS, ok=204, api=True),
-        _event,
-        api=True,
+    api_row(
+        "api events delete", "DELETE", lambda s: f"/api/v1/events/{s['event'].pk}", EDITORS, _event, ok=204
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.matrix_support import MatrixRow, statuses
+from tests.matrix_support import MatrixRow, api_row, current_city_statuses, statuses
 
 EDITORS = ("admin", "security", "planner")
 MEMBERS = ("admin", "security", "planner", "trainer", "viewer")
@@ -30,9 +30,9 @@ def _api_new(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 # Pages on the current city: another city's admin works on their own city; no city → 403.
-CURRENT_VIEW = statuses(MEMBERS, other_city_admin=200, expert=403, no_city=403)
-CURRENT_EDIT = statuses(EDITORS, other_city_admin=200, expert=403, no_city=403)
-CURRENT_EDIT_POST = statuses(EDITORS, ok=302, other_city_admin=302, expert=403, no_city=403)
+CURRENT_VIEW = current_city_statuses(MEMBERS)
+CURRENT_EDIT = current_city_statuses(EDITORS)
+CURRENT_EDIT_POST = current_city_statuses(EDITORS, ok=302)
 # Records of Nice: 404 for anyone outside Nice.
 RECORD_VIEW = statuses(MEMBERS)
 RECORD_EDIT = statuses(EDITORS)
@@ -55,61 +55,33 @@ ROWS: list[MatrixRow] = [
         "spaces delete", "POST", lambda s: f"/spaces/{s['space'].pk}/delete/", RECORD_EDIT_POST, _space
     ),
     # API: outsiders 404, insufficient role 403, anonymous 401.
-    MatrixRow(
-        "api spaces list of a city",
-        "GET",
-        lambda s: f"/api/v1/spaces/?city={s['city'].pk}",
-        statuses(MEMBERS, api=True),
-        _space,
-        api=True,
+    api_row(
+        "api spaces list of a city", "GET", lambda s: f"/api/v1/spaces/?city={s['city'].pk}", MEMBERS, _space
     ),
-    MatrixRow(
+    api_row(
         "api spaces list of my cities",
         "GET",
         lambda s: "/api/v1/spaces/",
-        statuses(MEMBERS, api=True, expert=200, other_city_admin=200, no_city=200),
+        MEMBERS,
         _space,
-        api=True,
+        expert=200,
+        other_city_admin=200,
+        no_city=200,
     ),
-    MatrixRow(
-        "api spaces geojson",
-        "GET",
-        lambda s: f"/api/v1/spaces/geojson?city={s['city'].pk}",
-        statuses(MEMBERS, api=True),
-        _space,
-        api=True,
+    api_row(
+        "api spaces geojson", "GET", lambda s: f"/api/v1/spaces/geojson?city={s['city'].pk}", MEMBERS, _space
     ),
-    MatrixRow(
-        "api spaces detail",
-        "GET",
-        lambda s: f"/api/v1/spaces/{s['space'].pk}",
-        statuses(MEMBERS, api=True),
-        _space,
-        api=True,
-    ),
-    MatrixRow(
-        "api spaces create",
-        "POST",
-        lambda s: "/api/v1/spaces/",
-        statuses(EDITORS, ok=201, api=True),
-        data=_api_new,
-        api=True,
-    ),
-    MatrixRow(
+    api_row("api spaces detail", "GET", lambda s: f"/api/v1/spaces/{s['space'].pk}", MEMBERS, _space),
+    api_row("api spaces create", "POST", lambda s: "/api/v1/spaces/", EDITORS, ok=201, data=_api_new),
+    api_row(
         "api spaces update",
         "PATCH",
         lambda s: f"/api/v1/spaces/{s['space'].pk}",
-        statuses(EDITORS, api=True),
+        EDITORS,
         _space,
         data={"capacity": 5000},
-        api=True,
     ),
-    MatrixRow(
-        "api spaces delete",
-        "DELETE",
-        lambda s: f"/api/v1/spaces/{s['space'].pk}",
-        statuses(EDITORS, ok=204, api=True),
-        _space,
-        api=True,
+    api_row(
+        "api spaces delete", "DELETE", lambda s: f"/api/v1/spaces/{s['space'].pk}", EDITORS, _space, ok=204
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.matrix_support import MatrixRow
+from tests.matrix_support import CITY_MEMBER_ROLES, MatrixRow, api_row, current_city_statuses, statuses
 
 
 def _setup(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
@@ -15,32 +15,13 @@ def _setup(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
     return {"city": city, "network": network, "job": job}
 
 
-def _page(members: int, *, outsider: int, expert: int, no_city: int, anonymous: int = 302) -> dict[str, int]:
-    return {
-        "admin": members,
-        "security": members,
-        "planner": members,
-        "trainer": members,
-        "viewer": members,
-        "expert": expert,
-        "other_city_admin": outsider,
-        "no_city": no_city,
-        "anonymous": anonymous,
-    }
-
-
+IMPORTERS = ("admin", "security")
 # Pages on the current city: an outsider sees their own city's page; a person without a city gets 403.
-_CURRENT_CITY_PAGE = _page(200, outsider=200, expert=403, no_city=403)
+_CURRENT_CITY_PAGE = current_city_statuses(CITY_MEMBER_ROLES)
 # Records of Nice: 404 for anyone outside Nice, never the record.
-_NICE_RECORD = _page(200, outsider=404, expert=404, no_city=404)
-_NICE_API = _page(200, outsider=404, expert=404, no_city=404, anonymous=401)
+_NICE_RECORD = statuses(CITY_MEMBER_ROLES)
 # Importing needs network.import (admin, security); the empty form then fails validation (400).
-_IMPORT_PAGE = {**_page(403, outsider=400, expert=403, no_city=403), "admin": 400, "security": 400}
-_IMPORT_API = {
-    **_page(403, outsider=404, expert=404, no_city=404, anonymous=401),
-    "admin": 400,
-    "security": 400,
-}
+_IMPORT_PAGE = current_city_statuses(IMPORTERS, ok=400)
 
 ROWS: list[MatrixRow] = [
     MatrixRow("streets list", "GET", lambda s: "/streets/", _CURRENT_CITY_PAGE, _setup),
@@ -57,37 +38,34 @@ ROWS: list[MatrixRow] = [
     MatrixRow(
         "streets base map", "GET", lambda s: f"/streets/{s['city'].pk}/basemap.json", _NICE_RECORD, _setup
     ),
-    MatrixRow(
+    api_row(
         "api networks of a city",
         "GET",
         lambda s: f"/api/v1/networks/?city={s['city'].pk}",
-        _NICE_API,
+        CITY_MEMBER_ROLES,
         _setup,
-        api=True,
     ),
-    MatrixRow(
+    api_row(
         "api network detail",
         "GET",
         lambda s: f"/api/v1/networks/{s['network'].pk}",
-        _NICE_API,
+        CITY_MEMBER_ROLES,
         _setup,
-        api=True,
     ),
-    MatrixRow(
+    api_row(
         "api import job status",
         "GET",
         lambda s: f"/api/v1/networks/jobs/{s['job'].pk}",
-        _NICE_API,
+        CITY_MEMBER_ROLES,
         _setup,
-        api=True,
     ),
-    MatrixRow(
+    api_row(
         "api import upload",
         "POST",
         lambda s: f"/api/v1/networks/jobs?city={s['city'].pk}",
-        _IMPORT_API,
+        IMPORTERS,
         _setup,
+        ok=400,
         data={},
-        api=True,
     ),
 ]
