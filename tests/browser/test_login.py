@@ -59,3 +59,12 @@ def test_on_a_phone_the_menu_opens_from_its_button(page, live_server) -> None:  
     assert tokens_link.is_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_on_a_desktop_the_menu_button_is_hidden_and_the_links_shown(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    nice = CityFactory(name="Nice", slug="nice", country="FR")
+    MembershipFactory(user=UserFactory(username="paul"), city=nice, role="viewer")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "paul", TEST_PASSWORD)
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    assert page.get_by_role("link", name="API tokens").is_visible()
