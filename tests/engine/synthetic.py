@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -11,10 +12,26 @@ import numpy as np
 import pyproj
 
 from pactesur.engine.network import StreetNetwork, WayKind
+from pactesur.engine.vehicles import GRAVITY_MS2, VEHICLES_BY_CODE
 
 # A local transverse Mercator centred on Nice: x east, y north, metres.
 LOCAL_CRS: str = "+proj=tmerc +lat_0=43.695 +lon_0=7.25 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 INF = math.inf
+
+# A car with constant acceleration 0.5 × 0.8 g = 3.92266 m/s² (grip only: no power limit, no
+# resistance), so that speeds after a run-up are √(2·a·L) by hand.
+CONSTANT_CAR = dataclasses.replace(
+    VEHICLES_BY_CODE["M1"],
+    code="TEST",
+    power_kw=1e7,
+    launch_accel_ms2=100.0,
+    drive_axle_share=0.5,
+    tyre_grip=0.8,
+    rolling_resistance=0.0,
+    drag_area_m2=0.0,
+    max_speed_kmh=200.0,
+)
+CONSTANT_ACCEL_MS2 = 0.5 * 0.8 * GRAVITY_MS2
 
 
 @dataclass

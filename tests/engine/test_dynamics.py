@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -11,25 +10,13 @@ import pytest
 from pactesur.engine.dynamics import MIN_LATERAL_CLEARANCE_M, attainable_speeds, turn_speed_ms
 from pactesur.engine.network import WayKind
 from pactesur.engine.vehicles import GRAVITY_MS2, VEHICLES_BY_CODE, VehicleClass
-from tests.engine.synthetic import Seg, build_network, chain, edge_between
+from tests.engine.synthetic import CONSTANT_ACCEL_MS2, CONSTANT_CAR, Seg, build_network, chain, edge_between
 
 CAR = VEHICLES_BY_CODE["M1"]
 VAN = VEHICLES_BY_CODE["N1"]
 TRUCK = VEHICLES_BY_CODE["N3F"]
-# A car with constant acceleration 0.5 × 0.8 g = 3.92266 m/s² (grip only: no power limit, no
-# resistance), so that speeds after a run-up are √(2·a·L) by hand.
-CONSTANT = dataclasses.replace(
-    CAR,
-    code="TEST",
-    power_kw=1e7,
-    launch_accel_ms2=100.0,
-    drive_axle_share=0.5,
-    tyre_grip=0.8,
-    rolling_resistance=0.0,
-    drag_area_m2=0.0,
-    max_speed_kmh=200.0,
-)
-A_CONST = 0.5 * 0.8 * GRAVITY_MS2
+CONSTANT = CONSTANT_CAR
+A_CONST = CONSTANT_ACCEL_MS2
 
 
 def _kmh(ms: float) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import pytest
@@ -12,22 +11,12 @@ from pactesur.engine.dynamics import attainable_speeds
 from pactesur.engine.entries import area_crossings, area_from_geojson, space_entries
 from pactesur.engine.errors import AreaError
 from pactesur.engine.network import WayKind
-from pactesur.engine.vehicles import GRAVITY_MS2, VEHICLES_BY_CODE
-from tests.engine.synthetic import Seg, build_network, chain, to_lonlat
+from pactesur.engine.vehicles import VEHICLES_BY_CODE
+from tests.engine.synthetic import CONSTANT_ACCEL_MS2, CONSTANT_CAR, Seg, build_network, chain, to_lonlat
 
 CAR = VEHICLES_BY_CODE["M1"]
-CONSTANT = dataclasses.replace(
-    CAR,
-    code="TEST",
-    power_kw=1e7,
-    launch_accel_ms2=100.0,
-    drive_axle_share=0.5,
-    tyre_grip=0.8,
-    rolling_resistance=0.0,
-    drag_area_m2=0.0,
-    max_speed_kmh=200.0,
-)
-A_CONST = 0.5 * 0.8 * GRAVITY_MS2
+CONSTANT = CONSTANT_CAR
+A_CONST = CONSTANT_ACCEL_MS2
 
 
 def _square(x0: float, y0: float, x1: float, y1: float) -> Polygon:
