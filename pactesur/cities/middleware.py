@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from pactesur.cities.models import City, cities_of
 
@@ -18,13 +20,26 @@ class CurrentCityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.city = None  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
+        city: City | None = None
         if user is not None and user.is_authenticated:
             allowed = cities_of(user)
             wanted = request.session.get(SESSION_KEY)
-            city: City | None = None
             if wanted is not None:
                 city = allowed.filter(pk=wanted).first()
             if city is None:
                 city = allowed.first()
             request.city = city  # type: ignore[attr-defined]
-        return self.get_response(request)
+        # Dates and times on the pages are the current city's local time.
+        zone = _zone(city.time_zone) if city is not None else None
+        if zone is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
