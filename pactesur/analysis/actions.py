@@ -28,6 +28,7 @@ from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City
+from pactesur.cities.records import stored_user
 from pactesur.cities.stored_text import StoredText, as_stored
 from pactesur.spaces.models import Space
 from pactesur.streets.models import StreetNetwork
@@ -38,12 +39,6 @@ logger = logging.getLogger(__name__)
 def active_network(city: City | int) -> StreetNetwork | None:
     city_id = city if isinstance(city, int) else city.pk
     return StreetNetwork.objects.filter(city_id=city_id, is_active=True).first()
-
-
-def _actor(acting_user: Any) -> Any:
-    return (
-        acting_user if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None
-    )
 
 
 @dataclass(frozen=True)
@@ -136,7 +131,7 @@ def _queue_rows(
                 "city_id": space.city_id,
                 "network_version": inputs.network.version,
                 "status": AnalysisStatus.QUEUED,
-                "requested_by": _actor(acting_user),
+                "requested_by": stored_user(acting_user),
                 "created_at": now,
                 "updated_at": now,
             },
@@ -151,7 +146,7 @@ def _queue_rows(
             row.status = AnalysisStatus.QUEUED
             row.error = ""
             row.error_params = {}
-            row.requested_by = _actor(acting_user)
+            row.requested_by = stored_user(acting_user)
             row.updated_at = now
             row.save(update_fields=["status", "error", "error_params", "requested_by", "updated_at"])
             queued.append(row)

@@ -40,6 +40,7 @@ from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, Membership
+from pactesur.cities.records import stored_user
 from pactesur.cities.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class ReviewerIsAuthorError(NotAllowedError):
 
 
 def _user_name(user: Any) -> str:
-    return user.get_username() if user is not None and getattr(user, "is_authenticated", False) else ""
+    stored = stored_user(user)
+    return stored.get_username() if stored is not None else ""
 
 
 def _require_draft(assessment: Assessment) -> None:
@@ -72,7 +74,7 @@ def _require_draft(assessment: Assessment) -> None:
 
 
 def _touch(assessment: Assessment, user: Any) -> None:
-    assessment.updated_by = user if getattr(user, "is_authenticated", False) else None
+    assessment.updated_by = stored_user(user)
     assessment.save(update_fields=["updated_by", "updated_at"])
 
 
@@ -118,7 +120,7 @@ def do_start_assessment(space: Any, *, acting_user: Any, request: HttpRequest | 
     """Start the assessment of `space`: step 1 copied from the space, one scenario per attack type."""
     if Assessment.objects.filter(space=space).exists():
         raise AssessmentStateError(_("This space already has an assessment."))
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    user = stored_user(acting_user)
     assessment = Assessment.objects.create(
         city_id=space.city_id,
         space=space,
@@ -331,7 +333,7 @@ def _store_version(assessment: Assessment, kind: str, user: Any) -> AssessmentVe
         kind=kind,
         cycle=assessment.cycle,
         snapshot=snapshot(assessment),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=stored_user(user),
         created_by_name=_user_name(user),
     )
 
@@ -354,7 +356,7 @@ def do_submit_assessment(
     _require_draft(assessment)
     if not _profile_bands(assessment):
         raise AssessmentStateError(_("Rate at least one scenario before submitting the assessment."))
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    user = stored_user(acting_user)
     assessment.status = Status.IN_REVIEW
     assessment.submitted_by = user
     assessment.submitted_at = timezone.now()
@@ -401,7 +403,7 @@ def do_approve_assessment(
     if review_due is not None and review_due <= today:
         raise InvalidRequestError(_("The next review date must be in the future."))
     assessment.status = Status.APPROVED
-    assessment.approved_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    assessment.approved_by = stored_user(acting_user)
     assessment.approved_at = timezone.now()
     assessment.review_due = review_due or default_review_date(assessment, today=today)
     assessment.review_comment = comment

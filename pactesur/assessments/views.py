@@ -38,20 +38,11 @@ from pactesur.assessments.prefill import vehicle_evidence
 from pactesur.assessments.reports import BAND_COLOURS
 from pactesur.audit.actions import do_record_audit, do_record_view
 from pactesur.audit.models import AuditAction
-from pactesur.cities.access import get_city_object_or_404
+from pactesur.cities.access import current_city_or_403, get_city_object_or_404
 from pactesur.cities.errors import DomainError, NotAllowedError
-from pactesur.cities.models import City, has_city_perm
+from pactesur.cities.models import has_city_perm
 from pactesur.spaces.models import Space
 from pactesur.streets.models import StreetNetwork
-
-
-def _current_city(request: HttpRequest, action: str) -> City:
-    city: City | None = getattr(request, "city", None)
-    if city is None:
-        raise PermissionDenied(_("You are not a member of any city."))
-    if not has_city_perm(request.user, city, action):
-        raise PermissionDenied(_("Your role in this city does not allow this."))
-    return city
 
 
 def _assessment(request: HttpRequest, pk: int, action: str) -> Assessment:
@@ -116,7 +107,7 @@ def _top_rows(assessment: Assessment) -> list[dict[str, Any]]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Spaces ranked by risk, the matrix, the map by band, overdue reviews, the network comparison."""
-    city = _current_city(request, "assessment.summary")
+    city = current_city_or_403(request, "assessment.summary")
     today = timezone.localdate()
     assessments = risk.city_assessments(city)
     ranked = risk.ranking(assessments, today=today)
@@ -203,7 +194,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def city_report(request: HttpRequest) -> HttpResponse:
-    city = _current_city(request, "assessment.view")
+    city = current_city_or_403(request, "assessment.view")
     pdf = actions.do_export_city_report(city, acting_user=request.user, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="risk-summary-{city.slug}.pdf"'

@@ -20,6 +20,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from pactesur.audit.models import AuditAction, AuditEvent
+from pactesur.cities.records import stored_user
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -39,9 +40,7 @@ def do_record_audit(
     username: str = "",
 ) -> AuditEvent:
     """Write one audit event; `obj` fills the object's type, id and label."""
-    user = (
-        acting_user if acting_user is not None and getattr(acting_user, "is_authenticated", False) else None
-    )
+    user = stored_user(acting_user)
     if city is None and obj is not None:
         city = getattr(obj, "city", None)
     return AuditEvent.objects.create(

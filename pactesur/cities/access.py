@@ -14,8 +14,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from pactesur.cities.models import has_city_perm
+from pactesur.cities.models import City, has_city_perm
 
 View = Callable[..., HttpResponse]
 
@@ -29,6 +30,16 @@ def get_city_object_or_404(queryset: Any, user: Any, action: str, **lookup: Any)
     return obj
 
 
+def current_city_or_403(request: HttpRequest, action: str) -> City:
+    """The request's city (see `CurrentCityMiddleware`), if the user may do `action` there; else 403."""
+    city: City | None = getattr(request, "city", None)
+    if city is None:
+        raise PermissionDenied(_("You are not a member of any city."))
+    if not has_city_perm(request.user, city, action):
+        raise PermissionDenied(_("Your role in this city does not allow this."))
+    return city
+
+
 def city_permission_required(action: str) -> Callable[[View], View]:
     """Decorate a view acting on `request.city`: log-in required, then 403 unless the role allows `action`."""
 
@@ -37,9 +48,7 @@ def city_permission_required(action: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            city = getattr(request, "city", None)
-            if city is None or not has_city_perm(request.user, city, action):
-                raise PermissionDenied
+            current_city_or_403(request, action)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pactesur.cities.access import current_city_or_403
 from pactesur.cities.models import has_city_perm
 from pactesur.events.actions import do_create_event, do_delete_event, do_export_events, do_update_event
 from pactesur.events.forms import EventForm
 from pactesur.events.models import Event
 from pactesur.spaces.models import Space
-from pactesur.spaces.views import city_time, current_city_or_403
+from pactesur.spaces.views import city_time
 
 PAST_ON_PAGE = 50
 

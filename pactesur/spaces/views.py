@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pactesur.cities.access import current_city_or_403
 from pactesur.cities.models import City, has_city_perm
 from pactesur.events.models import Event
 from pactesur.spaces.actions import do_create_space, do_delete_space, do_export_spaces, do_update_space
@@ -34,16 +35,6 @@ def city_time(city: City) -> Iterator[None]:
         zone = zoneinfo.ZoneInfo("UTC")
     with timezone.override(zone):
         yield
-
-
-def current_city_or_403(request: HttpRequest, action: str) -> City:
-    """The request's city, if the user may do `action` there; else 403."""
-    city: City | None = getattr(request, "city", None)
-    if city is None:
-        raise PermissionDenied(_("You are not a member of any city."))
-    if not has_city_perm(request.user, city, action):
-        raise PermissionDenied(_("Your role in this city does not allow this."))
-    return city
 
 
 def space_or_404(request: HttpRequest, pk: int, action: str | None = None) -> Space:

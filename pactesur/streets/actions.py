@@ -35,6 +35,7 @@ from django.utils.translation import gettext_noop
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
+from pactesur.cities.records import stored_user
 from pactesur.cities.stored_text import StoredText, as_stored
 from pactesur.streets.models import (
     STALE_AFTER,
@@ -228,7 +229,7 @@ def do_import_osm(
                 graph_file=str(final_graph.relative_to(data_dir())),
                 basemap_file=str(final_basemap.relative_to(data_dir())),
                 is_active=True,
-                imported_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                imported_by=stored_user(acting_user),
             )
             do_sync_suggested_spaces(city, result.spaces, acting_user=acting_user, network=network)
             do_record_audit(
