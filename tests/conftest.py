@@ -83,11 +83,7 @@ if _django_available():
 
     @pytest.fixture
     def expert(db):  # type: ignore[no-untyped-def]
-        from tests.factories import MembershipFactory, UserFactory
-
-        user = UserFactory(username="expert")
-        MembershipFactory(user=user, city=None, role="expert")
-        return user
+        return _member(None, "expert", "expert")  # network-wide: no city
 
     @pytest.fixture
     def other_city_admin(other_city):  # type: ignore[no-untyped-def]
@@ -96,7 +92,7 @@ if _django_available():
     @pytest.fixture
     def user_by_role(city, other_city):  # type: ignore[no-untyped-def]
         """Return a function role name → a user holding it in `city` (or the outsiders)."""
-        from tests.factories import MembershipFactory, UserFactory
+        from tests.factories import UserFactory
 
         made: dict[str, object] = {}
 
@@ -105,9 +101,7 @@ if _django_available():
                 if role == "anonymous":
                     made[role] = None
                 elif role == "expert":
-                    u = UserFactory(username="expert")
-                    MembershipFactory(user=u, city=None, role="expert")
-                    made[role] = u
+                    made[role] = _member(None, "expert", "expert")
                 elif role == "other_city_admin":
                     made[role] = _member(other_city, "admin", "other_city_admin")
                 elif role == "no_city":
