@@ -12,11 +12,21 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 ObjectArray = npt.NDArray[np.object_]
 
+GEOS_POLYGON = 3  # shapely.GeometryType.POLYGON
 ANCHOR_TOLERANCE_M = 1.0  # (assumption) a node this close to an area's outline is on it
 MAX_ANCHORS_PER_AREA = 60  # (assumption) ≤ 1770 candidate crossings per area
 OPEN_AREA_MAX_WIDTH_M = 20.0  # (assumption) a vehicle crossing a square uses at most a 20 m wide swathe
 OPEN_AREA_MIN_WIDTH_M = 3.0  # (assumption) a crossing is at least a lane wide
 MIN_CROSSING_M = 2.0  # (assumption) shorter crossings add nothing to the street network
+# What cuts sight across an open area: lines are thickened so that they split a polygon
+# (assumption: a wall or fence is about half a metre thick, steps a metre or more deep).
+SIGHT_LINE_HALF_WIDTH_M = 0.25
+SIGHT_STEPS_HALF_WIDTH_M = 1.0
+# A barrier line cuts sight only where its gap stops every class: narrower than the narrowest
+# vehicle (the M1 car, 1.80 m) — uncertainty never hides exposure, so a row of bollards a car
+# passes leaves the surface open to everything narrower (assumption).
+SIGHT_BLOCKING_GAP_M = 1.80
+SIGHT_SIMPLIFY_M = 0.2  # (assumption) finer than any mapped outline matters for a vehicle
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ def open_area_width_m(polygon: shapely.Geometry) -> float:
     )
 
 
-def _spread_anchors(xy: FloatArray, priority: FloatArray, limit: int) -> IntArray:
+def spread_anchors(xy: FloatArray, priority: FloatArray, limit: int) -> IntArray:
     """Pick at most `limit` anchors, highest priority first, then farthest-point sampling for spacing."""
     if xy.shape[0] <= limit:
         return np.arange(xy.shape[0], dtype=np.int64)
@@ -104,7 +114,7 @@ def open_area_segments(
         if nodes.shape[0] < 2:
             continue
         xy = np.column_stack([node_x[nodes], node_y[nodes]])
-        nodes = nodes[_spread_anchors(xy, node_degree[nodes].astype(np.float64), MAX_ANCHORS_PER_AREA)]
+        nodes = nodes[spread_anchors(xy, node_degree[nodes].astype(np.float64), MAX_ANCHORS_PER_AREA)]
         i, j = np.triu_indices(nodes.shape[0], k=1)
         a, b = nodes[i], nodes[j]
         keep = np.hypot(node_x[a] - node_x[b], node_y[a] - node_y[b]) >= MIN_CROSSING_M
@@ -138,3 +148,56 @@ def open_area_segments(
         return empty
     widths = np.asarray([open_area_width_m(g) for g in polygons_xy[used]], dtype=np.float64)
     return OpenAreaSegments(a[inside], b[inside], widths[line_area[inside]])
+
+
+def sight_obstacles(
+    buildings_xy: ObjectArray,
+    water_xy: ObjectArray,
+    barrier_xy: ObjectArray,
+    barrier_gap_m: FloatArray,
+    steps_xy: ObjectArray,
+) -> ObjectArray:
+    """Return what cuts sight across open areas, as polygons in metres.
+
+    Buildings and water as they are; walls, fences and rows of bollards whose gap stops every
+    class, and steps, thickened into thin polygons.
+    """
+    blocking = (
+        barrier_xy[np.asarray(barrier_gap_m) < SIGHT_BLOCKING_GAP_M] if barrier_xy.shape[0] else barrier_xy
+    )
+    parts = [
+        buildings_xy,
+        water_xy,
+        shapely.buffer(blocking, SIGHT_LINE_HALF_WIDTH_M, cap_style="flat")
+        if blocking.shape[0]
+        else blocking,
+        shapely.buffer(steps_xy, SIGHT_STEPS_HALF_WIDTH_M, cap_style="flat")
+        if steps_xy.shape[0]
+        else steps_xy,
+    ]
+    found = np.concatenate([np.asarray(p, dtype=object) for p in parts])
+    kept: ObjectArray = found[~shapely.is_empty(found) & shapely.is_valid(found)] if found.shape[0] else found
+    return kept
+
+
+def sight_areas(open_xy: ObjectArray, obstacles_xy: ObjectArray) -> list[shapely.Geometry]:
+    """Return the open areas with what cuts sight cut out: the surfaces a vehicle crosses in straight lines.
+
+    Overlapping open areas (a square and the pedestrian area mapped on it) are merged first, so
+    a vehicle on one sees across the other.
+    """
+    if open_xy.shape[0] == 0:
+        return []
+    merged = shapely.union_all(shapely.make_valid(open_xy))
+    pieces = shapely.get_parts(merged)
+    pieces = pieces[shapely.get_type_id(pieces) == GEOS_POLYGON]
+    if pieces.shape[0] == 0:
+        return []
+    if obstacles_xy.shape[0]:
+        tree = shapely.STRtree(obstacles_xy)
+        piece_idx, obstacle_idx = tree.query(pieces, predicate="intersects")
+        for p in np.unique(piece_idx).tolist():
+            cut = shapely.union_all(obstacles_xy[obstacle_idx[piece_idx == p]])
+            pieces[p] = shapely.difference(pieces[p], cut)
+    pieces = shapely.simplify(pieces, SIGHT_SIMPLIFY_M)
+    return [g for g in pieces.tolist() if not g.is_empty and g.area > 0.0]

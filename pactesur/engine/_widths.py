@@ -42,7 +42,7 @@ HIGHWAY_KINDS: dict[str, WayKind] = {
 }
 
 # Usable width when a way has no width, est_width or lanes tag: (assumption) typical European
-# urban cross-sections of the carriageway, or of the paved surface for ways without one.
+# urban cross-sections of the carriageway. Ways without a carriageway get ASSUMED_OFFROAD_WIDTH_M.
 DEFAULT_WIDTH_M: dict[str, float] = {
     "motorway": 11.0,  # (assumption) 3 lanes × 3.5 m
     "trunk": 7.5,  # (assumption)
@@ -57,13 +57,14 @@ DEFAULT_WIDTH_M: dict[str, float] = {
     "bus_guideway": 3.0,  # (assumption) one guided lane
     "service": 3.5,  # (assumption) alley, driveway, parking aisle
     "pedestrian": 5.0,  # (assumption) a pedestrian street; areas get their own open-area width
-    "footway": 2.0,  # (assumption) includes footway=sidewalk
-    "cycleway": 2.0,  # (assumption)
-    "path": 1.5,  # (assumption)
-    "bridleway": 2.0,  # (assumption)
     "track": 3.0,  # (assumption)
-    "steps": 2.0,  # (assumption) irrelevant: steps stop every vehicle
 }
+# A footway, cycleway, path or bridleway with no mapped width (98–100 % of them in the shared
+# extracts): a width that is not mapped must never block a vehicle class, so the default admits
+# the widest class (2.55 m, EU maximum) with room to spare — a sidewalk runs beside a carriageway
+# and a park path between verges a vehicle overruns (assumption; hostile-vehicles.md §7: kerbs
+# stopped no attack vehicle). Entries reached over such ways are marked `width_source: assumed`.
+ASSUMED_OFFROAD_WIDTH_M = 3.0
 LINK_DEFAULT_WIDTH_M = 4.0  # (assumption) *_link ramps are one lane plus shoulder
 LANE_WIDTH_M = 3.0  # (assumption) urban lane; lanes × this when no width is mapped
 MIN_WIDTH_M = 0.5  # (assumption) mapped widths below this are typos and ignored
@@ -110,10 +111,15 @@ def parse_width_m(value: str | None) -> float | None:
 
 def way_width_m(tags: dict[str, str]) -> float:
     """Return a way's usable width: `width`, `est_width`, lanes × 3 m, or the default of its kind."""
+    return way_width(tags)[0]
+
+
+def way_width(tags: dict[str, str]) -> tuple[float, bool]:
+    """Return a way's usable width and whether it is assumed (no `width`, `est_width` or `lanes`)."""
     for key in ("width", "est_width"):
         width = parse_width_m(tags.get(key))
         if width is not None:
-            return width
+            return width, False
     lanes = tags.get("lanes")
     if lanes:
         try:
@@ -121,11 +127,11 @@ def way_width_m(tags: dict[str, str]) -> float:
         except ValueError:
             count = 0.0
         if 0 < count <= 12:
-            return count * LANE_WIDTH_M
+            return count * LANE_WIDTH_M, False
     highway = tags.get("highway", "")
     if highway.endswith("_link"):
-        return LINK_DEFAULT_WIDTH_M
-    return DEFAULT_WIDTH_M.get(highway, 3.0)
+        return LINK_DEFAULT_WIDTH_M, True
+    return DEFAULT_WIDTH_M.get(highway, ASSUMED_OFFROAD_WIDTH_M), True
 
 
 def way_kind(tags: dict[str, str]) -> WayKind | None:

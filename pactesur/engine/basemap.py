@@ -32,7 +32,8 @@ _SINGLE_TYPES = frozenset({1, 3})
 GREEN_NATURAL = frozenset({"wood", "scrub", "grassland", "heath"})
 
 
-def _is_water(tags: dict[str, str]) -> bool:
+def is_water(tags: dict[str, str]) -> bool:
+    """Tell whether an area is water (sea, lake, river, dock, basin): drawn blue, and it cuts sight."""
     return (
         tags.get("natural") in WATER_NATURAL
         or tags.get("waterway") in ("riverbank", "dock")
@@ -166,6 +167,6 @@ def basemap_layers(extract: OsmExtract) -> dict[str, dict[str, Any]]:
     return {
         "buildings": _area_layer(extract, lambda t: "building" in t, ()),
         "streets": _streets_layer(extract),
-        "water": _area_layer(extract, _is_water, ("name",)),
+        "water": _area_layer(extract, is_water, ("name",)),
         "green": _area_layer(extract, _is_green, ("name",)),
     }

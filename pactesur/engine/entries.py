@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,10 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from pactesur.engine.dynamics import AttainableSpeeds, fits
+from pactesur.engine._outside import speeds_outside
+from pactesur.engine._paths import Approach, Leg, accelerate_ms, approach_facts, chain_to, crossing_angle_deg
+from pactesur.engine._surfaces import SurfaceSight, surface_entries, surface_sight
+from pactesur.engine.dynamics import STANDSTILL_MS, AttainableSpeeds, fits
 from pactesur.engine.errors import AreaError
 from pactesur.engine.network import APPROACH_NAMES, StreetNetwork, WayKind
 from pactesur.engine.projection import projection_for
@@ -25,6 +29,12 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 MERGE_DISTANCE_M: float = 2.0  # entries closer than this are one entry (assumption: one barrier position)
+# Beyond its mapped width a way leaves this much room a vehicle uses to veer off it: a parking
+# lane, a verge, a kerb it overruns (assumption; hostile-vehicles.md §7, kerbs stopped no attack).
+ALONG_MARGIN_M: float = 2.0
+# Closed barriers this close to the outline are the existing protection of the space (assumption:
+# the stand-off of a typical hostile vehicle mitigation line).
+BARRIER_REACH_M: float = 25.0
 ARRIVAL_PROBE_M: float = 0.5  # how far back along an edge we look to tell if it arrives from outside
 BREAKPOINT_TOLERANCE: float = 1e-9  # duplicate crossing parameters along a segment
 
@@ -42,6 +52,10 @@ class AreaCrossings:
     x_m, y_m : the crossing point in the network CRS.
     node_inside : nodes inside the area or on its boundary.
     seg_inside : segments with both ends inside (or on the boundary) and the middle strictly inside.
+    seg_enters : segments with any piece inside the area: no approach may run through them.
+    sights : what the access points of each open surface the area touches see of its outline.
+    reachable : whether any way crosses the area, runs near enough to leave it for the area, or
+        an open surface touches it; False means the area is off the network.
     """
 
     area_xy: BaseGeometry
@@ -52,6 +66,9 @@ class AreaCrossings:
     y_m: FloatArray
     node_inside: BoolArray
     seg_inside: BoolArray
+    seg_enters: BoolArray
+    reachable: bool = True
+    sights: tuple[SurfaceSight, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,14 @@ class Entry:
     edge: int
     x_m: float
     y_m: float
+    via: str = "way"
+    width_source: str = "mapped"
+    assumed_widths: tuple[dict[str, Any], ...] = ()
+    speed_profile: tuple[tuple[float, float], ...] = ()
+    turns: tuple[tuple[float, float], ...] = ()
+    angle_deg: float = 90.0
+    along_m: float = 0.0
+    assumed_share: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         """Return the entry as the `pactesur vda` JSON object (DESIGN.md), plus extra fields."""
@@ -88,14 +113,78 @@ class Entry:
             "kinetic_energy_kj": round(self.kinetic_energy_kj, 1),
             "required_rating": self.required_rating,
             "approach": self.approach,
-            "width_m": round(self.width_m, 2),
+            "width_m": round(self.width_m, 2) if math.isfinite(self.width_m) else None,
             "path": [[round(lon, 7), round(lat, 7)] for lon, lat in self.path],
             "beyond_rating": self.beyond_rating,
             "test_speed_kmh": self.test_speed_kmh,
             "exposure_m": round(self.exposure_m, 1),
             "way_id": self.way_id,
             "name": self.name,
+            "via": self.via,
+            "width_source": self.width_source,
+            "assumed_widths": [dict(w) for w in self.assumed_widths],
+            "speed_profile": [[round(d, 1), round(v, 1)] for d, v in self.speed_profile],
+            "turns": [[round(d, 1), round(v, 1)] for d, v in self.turns],
+            "angle_deg": round(self.angle_deg, 1),
+            "along_m": round(self.along_m, 1),
         }
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """An existing barrier that stops an approach of one vehicle class, and how hard it would be hit.
+
+    OpenStreetMap never says whether a bollard or a wall is crash-rated, so `rated` is None: the
+    barrier stops the approach in the analysis, and the city must verify it can resist
+    `impact_speed_kmh` (the rating it needs is `required_rating`).
+    """
+
+    vehicle: str
+    lon: float
+    lat: float
+    kind: str
+    gap_m: float
+    impact_speed_kmh: float
+    kinetic_energy_kj: float
+    required_rating: str
+    test_speed_kmh: int
+    beyond_rating: bool
+    osm_id: int
+    path: tuple[tuple[float, float], ...]
+    speed_profile: tuple[tuple[float, float], ...]
+    rated: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the barrier as an item of the `barriers` list of the `pactesur vda` JSON."""
+        return {
+            "vehicle": self.vehicle,
+            "lon": round(self.lon, 7),
+            "lat": round(self.lat, 7),
+            "kind": self.kind,
+            "rated": self.rated,
+            "gap_m": None if math.isinf(self.gap_m) else round(self.gap_m, 2),
+            "impact_speed_kmh": round(self.impact_speed_kmh, 1),
+            "kinetic_energy_kj": round(self.kinetic_energy_kj, 1),
+            "required_rating": self.required_rating,
+            "test_speed_kmh": self.test_speed_kmh,
+            "beyond_rating": self.beyond_rating,
+            "osm_id": self.osm_id,
+            "path": [[round(lon, 7), round(lat, 7)] for lon, lat in self.path],
+            "speed_profile": [[round(d, 1), round(v, 1)] for d, v in self.speed_profile],
+        }
+
+
+@dataclass(frozen=True)
+class AreaWarning:
+    """Something the data cannot show about an area: `code` for programs, `message` for people."""
+
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+    vehicle: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "params": self.params, "vehicle": self.vehicle}
 
 
 def area_from_geojson(obj: dict[str, Any]) -> Polygon | MultiPolygon:
@@ -178,10 +267,13 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
     edge u→v is a cut where an outside (or boundary) piece is followed by an inside piece; a
     cut at the tail node itself (the node lies on the boundary) is a crossing at that node.
 
+    An area that no segment crosses gets no crossings here; whether anything reaches it at
+    all (a way along it, an open surface it lies on) is `space_approaches`' question.
+
     Raises
     ------
     AreaError
-        When the area is invalid or no segment of the network touches it.
+        When the area is invalid.
     """
     area = project_area(network, area_lonlat)
     minx, miny, maxx, maxy = area.bounds
@@ -197,7 +289,7 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
     node_inside = np.zeros(network.node_count, dtype=np.bool_)
     seg_inside = np.zeros(network.segment_count, dtype=np.bool_)
     if candidate.size == 0:
-        raise _no_touch_error(network)
+        return _no_crossings(network, area, node_inside, seg_inside)
     coords = np.stack(
         (
             np.column_stack((x[u[candidate]], y[u[candidate]])),
@@ -209,7 +301,7 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
     shapely.prepare(area)
     touching = shapely.intersects(area, lines)
     if not touching.any():
-        raise _no_touch_error(network)
+        return _no_crossings(network, area, node_inside, seg_inside)
     cand_nodes = np.unique(np.concatenate((u[candidate], v[candidate])))
     node_inside[cand_nodes] = shapely.intersects_xy(area, x[cand_nodes], y[cand_nodes])
     mid_x = 0.5 * (x[u[candidate]] + x[v[candidate]])
@@ -236,6 +328,8 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
     tail_y = np.where(back, y[v[seg]], y[u[seg]])
     head_x = np.where(back, x[u[seg]], x[v[seg]])
     head_y = np.where(back, y[u[seg]], y[v[seg]])
+    seg_enters = seg_inside.copy()
+    seg_enters[seg] = True
     return AreaCrossings(
         area_xy=area,
         edge=edge_arr,
@@ -245,7 +339,55 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
         y_m=tail_y + frac_arr * (head_y - tail_y),
         node_inside=node_inside,
         seg_inside=seg_inside,
+        seg_enters=seg_enters,
+        sights=tuple(surface_sight(network, area)),
     )
+
+
+def _no_crossings(
+    network: StreetNetwork, area: BaseGeometry, node_inside: BoolArray, seg_inside: BoolArray
+) -> AreaCrossings:
+    empty_f = np.empty(0, dtype=np.float64)
+    return AreaCrossings(
+        area_xy=area,
+        edge=np.empty(0, dtype=np.int64),
+        fraction=empty_f,
+        inside_until=empty_f,
+        x_m=empty_f,
+        y_m=empty_f,
+        node_inside=node_inside,
+        seg_inside=seg_inside,
+        seg_enters=seg_inside.copy(),
+        reachable=_reached_otherwise(network, area),
+        sights=tuple(surface_sight(network, area)),
+    )
+
+
+def _reached_otherwise(network: StreetNetwork, area: BaseGeometry) -> bool:
+    """Whether a way runs near enough to leave it for the area, or an open surface touches it."""
+    if any(g.intersects(area) for g in network.open_areas_xy):
+        return True
+    if network.segment_count == 0:
+        return False
+    x, y = network.node_x, network.node_y
+    u, v = network.seg_u.astype(np.int64), network.seg_v.astype(np.int64)
+    pad = 0.5 * float(network.seg_width_m.max()) + ALONG_MARGIN_M
+    minx, miny, maxx, maxy = area.bounds
+    near = np.flatnonzero(
+        (np.maximum(x[u], x[v]) >= minx - pad)
+        & (np.minimum(x[u], x[v]) <= maxx + pad)
+        & (np.maximum(y[u], y[v]) >= miny - pad)
+        & (np.minimum(y[u], y[v]) <= maxy + pad)
+    )
+    if near.shape[0] == 0:
+        return False
+    lines = shapely.linestrings(
+        np.stack(
+            [np.column_stack([x[u[near]], y[u[near]]]), np.column_stack([x[v[near]], y[v[near]]])], axis=1
+        )
+    )
+    reach = 0.5 * network.seg_width_m[near].astype(np.float64) + ALONG_MARGIN_M
+    return bool(np.any(shapely.distance(area, lines) <= reach))
 
 
 def _segment_crossings(
@@ -280,7 +422,8 @@ def _segment_crossings(
     return forward + backward
 
 
-def _no_touch_error(network: StreetNetwork) -> AreaError:
+def no_touch_error(network: StreetNetwork) -> AreaError:
+    """The error for an area that no way, no way along it and no open surface reaches."""
     lon, lat = network.node_lon, network.node_lat
     if lon.size:
         extent = f"lon {lon.min():.4f}..{lon.max():.4f}, lat {lat.min():.4f}..{lat.max():.4f}"
@@ -307,6 +450,32 @@ def _boundary_cuts(boundary: BaseGeometry, ax: float, ay: float, bx: float, by: 
     return cuts
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A place where the vehicle crosses the outline, before merging and measuring."""
+
+    speed_ms: float
+    via: str
+    x_m: float
+    y_m: float
+    approach: Approach
+    kind: int
+    width_m: float
+    way_id: int
+    edge: int
+    angle_deg: float
+    along_m: float = 0.0
+    crossing: int = -1  # index into the area's crossings, for the inside graph's exposure
+
+
+@dataclass(frozen=True)
+class SpaceApproaches:
+    """Entries and the barriers that stop approaches, for one vehicle class and one area."""
+
+    entries: list[Entry]
+    barriers: list[Barrier]
+
+
 def space_entries(
     network: StreetNetwork,
     crossings: AreaCrossings,
@@ -314,13 +483,27 @@ def space_entries(
     *,
     merge_distance_m: float = MERGE_DISTANCE_M,
 ) -> list[Entry]:
-    """Return the entries of one vehicle class into an area, fastest first.
+    """Return the entries of one vehicle class into an area, fastest first (see `space_approaches`)."""
+    return space_approaches(network, crossings, speeds, merge_distance_m=merge_distance_m).entries
 
-    At a crossing inside an edge the impact speed is the speed reached by accelerating from the
-    edge's start speed over the distance to the boundary. At a crossing at the edge's tail node
-    (a node on the boundary) it is the best speed an edge arriving from outside carries through
-    the turn onto the edge. Crossings closer than `merge_distance_m` are merged, keeping the
-    fastest. Exposure is measured by `_exposure_m`.
+
+def space_approaches(
+    network: StreetNetwork,
+    crossings: AreaCrossings,
+    speeds: AttainableSpeeds,
+    *,
+    merge_distance_m: float = MERGE_DISTANCE_M,
+) -> SpaceApproaches:
+    """Return every entry of one vehicle class into an area, fastest first, and the barriers met.
+
+    An entry is wherever the vehicle can cross the outline: along a way that crosses it (`way`),
+    by leaving a way that runs along or within its half-width plus `ALONG_MARGIN_M` of it
+    (`along_way`), or straight across an open surface the area touches or lies on
+    (`open_area`). Speeds come from approaches that stay outside the area until the entry
+    (`speeds_outside`), so no path runs inside the space first; an entry the vehicle reaches at
+    no speed is none. Entries closer than `merge_distance_m` are merged, keeping the fastest.
+    Barriers are the closed barriers within `BARRIER_REACH_M` of the outline that a vehicle of
+    the class reaches, with the speed it hits them at.
 
     Parameters
     ----------
@@ -329,73 +512,408 @@ def space_entries(
     crossings
         The area's crossings (`area_crossings`).
     speeds
-        The vehicle class's attainable speeds (`attainable_speeds`).
+        The vehicle class's city-wide attainable speeds (`attainable_speeds`).
     merge_distance_m
         Distance under which two entries are one.
     """
-    vehicle = speeds.vehicle
-    usable = speeds.usable[crossings.edge] if crossings.edge.size else np.zeros(0, dtype=np.bool_)
-    picks = np.nonzero(usable)[0]
+    sink_edge = np.repeat(crossings.seg_enters, 2)
+    outside = speeds_outside(speeds, network.seg_length_m.astype(np.float64), sink_edge)
     heads, tails = _edge_heads_tails(network)
+    candidates = _way_candidates(network, crossings, outside, heads=heads, tails=tails)
+    candidates += _along_candidates(network, crossings, outside, tails=tails)
+    candidates += [
+        _Candidate(
+            speed_ms=s.speed_ms,
+            via="open_area",
+            x_m=s.x_m,
+            y_m=s.y_m,
+            approach=s.approach,
+            kind=int(WayKind.OPEN_AREA),
+            width_m=math.inf,
+            way_id=0,
+            edge=-1,
+            angle_deg=s.angle_deg,
+            along_m=s.along_m,
+        )
+        for s in surface_entries(
+            network, crossings.area_xy, outside, list(crossings.sights), sink_edge=sink_edge
+        )
+    ]
+    candidates = [c for c in candidates if c.speed_ms > STANDSTILL_MS]
+    candidates.sort(key=lambda c: -c.speed_ms)
+    kept: list[_Candidate] = []
+    for cand in candidates:
+        if all(math.hypot(cand.x_m - k.x_m, cand.y_m - k.y_m) > merge_distance_m for k in kept):
+            kept.append(cand)
+    inside_reach = _exposure_m(
+        network, crossings, outside, [k.crossing for k in kept if k.crossing >= 0], heads
+    )
+    reach_of = dict(zip([k.crossing for k in kept if k.crossing >= 0], inside_reach, strict=True))
+    depth = _depths_m(crossings.area_xy, network.open_areas_xy, kept)
+    entries = [
+        _entry(network, outside, cand, max(reach_of.get(cand.crossing, 0.0), d))
+        for cand, d in zip(kept, depth, strict=True)
+    ]
+    return SpaceApproaches(entries=entries, barriers=_barriers(network, crossings, outside, heads, sink_edge))
+
+
+def _entry(network: StreetNetwork, speeds: AttainableSpeeds, cand: _Candidate, exposure_m: float) -> Entry:
+    vehicle = speeds.vehicle
+    facts = approach_facts(network, speeds, cand.approach)
     projection = projection_for(network.crs)
-    candidates: list[tuple[float, int, int, float, int]] = []  # speed, crossing, edge, run-in, predecessor
-    for i in picks.tolist():
+    # the path ends at the entry point: the last leg of every approach leads there
+    xs = [p[0] for p in facts.path_xy] + [cand.x_m]
+    ys = [p[1] for p in facts.path_xy] + [cand.y_m]
+    lons, lats = projection.to_lonlat(xs, ys)
+    path = [(float(a), float(b)) for a, b in zip(lons[:-1], lats[:-1], strict=True)] or [
+        (float(lons[-1]), float(lats[-1]))
+    ]
+    path[-1] = (float(lons[-1]), float(lats[-1]))
+    speed_kmh = cand.speed_ms * 3.6
+    rating = required_rating(vehicle, speed_kmh)
+    return Entry(
+        vehicle=vehicle.code,
+        lon=float(lons[-1]),
+        lat=float(lats[-1]),
+        impact_speed_kmh=speed_kmh,
+        run_up_m=facts.run_up_m,
+        kinetic_energy_kj=kinetic_energy_kj(vehicle, speed_kmh),
+        required_rating=rating.rating,
+        test_speed_kmh=rating.test_speed_kmh,
+        beyond_rating=rating.beyond_rating,
+        approach=APPROACH_NAMES[WayKind(cand.kind)],
+        width_m=cand.width_m,
+        exposure_m=exposure_m,
+        way_id=cand.way_id,
+        name=network.way_names.get(cand.way_id),
+        path=tuple(path),
+        edge=cand.edge,
+        x_m=cand.x_m,
+        y_m=cand.y_m,
+        via=cand.via,
+        width_source=facts.width_source,
+        assumed_widths=tuple(facts.assumed_widths),
+        speed_profile=tuple(facts.speed_profile),
+        turns=tuple(facts.turns),
+        angle_deg=cand.angle_deg,
+        along_m=cand.along_m,
+        assumed_share=facts.assumed_share,
+    )
+
+
+def _way_candidates(
+    network: StreetNetwork,
+    crossings: AreaCrossings,
+    speeds: AttainableSpeeds,
+    *,
+    heads: IntArray,
+    tails: IntArray,
+) -> list[_Candidate]:
+    """Entries where a usable way crosses the outline: the first crossing of each directed edge."""
+    x, y = network.node_x, network.node_y
+    boundary = crossings.area_xy.boundary
+    first: dict[int, int] = {}
+    for i in np.argsort(crossings.fraction, kind="stable").tolist():
         e = int(crossings.edge[i])
+        if speeds.usable[e]:
+            first.setdefault(e, i)
+    found: list[_Candidate] = []
+    for e, i in first.items():
+        s = e >> 1
         frac = float(crossings.fraction[i])
-        length = float(network.seg_length_m[e >> 1])
+        length = float(network.seg_length_m[s])
+        cx, cy = float(crossings.x_m[i]), float(crossings.y_m[i])
+        tx, ty = float(x[tails[e]]), float(y[tails[e]])
         if frac > 0.0:
-            speed = speeds.speed_along_ms(e, frac * length)
-            pred = int(speeds.predecessor[e])
+            start = float(speeds.start_speed_ms[e])
+            speed = accelerate_ms(speeds, start, frac * length)
+            approach = Approach(chain_to(speeds, int(speeds.predecessor[e])), [Leg(tx, ty, cx, cy, start)])
         else:
             speed, pred = _arrival_from_outside(network, crossings, speeds, e, heads=heads, tails=tails)
-        candidates.append((speed, i, e, frac * length, pred))
-    candidates.sort(key=lambda c: -c[0])
-    kept: list[tuple[float, int, int, float, int]] = []
-    for cand in candidates:
-        cx, cy = crossings.x_m[cand[1]], crossings.y_m[cand[1]]
-        if all(
-            math.hypot(cx - crossings.x_m[k[1]], cy - crossings.y_m[k[1]]) > merge_distance_m for k in kept
-        ):
-            kept.append(cand)
-    exposure = _exposure_m(network, crossings, speeds, [k[1] for k in kept], heads)
-    entries: list[Entry] = []
-    for (speed_ms, i, e, run_in_m, pred), exposure_m in zip(kept, exposure, strict=True):
-        chain = speeds.approach_edges(pred) if pred >= 0 else []
-        node_path = [int(tails[chain[0]])] if chain else [int(tails[e])]
-        node_path += [int(heads[c]) for c in chain]
-        path = [(float(network.node_lon[n]), float(network.node_lat[n])) for n in node_path]
-        lons, lats = projection.to_lonlat([float(crossings.x_m[i])], [float(crossings.y_m[i])])
-        lon, lat = float(lons[0]), float(lats[0])
-        if run_in_m > 0.0:
-            path.append((float(lon), float(lat)))
-        run_up = float(sum(float(network.seg_length_m[c >> 1]) for c in chain)) + run_in_m
-        speed_kmh = speed_ms * 3.6
-        rating = required_rating(vehicle, speed_kmh)
-        s = e >> 1
-        way_id = int(network.seg_way_id[s])
-        entries.append(
-            Entry(
-                vehicle=vehicle.code,
-                lon=float(lon),
-                lat=float(lat),
-                impact_speed_kmh=speed_kmh,
-                run_up_m=run_up,
-                kinetic_energy_kj=kinetic_energy_kj(vehicle, speed_kmh),
-                required_rating=rating.rating,
-                test_speed_kmh=rating.test_speed_kmh,
-                beyond_rating=rating.beyond_rating,
-                approach=APPROACH_NAMES[WayKind(int(network.seg_kind[s]))],
+            approach = Approach(chain_to(speeds, pred), [Leg(tx, ty, tx, ty, speed)])
+        hx, hy = float(x[heads[e]]), float(y[heads[e]])
+        found.append(
+            _Candidate(
+                speed_ms=speed,
+                via="way",
+                x_m=cx,
+                y_m=cy,
+                approach=approach,
+                kind=int(network.seg_kind[s]),
                 width_m=float(min(network.seg_width_m[s], network.seg_gap_m[s])),
-                exposure_m=exposure_m,
-                way_id=way_id,
-                name=network.way_names.get(way_id),
-                path=tuple(path),
+                way_id=int(network.seg_way_id[s]),
                 edge=e,
-                x_m=float(crossings.x_m[i]),
-                y_m=float(crossings.y_m[i]),
+                angle_deg=crossing_angle_deg(boundary, tx, ty, hx, hy) if (tx, ty) != (hx, hy) else 90.0,
+                crossing=i,
             )
         )
-    return entries
+    return found
+
+
+def _along_candidates(
+    network: StreetNetwork, crossings: AreaCrossings, speeds: AttainableSpeeds, *, tails: IntArray
+) -> list[_Candidate]:
+    """Entries where the vehicle leaves a way that runs along the outline or near it.
+
+    A way whose centre line passes within half its width plus `ALONG_MARGIN_M` of the area,
+    without entering it, lets the vehicle veer off into the area wherever it likes on that
+    stretch; it does so where it is fastest, at the far end of the stretch in its direction of
+    travel, and reaches the nearest point of the outline at a shallow angle: a veer that needs
+    the lateral room of a bend of radius v²/a_lat, which the stretch gives at any speed. A way
+    heading away from the outline gives no entry in that direction. Each way and direction
+    gives its fastest point, with the length of the stretch in `along_m`.
+    """
+    area = crossings.area_xy
+    boundary = area.boundary
+    x, y = network.node_x, network.node_y
+    u, v = network.seg_u.astype(np.int64), network.seg_v.astype(np.int64)
+    reach = 0.5 * network.seg_width_m.astype(np.float64) + ALONG_MARGIN_M
+    ok = speeds.usable[0::2] & ~crossings.seg_enters
+    minx, miny, maxx, maxy = area.bounds
+    pad = float(reach[ok].max()) if ok.any() else 0.0
+    near = np.flatnonzero(
+        ok
+        & (np.maximum(x[u], x[v]) >= minx - pad)
+        & (np.minimum(x[u], x[v]) <= maxx + pad)
+        & (np.maximum(y[u], y[v]) >= miny - pad)
+        & (np.minimum(y[u], y[v]) <= maxy + pad)
+    )
+    if near.shape[0] == 0:
+        return []
+    lines = shapely.linestrings(
+        np.stack(
+            [np.column_stack([x[u[near]], y[u[near]]]), np.column_stack([x[v[near]], y[v[near]]])], axis=1
+        )
+    )
+    shapely.prepare(area)
+    close = shapely.distance(area, lines) <= reach[near]
+    near, lines = near[close], lines[close]
+    best: dict[tuple[int, int], _Candidate] = {}
+    stretch: dict[tuple[int, int], float] = {}
+    zones: dict[float, BaseGeometry] = {}
+    for s, line in zip(near.tolist(), lines.tolist(), strict=True):
+        zone = zones.get(float(reach[s]))
+        if zone is None:
+            zone = zones[float(reach[s])] = shapely.buffer(area, float(reach[s]), quad_segs=4)
+            shapely.prepare(zone)
+        piece = shapely.intersection(line, zone)
+        coords = shapely.get_coordinates(piece)
+        if coords.shape[0] == 0:
+            continue
+        length = float(network.seg_length_m[s])
+        ax, ay, bx, by = float(x[u[s]]), float(y[u[s]]), float(x[v[s]]), float(y[v[s]])
+        t = ((coords[:, 0] - ax) * (bx - ax) + (coords[:, 1] - ay) * (by - ay)) / max(length * length, 1e-12)
+        t = np.clip(t, 0.0, 1.0)
+        for e, far in ((2 * s, float(t.max())), (2 * s + 1, 1.0 - float(t.min()))):
+            cand = _veer_off(network, speeds, boundary, e, far, tails=tails)
+            if cand is None:
+                continue
+            key = (cand.way_id, e & 1) if cand.way_id else (-1, e)
+            stretch[key] = stretch.get(key, 0.0) + float(shapely.length(piece))
+            if key not in best or best[key].speed_ms < cand.speed_ms:
+                best[key] = cand
+    return [dataclasses.replace(c, along_m=stretch[k]) for k, c in best.items()]
+
+
+def _veer_off(
+    network: StreetNetwork,
+    speeds: AttainableSpeeds,
+    boundary: BaseGeometry,
+    e: int,
+    far: float,
+    *,
+    tails: IntArray,
+) -> _Candidate | None:
+    """The vehicle on edge `e` leaves it `far` of the way along, for the nearest point of the outline."""
+    if not speeds.usable[e]:
+        return None
+    s = e >> 1
+    x, y = network.node_x, network.node_y
+    length = float(network.seg_length_m[s])
+    tx, ty = float(x[tails[e]]), float(y[tails[e]])
+    head = int(network.seg_u[s] if e & 1 else network.seg_v[s])
+    hx, hy = float(x[head]) - tx, float(y[head]) - ty
+    qx, qy = tx + far * hx, ty + far * hy
+    nearest = boundary.interpolate(boundary.project(shapely.Point(qx, qy)))
+    px, py = float(nearest.x), float(nearest.y)
+    gap = math.hypot(px - qx, py - qy)
+    if gap > 0.5 and (hx * (px - qx) + hy * (py - qy)) < -0.1 * gap * max(length, 1e-9):
+        return None  # the outline is behind: this direction leaves it
+    start = float(speeds.start_speed_ms[e])
+    at_q = accelerate_ms(speeds, start, far * length)
+    speed = accelerate_ms(speeds, at_q, gap)
+    lateral = speeds.vehicle.lateral_accel_ms2
+    radius = speed * speed / lateral if lateral > 0.0 else math.inf
+    # the veer's crossing angle: a bend of radius v²/a_lat that moves `gap` sideways
+    veer = math.degrees(math.acos(max(0.0, 1.0 - gap / radius))) if radius > 0.0 else 90.0
+    heading = crossing_angle_deg(boundary, qx - hx, qy - hy, qx, qy) if gap <= 0.5 else 0.0
+    return _Candidate(
+        speed_ms=speed,
+        via="along_way",
+        x_m=px,
+        y_m=py,
+        approach=Approach(
+            chain_to(speeds, int(speeds.predecessor[e])),
+            [Leg(tx, ty, qx, qy, start), Leg(qx, qy, px, py, at_q)],
+        ),
+        kind=int(network.seg_kind[s]),
+        width_m=float(min(network.seg_width_m[s], network.seg_gap_m[s])),
+        way_id=int(network.seg_way_id[s]),
+        edge=e,
+        angle_deg=max(veer, heading),
+    )
+
+
+def _depths_m(area: BaseGeometry, surfaces: tuple[Any, ...], kept: list[_Candidate]) -> list[float]:
+    """How far in a straight line the vehicle can drive inside the area from each entry.
+
+    Only entries by `along_way` and `open_area` use it (a way crossing also has the inside graph):
+    the farthest vertex of the area's outline the entry point sees through the area.
+    """
+    out: list[float] = []
+    outline = shapely.get_coordinates(shapely.simplify(area, 1.0).boundary)
+    roomy = shapely.buffer(area, 0.5)
+    shapely.prepare(roomy)
+    for cand in kept:
+        if cand.via == "way" or outline.shape[0] == 0:
+            out.append(0.0)
+            continue
+        d = np.hypot(outline[:, 0] - cand.x_m, outline[:, 1] - cand.y_m)
+        order = np.argsort(-d)[:64]
+        lines = shapely.linestrings(
+            np.stack([np.tile([cand.x_m, cand.y_m], (order.shape[0], 1)), outline[order]], axis=1)
+        )
+        seen = shapely.covers(roomy, lines)
+        out.append(float(d[order][seen].max()) if seen.any() else 0.0)
+    return out
+
+
+def _barriers(
+    network: StreetNetwork,
+    crossings: AreaCrossings,
+    speeds: AttainableSpeeds,
+    heads: IntArray,
+    sink_edge: BoolArray,
+) -> list[Barrier]:
+    """Closed barriers near the outline that the vehicle reaches, with the speed it hits them at.
+
+    A barrier node (bollard, block, locked gate…) whose gap is narrower than the vehicle, or a
+    barrier line (wall, fence, row of bollards) across a way, within `BARRIER_REACH_M` of the
+    outline and not inside the area, stops the approach in this analysis. OpenStreetMap does not
+    say whether it is crash-rated, so it is reported with the speed of the fastest approach to it
+    and the rating it would need. For a line across a segment the vehicle is taken to hit it
+    half-way along the segment (its exact crossing point is not kept).
+    """
+    vehicle = speeds.vehicle
+    area = crossings.area_xy
+    zone = shapely.buffer(area, BARRIER_REACH_M)
+    shapely.prepare(zone)
+    x, y = network.node_x, network.node_y
+    found: list[Barrier] = []
+    nodes = np.asarray(
+        [n for n in network.node_barrier if not fits(network.node_gap_m[n : n + 1], vehicle)[0]],
+        dtype=np.int64,
+    )
+    if nodes.shape[0]:
+        nodes = nodes[
+            shapely.contains_xy(zone, x[nodes], y[nodes]) & ~shapely.contains_xy(area, x[nodes], y[nodes])
+        ]
+    arriving = (
+        np.flatnonzero(speeds.usable & ~sink_edge & np.isin(heads, nodes))
+        if nodes.shape[0]
+        else np.empty(0, np.int64)
+    )
+    for n in nodes.tolist():
+        edges = arriving[heads[arriving] == n]
+        if edges.shape[0] == 0:
+            continue
+        e = int(edges[np.argmax(speeds.end_speed_ms[edges])])
+        speed = float(speeds.end_speed_ms[e])
+        if speed > STANDSTILL_MS:
+            found.append(
+                _barrier(
+                    network,
+                    speeds,
+                    Approach(chain_to(speeds, e)),
+                    speed,
+                    (float(x[n]), float(y[n])),
+                    kind=network.node_barrier[n],
+                    gap_m=float(network.node_gap_m[n]),
+                    osm_id=int(network.node_osm_id[n]),
+                )
+            )
+    for s, kind in network.seg_barrier.items():
+        if fits(network.seg_gap_m[s : s + 1], vehicle)[0] or crossings.seg_enters[s]:
+            continue
+        a, b = int(network.seg_u[s]), int(network.seg_v[s])
+        mx, my = 0.5 * (float(x[a]) + float(x[b])), 0.5 * (float(y[a]) + float(y[b]))
+        if not shapely.contains_xy(zone, mx, my):
+            continue
+        half = 0.5 * float(network.seg_length_m[s])
+        best: tuple[float, int, int] = (0.0, -1, -1)
+        for tail in (a, b):
+            edges = np.flatnonzero(speeds.usable & ~sink_edge & (heads == tail))
+            edges = edges[(edges >> 1) != s]
+            if edges.shape[0]:
+                e = int(edges[np.argmax(speeds.end_speed_ms[edges])])
+                v = accelerate_ms(speeds, float(speeds.end_speed_ms[e]), half)
+                if v > best[0]:
+                    best = (v, e, tail)
+        speed, e, tail = best
+        if speed > STANDSTILL_MS:
+            tx, ty = float(x[tail]), float(y[tail])
+            approach = Approach(chain_to(speeds, e), [Leg(tx, ty, mx, my, float(speeds.end_speed_ms[e]))])
+            found.append(
+                _barrier(
+                    network,
+                    speeds,
+                    approach,
+                    speed,
+                    (mx, my),
+                    kind=kind,
+                    gap_m=float(network.seg_gap_m[s]),
+                    osm_id=0,
+                )
+            )
+    found.sort(key=lambda b: -b.impact_speed_kmh)
+    return found
+
+
+def _barrier(
+    network: StreetNetwork,
+    speeds: AttainableSpeeds,
+    approach: Approach,
+    speed_ms: float,
+    at_xy: tuple[float, float],
+    *,
+    kind: str,
+    gap_m: float,
+    osm_id: int,
+) -> Barrier:
+    vehicle = speeds.vehicle
+    facts = approach_facts(network, speeds, approach)
+    projection = projection_for(network.crs)
+    xs = [p[0] for p in facts.path_xy] or [at_xy[0]]
+    ys = [p[1] for p in facts.path_xy] or [at_xy[1]]
+    lons, lats = projection.to_lonlat(xs, ys)
+    at_lon, at_lat = projection.to_lonlat([at_xy[0]], [at_xy[1]])
+    speed_kmh = speed_ms * 3.6
+    rating = required_rating(vehicle, speed_kmh)
+    return Barrier(
+        vehicle=vehicle.code,
+        lon=float(at_lon[0]),
+        lat=float(at_lat[0]),
+        kind=kind,
+        gap_m=gap_m,
+        impact_speed_kmh=speed_kmh,
+        kinetic_energy_kj=kinetic_energy_kj(vehicle, speed_kmh),
+        required_rating=rating.rating,
+        test_speed_kmh=rating.test_speed_kmh,
+        beyond_rating=rating.beyond_rating,
+        osm_id=osm_id,
+        path=tuple((float(a), float(b)) for a, b in zip(lons, lats, strict=True)),
+        speed_profile=tuple(facts.speed_profile),
+    )
 
 
 def _edge_heads_tails(network: StreetNetwork) -> tuple[IntArray, IntArray]:

@@ -14,6 +14,7 @@ Float32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
 Int8Array = npt.NDArray[np.int8]
+BoolArray = npt.NDArray[np.bool_]
 
 
 class WayKind(enum.IntEnum):
@@ -67,8 +68,17 @@ class StreetNetwork:
     seg_way_id : int64 (m,) OSM way id the segment comes from; 0 for virtual open-area crossings.
     seg_oneway : int8 (m,) 1 where the way is one-way in u→v order, -1 reversed, 0 two-way
         (kept for display: the hostile driver ignores it).
+    seg_width_assumed : bool (m,) True where the way maps no width (`width`, `est_width`, `lanes`)
+        and `seg_width_m` is the documented default of its kind.
     way_names : OSM way id → name, for the ways that have one.
     meta : bounds, counts, source file hash and the like, JSON-serialisable.
+    node_barrier : node index → the `barrier=*` value of a barrier node that narrows the way
+        (`node_gap_m` finite), to report it as existing protection to verify.
+    seg_barrier : segment index → the `barrier=*` value of the barrier line the segment crosses
+        (`seg_gap_m` finite), likewise.
+    open_areas_xy : open surfaces a vehicle can cross in straight lines (squares, pedestrian
+        areas, car parks) as polygons in `crs`, with what cuts sight (buildings, walls, fences,
+        steps, water, rows of bollards) already cut out.
     """
 
     crs: str
@@ -86,8 +96,12 @@ class StreetNetwork:
     seg_kind: Int8Array
     seg_way_id: IntArray
     seg_oneway: Int8Array
+    seg_width_assumed: BoolArray
     way_names: dict[int, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    node_barrier: dict[int, str] = field(default_factory=dict)
+    seg_barrier: dict[int, str] = field(default_factory=dict)
+    open_areas_xy: tuple[Any, ...] = ()
 
     @property
     def node_count(self) -> int:

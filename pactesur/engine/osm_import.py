@@ -12,9 +12,9 @@ import numpy.typing as npt
 import shapely
 
 from pactesur.engine._barriers import OPEN_M, line_gap_m, node_gap_m
-from pactesur.engine._open_areas import open_area_segments
-from pactesur.engine._widths import way_kind, way_oneway, way_width_m
-from pactesur.engine.basemap import basemap_layers
+from pactesur.engine._open_areas import open_area_segments, sight_areas, sight_obstacles
+from pactesur.engine._widths import way_kind, way_oneway, way_width
+from pactesur.engine.basemap import basemap_layers, is_water
 from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import OsmExtract
 from pactesur.engine.network import StreetNetwork, WayKind
@@ -30,7 +30,11 @@ ObjectArray = npt.NDArray[np.object_]
 _NO_KIND = -1
 NEAR_GRID_CELL_M = 25.0  # grid of the bounding-box pre-test before segment × barrier crossings
 NEAR_GRID_MAX_CELLS = 2048  # per side: at most ~4M cells, whatever the extent of the city
-_LEVEL_OFF = ("no", "", "0")  # bridge/tunnel values that mean "at ground level"
+_LEVEL_OFF = ("no", "", "0")
+# Car parks a vehicle drives across at ground level (`parking=*`; absent means surface).
+SURFACE_PARKING = frozenset(
+    {"surface", "street_side", "lane", "layby"}
+)  # bridge/tunnel values that mean "at ground level"
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,19 +47,22 @@ class CityImport:
     meta: dict[str, Any]
 
 
-def _tag_set_attrs(tags: dict[str, str]) -> tuple[int, float, int, bool]:
-    """(kind, width, oneway, at ground level) of a way's tag set (the name does not matter)."""
+def _tag_set_attrs(tags: dict[str, str]) -> tuple[int, float, int, bool, bool]:
+    """(kind, width, oneway, at ground level, width assumed) of a way's tag set (not its name)."""
     ground = tags.get("bridge", "no") in _LEVEL_OFF and tags.get("tunnel", "no") in _LEVEL_OFF
     kind = way_kind(tags) if "highway" in tags else None
     if kind is None:
-        return _NO_KIND, 0.0, 0, ground
-    return int(kind), way_width_m(tags), way_oneway(tags), ground
+        return _NO_KIND, 0.0, 0, ground, False
+    width, assumed = way_width(tags)
+    return int(kind), width, way_oneway(tags), ground, assumed
 
 
 def _is_open_area(tags: dict[str, str]) -> bool:
-    """An area a vehicle can cross in a straight line: pedestrian/footway areas and squares."""
+    """An area a vehicle can cross in a straight line: pedestrian/footway areas, squares, car parks."""
     if tags.get("area:highway") in ("pedestrian", "footway"):
         return True
+    if tags.get("amenity") == "parking" and "building" not in tags:
+        return tags.get("parking", "surface") in SURFACE_PARKING
     if tags.get("place") == "square":
         return True
     # closed highway ways reach here only with area=yes (see io.osm); relations are areas by nature
@@ -70,6 +77,7 @@ def _segments(extract: OsmExtract) -> dict[str, Any]:
     width = np.asarray([a[1] for a in attrs], dtype=np.float32).reshape(-1)[codes]
     oneway = np.asarray([a[2] for a in attrs], dtype=np.int8).reshape(-1)[codes]
     ground = np.asarray([a[3] for a in attrs], dtype=bool).reshape(-1)[codes]
+    assumed = np.asarray([a[4] for a in attrs], dtype=bool).reshape(-1)[codes]
     n_ways = extract.way_count
     lengths = np.diff(extract.way_node_start)
     way_of = np.repeat(np.arange(n_ways), lengths)
@@ -88,13 +96,14 @@ def _segments(extract: OsmExtract) -> dict[str, Any]:
         "width": width,
         "oneway": oneway,
         "ground": ground,
+        "assumed": assumed,
     }
 
 
 def _barrier_lines_xy(
     extract: OsmExtract, proj: LocalProjection
-) -> tuple[ObjectArray, npt.NDArray[np.float64]]:
-    """Barrier ways (walls, fences, bollard rows…) in metres with the gap each leaves."""
+) -> tuple[ObjectArray, npt.NDArray[np.float64], ObjectArray]:
+    """Barrier ways (walls, fences, bollard rows…) in metres with the gap each leaves and their kind."""
     set_gap = np.asarray(
         [
             gap
@@ -107,10 +116,22 @@ def _barrier_lines_xy(
     way_gap = set_gap[extract.way_tag_set]
     idx = np.flatnonzero(~np.isnan(way_gap))
     gaps = way_gap[idx]
+    kinds = np.asarray(
+        [extract.tag_sets[int(extract.way_tag_set[k])].get("barrier", "") for k in idx.tolist()], dtype=object
+    )
     lines = extract.way_lines(idx) if idx.shape[0] else np.empty(0, dtype=object)
     present = np.asarray([g is not None for g in lines], dtype=bool)
     lines_xy = proj.geoms_to_xy(lines[present]) if present.any() else np.empty(0, dtype=object)
-    return lines_xy, gaps[present]
+    return lines_xy, gaps[present], kinds[present]
+
+
+def _steps_xy(extract: OsmExtract, proj: LocalProjection) -> ObjectArray:
+    """Steps (highway=steps ways) as lines in metres."""
+    is_steps = np.asarray([t.get("highway") == "steps" for t in extract.tag_sets], dtype=bool).reshape(-1)
+    idx = np.flatnonzero(is_steps[extract.way_tag_set]) if is_steps.shape[0] else np.empty(0, np.int64)
+    lines = extract.way_lines(idx) if idx.shape[0] else np.empty(0, dtype=object)
+    present = np.asarray([g is not None for g in lines], dtype=bool)
+    return proj.geoms_to_xy(lines[present]) if present.any() else np.empty(0, dtype=object)
 
 
 def _areas_xy(
@@ -187,11 +208,15 @@ def _segment_gaps(
     ground: npt.NDArray[Any],
     barrier_xy: ObjectArray,
     barrier_gap: FloatArray,
-) -> npt.NDArray[np.float32]:
-    """The gap each segment leaves: the smallest of the barrier lines it properly crosses at ground level."""
+    barrier_kind: ObjectArray,
+) -> tuple[npt.NDArray[np.float32], dict[int, str]]:
+    """The gap each segment leaves: the smallest of the barrier lines it properly crosses at ground level.
+
+    Returns the gaps and, for each segment a barrier line narrows, the kind of that barrier.
+    """
     seg_gap = np.full(u.shape[0], OPEN_M, dtype=np.float32)
     if barrier_xy.shape[0] == 0:
-        return seg_gap
+        return seg_gap, {}
     # bounding boxes first (a coarse grid, then the tree), then `crosses` prepared on the
     # barrier: most segments are nowhere near a barrier and never become a shapely line
     near = np.flatnonzero(
@@ -214,8 +239,30 @@ def _segment_gaps(
     crossing = shapely.crosses(barriers, seg_lines[near_seg])
     hit_seg, hit_bar = near[near_seg[crossing]], near_bar[crossing]
     at_ground = ground[hit_seg]
-    np.minimum.at(seg_gap, hit_seg[at_ground], barrier_gap[hit_bar[at_ground]].astype(np.float32))
-    return seg_gap
+    hit_seg, hit_bar = hit_seg[at_ground], hit_bar[at_ground]
+    np.minimum.at(seg_gap, hit_seg, barrier_gap[hit_bar].astype(np.float32))
+    # the kind of the narrowest barrier of each segment: narrowest last, so it wins the dict
+    order = np.argsort(-barrier_gap[hit_bar], kind="stable")
+    kinds = {int(hit_seg[i]): str(barrier_kind[hit_bar[i]]) for i in order.tolist()}
+    return seg_gap, kinds
+
+
+def _node_gaps(extract: OsmExtract, used: IntArray) -> tuple[npt.NDArray[np.float32], dict[int, str]]:
+    """The gap each barrier node leaves (inf elsewhere) and the kind of the barrier that narrows it."""
+    node_gap = np.full(used.shape[0], OPEN_M, dtype=np.float32)
+    node_barrier: dict[int, str] = {}
+    if extract.point_id.shape[0]:
+        node_ids = extract.node_id[used]
+        at = np.searchsorted(node_ids, extract.point_id)
+        at = np.minimum(at, node_ids.shape[0] - 1)
+        for p in np.nonzero(node_ids[at] == extract.point_id)[0]:
+            tags = extract.point_tags[p]
+            if "barrier" in tags:
+                gap = node_gap_m(tags)
+                if gap < float(node_gap[at[p]]):
+                    node_gap[at[p]] = gap
+                    node_barrier[int(at[p])] = tags["barrier"]
+    return node_gap, node_barrier
 
 
 def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
@@ -243,8 +290,9 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     oneway = seg["oneway"][way]
     way_id = extract.way_id[way]
     ground = seg["ground"][way]
+    assumed = seg["assumed"][way]
 
-    barrier_xy, barrier_gap = _barrier_lines_xy(extract, proj)
+    barrier_xy, barrier_gap, barrier_kind = _barrier_lines_xy(extract, proj)
     buildings_xy = _areas_xy(extract, proj, lambda t: "building" in t and t.get("building") != "roof")
     obstacles = (
         shapely.STRtree(np.concatenate([barrier_xy, buildings_xy]))
@@ -262,22 +310,23 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     oneway = np.concatenate([oneway, np.zeros(n_open, dtype=np.int8)])
     way_id = np.concatenate([way_id, np.zeros(n_open, dtype=np.int64)])
     ground = np.concatenate([ground, np.ones(n_open, dtype=bool)])
+    assumed = np.concatenate([assumed, np.zeros(n_open, dtype=bool)])
     keep = _dedupe(u, v, width)
-    u, v, kind, width, oneway, way_id, ground = (a[keep] for a in (u, v, kind, width, oneway, way_id, ground))
+    u, v, kind, width, oneway, way_id, ground, assumed = (
+        a[keep] for a in (u, v, kind, width, oneway, way_id, ground, assumed)
+    )
 
     length = np.hypot(x[u] - x[v], y[u] - y[v]).astype(np.float32)
-    seg_gap = _segment_gaps(x, y, u, v, ground=ground, barrier_xy=barrier_xy, barrier_gap=barrier_gap)
+    seg_gap, seg_barrier = _segment_gaps(
+        x, y, u, v, ground=ground, barrier_xy=barrier_xy, barrier_gap=barrier_gap, barrier_kind=barrier_kind
+    )
     seg_gap[kind == int(WayKind.STEPS)] = 0.0  # steps stop every vehicle
 
-    node_gap = np.full(used.shape[0], OPEN_M, dtype=np.float32)
-    if extract.point_id.shape[0]:
-        node_ids = extract.node_id[used]
-        at = np.searchsorted(node_ids, extract.point_id)
-        at = np.minimum(at, node_ids.shape[0] - 1)
-        for p in np.nonzero(node_ids[at] == extract.point_id)[0]:
-            tags = extract.point_tags[p]
-            if "barrier" in tags:
-                node_gap[at[p]] = min(float(node_gap[at[p]]), node_gap_m(tags))
+    node_gap, node_barrier = _node_gaps(extract, used)
+    obstacles_xy = sight_obstacles(
+        buildings_xy, _areas_xy(extract, proj, is_water), barrier_xy, barrier_gap, _steps_xy(extract, proj)
+    )
+    open_areas = sight_areas(open_xy, obstacles_xy)
 
     named = np.flatnonzero((extract.way_name != None) & (seg["kind"] != _NO_KIND))  # noqa: E711
     names = dict(zip(extract.way_id[named].tolist(), extract.way_name[named].tolist(), strict=True))
@@ -305,8 +354,12 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
         seg_kind=kind.astype(np.int8),
         seg_way_id=way_id.astype(np.int64),
         seg_oneway=oneway.astype(np.int8),
+        seg_width_assumed=assumed.astype(np.bool_),
         way_names=names,
         meta=meta,
+        node_barrier=node_barrier,
+        seg_barrier=seg_barrier,
+        open_areas_xy=tuple(open_areas),
     )
 
 

@@ -10,9 +10,17 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds_of_classes
-from pactesur.engine.entries import Entry, area_crossings, space_entries
+from pactesur.engine.entries import (
+    AreaWarning,
+    Barrier,
+    Entry,
+    area_crossings,
+    no_touch_error,
+    space_approaches,
+)
 from pactesur.engine.network import StreetNetwork
 from pactesur.engine.vehicles import VehicleClass, vehicles_by_codes
+from pactesur.engine.warnings import area_warnings
 
 Progress = Callable[[str], None]
 
@@ -23,6 +31,8 @@ class VdaResult:
 
     vehicles: tuple[VehicleClass, ...]
     entries: tuple[Entry, ...]
+    barriers: tuple[Barrier, ...] = ()
+    warnings: tuple[AreaWarning, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -93,15 +103,27 @@ def analyse_area(
         # computed together: the classes share the line graph and the turn geometry
         known.update(city_speeds(network, missing, progress=progress, prepared=prepared))
     entries: list[Entry] = []
+    barriers: list[Barrier] = []
     computed = {v.code for v in missing}
     for vehicle in vehicles:
         speeds_s = known[vehicle.code].timings_s["total"] if vehicle.code in computed else 0.0
         timings[f"speeds_{vehicle.code}"] = speeds_s
         t2 = time.perf_counter()
-        entries.extend(space_entries(network, crossings, known[vehicle.code]))
+        found = space_approaches(network, crossings, known[vehicle.code])
+        entries.extend(found.entries)
+        barriers.extend(found.barriers)
         timings[f"entries_{vehicle.code}"] = time.perf_counter() - t2
+    if not entries and not barriers and not crossings.reachable:
+        raise no_touch_error(network)
+    warnings = area_warnings(network, crossings.area_xy, vehicles, entries)
     timings["total"] = time.perf_counter() - t0
-    return VdaResult(vehicles=vehicles, entries=tuple(entries), timings_s=timings)
+    return VdaResult(
+        vehicles=vehicles,
+        entries=tuple(entries),
+        barriers=tuple(barriers),
+        warnings=tuple(warnings),
+        timings_s=timings,
+    )
 
 
 def vehicle_json(vehicle: VehicleClass) -> dict[str, Any]:
@@ -127,6 +149,8 @@ def vda_json(result: VdaResult, *, extra_timings_s: Mapping[str, float] | None =
     return {
         "vehicles": [vehicle_json(v) for v in result.vehicles],
         "entries": [e.as_json() for e in result.entries],
+        "barriers": [b.as_json() for b in result.barriers],
+        "warnings": [w.as_json() for w in result.warnings],
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
     }
 

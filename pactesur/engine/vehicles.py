@@ -52,6 +52,12 @@ class VehicleClass:
     rollover_threshold_g: float
     braking_decel_g: float
     test_speeds_kmh: tuple[int, ...]
+    min_turn_radius_m: float
+
+    @property
+    def min_path_radius_m(self) -> float:
+        """The tightest radius of the path of the vehicle's centre: turning circle less half the width."""
+        return max(self.min_turn_radius_m - 0.5 * self.width_m, 0.0)
 
     @property
     def max_speed_ms(self) -> float:
@@ -179,6 +185,7 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
         rollover_threshold_g=1.20,  # (assumption) passenger-car static rollover threshold ≥ 1.1 g
         braking_decel_g=0.70,  # §6 braking, cars 0.6–0.7 g
         test_speeds_kmh=_ladder_up_to(112),  # §3: 16–112 km/h ladder
+        min_turn_radius_m=5.3,  # (assumption) D-segment car: kerb-to-kerb turning circle about 10.6 m across
     ),
     VehicleClass(
         code="N1G",
@@ -200,6 +207,7 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
         rollover_threshold_g=0.70,  # §6 lateral g 0.7 (tall body: rollover governs)
         braking_decel_g=0.65,  # §6 braking, cars 0.6–0.7 g
         test_speeds_kmh=(48, 64, 80),  # §3 (unverified)
+        min_turn_radius_m=6.4,  # (assumption) double-cab pick-up turning circle 12.4–13 m diameter
     ),
     VehicleClass(
         code="N1",
@@ -221,6 +229,7 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
         rollover_threshold_g=0.58,  # §6 lateral g 0.55–0.6
         braking_decel_g=0.60,  # §6 braking
         test_speeds_kmh=(48, 64, 80),  # §3 (unverified)
+        min_turn_radius_m=6.6,  # (assumption) long-wheelbase panel van; vans 5.6–7.2 m
     ),
     VehicleClass(
         code="N2A",
@@ -242,6 +251,7 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
         rollover_threshold_g=0.45,  # §6 lateral g
         braking_decel_g=0.50,  # §6 braking, trucks 0.4–0.5 g
         test_speeds_kmh=(48, 64),  # §3
+        min_turn_radius_m=7.5,  # (assumption) 7.5–12 t rigid; EU N2/N3 rule: outer ≤ 12.5 m, inner ≥ 5.3 m
     ),
     VehicleClass(
         code="N3C",
@@ -263,6 +273,7 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
         rollover_threshold_g=0.40,  # §6 lateral g, N3 row
         braking_decel_g=0.45,  # §6 braking, trucks 0.4–0.5 g
         test_speeds_kmh=(64, 80),  # §3
+        min_turn_radius_m=8.5,  # (assumption) N3 two-axle rigid, within the EU 12.5/5.3 m rule
     ),
     VehicleClass(
         code="N3F",
@@ -284,6 +295,7 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
         rollover_threshold_g=0.35,  # §6 lateral g, 30–40 t row
         braking_decel_g=0.40,  # §6 braking, trucks 0.4–0.5 g
         test_speeds_kmh=(48, 64, 80),  # §3 (unverified)
+        min_turn_radius_m=10.5,  # (assumption) multi-axle rigid, within the EU 12.5/5.3 m rule
     ),
 )
 

@@ -44,6 +44,7 @@ class Seg:
     kind: WayKind = WayKind.ROAD
     gap_m: float = INF
     way_id: int = 1
+    width_assumed: bool = False
 
 
 def build_network(
@@ -82,6 +83,7 @@ def build_network(
         seg_kind=np.array([int(s.kind) for s in segments], dtype=np.int8),
         seg_way_id=np.array([s.way_id for s in segments], dtype=np.int64),
         seg_oneway=np.zeros(len(segments), dtype=np.int8),
+        seg_width_assumed=np.array([s.width_assumed for s in segments], dtype=np.bool_),
         way_names=dict(names or {}),
     )
 

@@ -11,6 +11,7 @@ from pactesur.engine.dynamics import attainable_speeds
 from pactesur.engine.entries import area_crossings, area_from_geojson, space_entries
 from pactesur.engine.errors import AreaError
 from pactesur.engine.network import WayKind
+from pactesur.engine.vda import analyse_area
 from pactesur.engine.vehicles import VEHICLES_BY_CODE
 from tests.engine.synthetic import CONSTANT_ACCEL_MS2, CONSTANT_CAR, Seg, build_network, chain, to_lonlat
 
@@ -113,7 +114,7 @@ def test_self_intersecting_area_is_refused_with_an_explanation() -> None:
 def test_area_away_from_the_network_is_refused() -> None:
     net = build_network(STRAIGHT, chain(list(STRAIGHT)))
     with pytest.raises(AreaError, match="does not touch the street network"):
-        area_crossings(net, _square(5000.0, 5000.0, 5100.0, 5100.0))
+        analyse_area(net, _square(5000.0, 5000.0, 5100.0, 5100.0), vehicle_codes=["M1"])
 
 
 def test_area_geojson_feature_collection_is_the_union_of_its_polygons() -> None:

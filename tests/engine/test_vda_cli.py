@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -22,7 +23,11 @@ from tests.engine.synthetic import build_network, chain, to_lonlat
 SHARED_OSM = Path(__file__).resolve().parents[2].parent / "shared" / "osm"
 ENTRY_KEYS = {
     "vehicle", "lon", "lat", "impact_speed_kmh", "run_up_m", "kinetic_energy_kj",
-    "required_rating", "approach", "width_m", "path",
+    "required_rating", "approach", "width_m", "path", "via", "width_source", "assumed_widths",
+    "speed_profile", "turns", "angle_deg",
+}  # fmt: skip
+BARRIER_KEYS = {
+    "vehicle", "lon", "lat", "kind", "rated", "impact_speed_kmh", "kinetic_energy_kj", "required_rating",
 }  # fmt: skip
 STRAIGHT = {"A": (0.0, 0.0), "B": (300.0, 0.0), "C": (400.0, 0.0)}
 
@@ -48,7 +53,7 @@ def synthetic_network(monkeypatch: pytest.MonkeyPatch) -> StreetNetwork:
 def test_json_has_exactly_the_contract_fields_for_every_vehicle() -> None:
     net = build_network(STRAIGHT, chain(list(STRAIGHT)))
     out = vda_json(analyse_area(net, _square(320.0, -20.0, 360.0, 20.0)))
-    assert set(out) == {"vehicles", "entries", "timings_s"}
+    assert set(out) == {"vehicles", "entries", "barriers", "warnings", "timings_s"}
     assert [v["code"] for v in out["vehicles"]] == [v.code for v in VEHICLE_CLASSES]
     assert all({"code", "mass_kg", "max_speed_kmh"} <= set(v) for v in out["vehicles"])
     assert {e["vehicle"] for e in out["entries"]} == {v.code for v in VEHICLE_CLASSES}
@@ -186,7 +191,16 @@ def test_real_extract_gives_sane_speeds_connected_paths_and_valid_json(path: Pat
         assert set(entry) >= ENTRY_KEYS
         assert 0.0 <= entry["impact_speed_kmh"] <= tops[entry["vehicle"]] + 0.1
         assert entry["run_up_m"] >= 0.0
-        assert entry["path"][-1] == [entry["lon"], entry["lat"]] or len(entry["path"]) == 1
+        assert entry["path"][-1] == [entry["lon"], entry["lat"]]
+        assert entry["impact_speed_kmh"] > 0.0
+        assert entry["via"] in {"way", "along_way", "open_area"}
+        profile = entry["speed_profile"]
+        assert profile[-1][1] == pytest.approx(entry["impact_speed_kmh"], abs=0.15)
+        assert all(b[0] >= a[0] for a, b in itertools.pairwise(profile))
+    for barrier in out["barriers"]:
+        assert set(barrier) >= BARRIER_KEYS
+        assert barrier["rated"] is None
+        assert barrier["impact_speed_kmh"] > 0.0
     for code in ("M1", "N3F"):
         speeds = attainable_speeds(network, next(v for v in VEHICLE_CLASSES if v.code == code))
         usable = speeds.usable

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import numpy.typing as npt
+import shapely
 
 from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import replace_atomically
 from pactesur.engine.network import StreetNetwork
 
-FORMAT_VERSION = 1
+# 2: width sources, barrier kinds and open-area surfaces. Version 1 files still load: their
+# widths count as mapped and `meta["format_version"]` says 1, so results can warn about it.
+FORMAT_VERSION = 2
 ARRAY_FIELDS: tuple[str, ...] = (
     "node_osm_id",
     "node_lon",
@@ -29,6 +34,7 @@ ARRAY_FIELDS: tuple[str, ...] = (
     "seg_way_id",
     "seg_oneway",
 )
+V2_ARRAY_FIELDS: tuple[str, ...] = ("seg_width_assumed",)
 
 
 def save_network(network: StreetNetwork, path: str | Path) -> None:
@@ -44,8 +50,13 @@ def save_network(network: StreetNetwork, path: str | Path) -> None:
         "crs": network.crs,
         "way_names": {str(k): v for k, v in network.way_names.items()},
         "meta": network.meta,
+        "node_barrier": {str(k): v for k, v in network.node_barrier.items()},
+        "seg_barrier": {str(k): v for k, v in network.seg_barrier.items()},
     }
-    arrays: dict[str, Any] = {name: getattr(network, name) for name in ARRAY_FIELDS}
+    arrays: dict[str, Any] = {name: getattr(network, name) for name in ARRAY_FIELDS + V2_ARRAY_FIELDS}
+    wkb = [shapely.to_wkb(g) for g in network.open_areas_xy]
+    arrays["open_area_wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+    arrays["open_area_offsets"] = np.cumsum([0] + [len(w) for w in wkb], dtype=np.int64)
     arrays["header_json"] = np.frombuffer(
         json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
     )
@@ -71,7 +82,14 @@ def load_network(path: str | Path) -> StreetNetwork:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(bytes(data["header_json"]).decode("utf-8"))
             arrays = {name: np.array(data[name]) for name in ARRAY_FIELDS}
-    except (OSError, ValueError, KeyError) as exc:
+            version = int(header.get("format_version", 0))
+            if version >= 2:
+                arrays.update({name: np.array(data[name]) for name in V2_ARRAY_FIELDS})
+                open_areas = _open_areas(np.array(data["open_area_wkb"]), np.array(data["open_area_offsets"]))
+            else:
+                arrays["seg_width_assumed"] = np.zeros(arrays["seg_u"].shape[0], dtype=np.bool_)
+                open_areas = ()
+    except (OSError, ValueError, KeyError, shapely.errors.ShapelyError) as exc:
         raise OsmInputError(f"{path.name} is not a PACTESUR network file: {exc}") from exc
     if header.get("format_version", 0) > FORMAT_VERSION:
         raise OsmInputError(
@@ -80,6 +98,14 @@ def load_network(path: str | Path) -> StreetNetwork:
     return StreetNetwork(
         crs=header["crs"],
         way_names={int(k): v for k, v in header["way_names"].items()},
-        meta=header["meta"],
+        meta=header["meta"] if version >= 2 else {**header["meta"], "format_version": version},
+        node_barrier={int(k): v for k, v in header.get("node_barrier", {}).items()},
+        seg_barrier={int(k): v for k, v in header.get("seg_barrier", {}).items()},
+        open_areas_xy=open_areas,
         **arrays,
     )
+
+
+def _open_areas(wkb: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> tuple[Any, ...]:
+    raw = wkb.tobytes()
+    return tuple(shapely.from_wkb(raw[int(a) : int(b)]) for a, b in itertools.pairwise(offsets.tolist()))

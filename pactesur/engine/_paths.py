@@ -1,0 +1,169 @@
+"""Approach paths of entries and barriers: geometry, speed profile, limiting corners, width sources."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from pactesur.engine.dynamics import AttainableSpeeds
+from pactesur.engine.network import APPROACH_NAMES, StreetNetwork, WayKind
+
+FloatArray = npt.NDArray[np.float64]
+
+# Distance between samples of the speed profile inside a long edge or leg (assumption: enough
+# for a readable curve; the profile is exact at every vertex).
+PROFILE_STEP_M: float = 20.0
+# A speed drop at a vertex larger than this is a corner that limits the speed (km/h).
+TURN_DROP_KMH: float = 0.5
+
+
+def accelerate_ms(speeds: AttainableSpeeds, v_in_ms: float, distance_m: float) -> float:
+    """Return D⁻¹(D(v_in) + distance): the speed after accelerating flat out over `distance_m`."""
+    table_v, table_d = speeds.speeds_ms, speeds.run_up_m
+    if v_in_ms >= table_v[-1]:
+        return float(table_v[-1])
+    d = float(np.interp(v_in_ms, table_v, table_d)) + max(distance_m, 0.0)
+    return float(np.interp(d, table_d, table_v))
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A straight piece after the network approach: its ends in metres and the speed it starts at."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    start_ms: float
+
+    @property
+    def length_m(self) -> float:
+        return math.hypot(self.x1 - self.x0, self.y1 - self.y0)
+
+
+@dataclass
+class Approach:
+    """The way a vehicle gets to a point: whole directed edges, then straight legs."""
+
+    edges: list[int]
+    legs: list[Leg] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ApproachFacts:
+    """What an approach shows a reviewer: where it runs, how fast, what limits it, what is assumed."""
+
+    path_xy: list[tuple[float, float]]
+    run_up_m: float
+    end_speed_ms: float
+    speed_profile: list[tuple[float, float]]
+    turns: list[tuple[float, float]]
+    width_source: str
+    assumed_widths: list[dict[str, Any]]
+    assumed_share: float
+
+
+def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: Approach) -> ApproachFacts:
+    """Return the path, speed profile (km/h against metres), corners and width sources of an approach.
+
+    The profile is the fixed point's own speeds: at each edge's tail the speed after the turn
+    onto it, along the edge flat-out acceleration, at each leg the speed it starts at. A vertex
+    where the speed drops is a corner that limits it (`turns`).
+    """
+    x, y = network.node_x, network.node_y
+    path: list[tuple[float, float]] = []
+    profile: list[tuple[float, float]] = []
+    turns: list[tuple[float, float]] = []
+    distance = 0.0
+    last_ms: float | None = None
+    assumed_m = 0.0
+    assumed: dict[int, dict[str, Any]] = {}
+
+    def visit(start_ms: float, length_m: float) -> float:
+        nonlocal distance, last_ms
+        if last_ms is not None and (last_ms - start_ms) * 3.6 > TURN_DROP_KMH:
+            turns.append((distance, start_ms * 3.6))
+        profile.append((distance, start_ms * 3.6))
+        steps = int(length_m // PROFILE_STEP_M)
+        for k in range(1, steps + 1):
+            at = k * PROFILE_STEP_M
+            if length_m - at > 1.0:
+                profile.append((distance + at, accelerate_ms(speeds, start_ms, at) * 3.6))
+        end_ms = accelerate_ms(speeds, start_ms, length_m)
+        distance += length_m
+        profile.append((distance, end_ms * 3.6))
+        last_ms = end_ms
+        return end_ms
+
+    end_ms = 0.0
+    for e in approach.edges:
+        s = e >> 1
+        tail, head = (network.seg_v[s], network.seg_u[s]) if e & 1 else (network.seg_u[s], network.seg_v[s])
+        if not path:
+            path.append((float(x[tail]), float(y[tail])))
+        path.append((float(x[head]), float(y[head])))
+        length = float(network.seg_length_m[s])
+        end_ms = visit(float(speeds.start_speed_ms[e]), length)
+        if network.seg_width_assumed[s]:
+            assumed_m += length
+            way = int(network.seg_way_id[s])
+            assumed.setdefault(
+                way,
+                {
+                    "way_id": way,
+                    "name": network.way_names.get(way),
+                    "kind": APPROACH_NAMES[WayKind(int(network.seg_kind[s]))],
+                    "width_m": round(float(network.seg_width_m[s]), 2),
+                },
+            )
+    for leg in approach.legs:
+        if not path:
+            path.append((leg.x0, leg.y0))
+        if leg.length_m > 0.0 or not approach.edges:
+            path.append((leg.x1, leg.y1))
+        end_ms = visit(leg.start_ms, leg.length_m)
+    # a 0-length leg (an entry at a node) repeats the node: keep the path free of duplicates
+    clean = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
+    return ApproachFacts(
+        path_xy=clean,
+        run_up_m=distance,
+        end_speed_ms=end_ms,
+        speed_profile=_dedupe_profile(profile),
+        turns=turns,
+        width_source="assumed" if assumed else "mapped",
+        assumed_widths=list(assumed.values()),
+        assumed_share=assumed_m / distance if distance > 0.0 else 0.0,
+    )
+
+
+def _dedupe_profile(profile: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for d, v in profile:
+        if out and abs(out[-1][0] - d) < 1e-6 and abs(out[-1][1] - v) < 1e-6:
+            continue
+        out.append((d, v))
+    return out
+
+
+def chain_to(speeds: AttainableSpeeds, edge: int) -> list[int]:
+    """Return the directed edges of the fastest approach ending with `edge` ([] for edge −1)."""
+    return speeds.approach_edges(edge) if edge >= 0 else []
+
+
+def crossing_angle_deg(boundary: BaseGeometry, ax: float, ay: float, px: float, py: float) -> float:
+    """Return the angle between the heading a→p and the outline at p: 90 head-on, 0 grazing."""
+    s = boundary.project(shapely.Point(px, py))
+    p0 = boundary.interpolate(max(s - 0.5, 0.0))
+    p1 = boundary.interpolate(min(s + 0.5, boundary.length))
+    tx, ty = p1.x - p0.x, p1.y - p0.y
+    hx, hy = px - ax, py - ay
+    norm = math.hypot(tx, ty) * math.hypot(hx, hy)
+    if norm <= 0.0:
+        return 90.0
+    return math.degrees(math.asin(min(1.0, abs(tx * hy - ty * hx) / norm)))

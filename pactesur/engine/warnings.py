@@ -1,0 +1,96 @@
+"""What the data cannot show about an area's approaches: the extract's edge, assumed widths, old files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from pactesur.engine.entries import AreaWarning, Entry
+from pactesur.engine.network import StreetNetwork
+from pactesur.engine.projection import projection_for
+from pactesur.engine.vehicles import VehicleClass
+
+# Most of an approach: above this share of the fastest entry's run-up on assumed widths, the
+# speed rests on assumptions more than on the map (assumption: a plain majority).
+ASSUMED_SHARE_WARNING: float = 0.5
+
+
+def area_warnings(
+    network: StreetNetwork,
+    area_xy: BaseGeometry,
+    vehicles: Sequence[VehicleClass],
+    entries: Sequence[Entry],
+) -> list[AreaWarning]:
+    """Return the warnings a reader of the area's entries must see.
+
+    - `near_extract_edge`, per class: the area lies closer to the extract's bounds than the
+      run-up that class needs to reach its top speed, so a faster approach from outside the
+      file may exist.
+    - `assumed_widths`, per class: most of the fastest entry's approach runs on ways whose
+      width is not mapped.
+    - `old_network`: the network file predates width sources and open surfaces; re-import it.
+    """
+    found: list[AreaWarning] = []
+    edge_m = _distance_to_bounds_m(network, area_xy)
+    if edge_m is not None:
+        for vehicle in vehicles:
+            run_up_m = vehicle.distance_to_speed_m(vehicle.top_speed_ms() * 3.6 - 0.5)
+            if edge_m < run_up_m:
+                found.append(
+                    AreaWarning(
+                        code="near_extract_edge",
+                        message=(
+                            f"The space is {edge_m:.0f} m from the edge of the map extract, less than the "
+                            f"{run_up_m:.0f} m a {vehicle.code} needs to reach its top speed: faster "
+                            "approaches from outside the extract are not assessed."
+                        ),
+                        params={"distance_m": round(edge_m, 1), "run_up_m": round(run_up_m, 1)},
+                        vehicle=vehicle.code,
+                    )
+                )
+    for vehicle in vehicles:
+        own = [e for e in entries if e.vehicle == vehicle.code]
+        if not own:
+            continue
+        fastest = max(own, key=lambda e: e.impact_speed_kmh)
+        if fastest.assumed_share > ASSUMED_SHARE_WARNING:
+            share = round(100.0 * fastest.assumed_share)
+            found.append(
+                AreaWarning(
+                    code="assumed_widths",
+                    message=(
+                        f"{share} % of the fastest {vehicle.code} approach runs on ways whose width is not "
+                        "mapped: measure them to confirm the speed."
+                    ),
+                    params={"share": share},
+                    vehicle=vehicle.code,
+                )
+            )
+    if int(network.meta.get("format_version", 2)) < 2:
+        found.append(
+            AreaWarning(
+                code="old_network",
+                message=(
+                    "The street network was imported by an older version that did not mark assumed widths "
+                    "or open surfaces: import it again for a complete assessment."
+                ),
+            )
+        )
+    return found
+
+
+def _distance_to_bounds_m(network: StreetNetwork, area_xy: BaseGeometry) -> float | None:
+    bounds = network.meta.get("bounds")
+    if not bounds or len(bounds) != 4:
+        return None
+    west, south, east, north = (float(b) for b in bounds)
+    lon = np.array([west, east, east, west])
+    lat = np.array([south, south, north, north])
+    x, y = projection_for(network.crs).to_xy(lon, lat)
+    frame = shapely.Polygon(np.column_stack([x, y]))
+    if not frame.is_valid or frame.area <= 0.0:
+        return None
+    return float(shapely.distance(frame.exterior, area_xy)) if frame.intersects(area_xy) else 0.0
