@@ -41,6 +41,7 @@ class Leg:
     x1: float
     y1: float
     start_ms: float
+    segment: int = -1  # the network segment the leg runs on, if any (for its width source)
 
     @property
     def length_m(self) -> float:
@@ -101,6 +102,22 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
         last_ms = end_ms
         return end_ms
 
+    def note_width(s: int, length_m: float) -> None:
+        nonlocal assumed_m
+        if s < 0 or not network.seg_width_assumed[s]:
+            return
+        assumed_m += length_m
+        way = int(network.seg_way_id[s])
+        assumed.setdefault(
+            way,
+            {
+                "way_id": way,
+                "name": network.way_names.get(way),
+                "kind": APPROACH_NAMES[WayKind(int(network.seg_kind[s]))],
+                "width_m": round(float(network.seg_width_m[s]), 2),
+            },
+        )
+
     end_ms = 0.0
     for e in approach.edges:
         s = e >> 1
@@ -110,24 +127,14 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
         path.append((float(x[head]), float(y[head])))
         length = float(network.seg_length_m[s])
         end_ms = visit(float(speeds.start_speed_ms[e]), length)
-        if network.seg_width_assumed[s]:
-            assumed_m += length
-            way = int(network.seg_way_id[s])
-            assumed.setdefault(
-                way,
-                {
-                    "way_id": way,
-                    "name": network.way_names.get(way),
-                    "kind": APPROACH_NAMES[WayKind(int(network.seg_kind[s]))],
-                    "width_m": round(float(network.seg_width_m[s]), 2),
-                },
-            )
+        note_width(s, length)
     for leg in approach.legs:
         if not path:
             path.append((leg.x0, leg.y0))
         if leg.length_m > 0.0 or not approach.edges:
             path.append((leg.x1, leg.y1))
         end_ms = visit(leg.start_ms, leg.length_m)
+        note_width(leg.segment, leg.length_m)
     # a 0-length leg (an entry at a node) repeats the node: keep the path free of duplicates
     clean = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
     return ApproachFacts(

@@ -627,7 +627,8 @@ def _way_candidates(
         if frac > 0.0:
             start = float(speeds.start_speed_ms[e])
             speed = accelerate_ms(speeds, start, frac * length)
-            approach = Approach(chain_to(speeds, int(speeds.predecessor[e])), [Leg(tx, ty, cx, cy, start)])
+            leg = Leg(tx, ty, cx, cy, start, segment=s)
+            approach = Approach(chain_to(speeds, int(speeds.predecessor[e])), [leg])
         else:
             speed, pred = _arrival_from_outside(network, crossings, speeds, e, heads=heads, tails=tails)
             approach = Approach(chain_to(speeds, pred), [Leg(tx, ty, tx, ty, speed)])
@@ -733,12 +734,19 @@ def _veer_off(
     tx, ty = float(x[tails[e]]), float(y[tails[e]])
     head = int(network.seg_u[s] if e & 1 else network.seg_v[s])
     hx, hy = float(x[head]) - tx, float(y[head]) - ty
-    qx, qy = tx + far * hx, ty + far * hy
-    nearest = boundary.interpolate(boundary.project(shapely.Point(qx, qy)))
-    px, py = float(nearest.x), float(nearest.y)
-    gap = math.hypot(px - qx, py - qy)
+    qx, qy, px, py, gap = _nearest_outline(boundary, (tx, ty), (hx, hy), far)
     if gap > 0.5 and (hx * (px - qx) + hy * (py - qy)) < -0.1 * gap * max(length, 1e-9):
-        return None  # the outline is behind: this direction leaves it
+        # past the stretch's end the outline is behind: leave the way where it is abeam instead
+        far = max(0.0, min(far, ((px - tx) * hx + (py - ty) * hy) / max(length * length, 1e-12)))
+        qx, qy, px, py, gap = _nearest_outline(boundary, (tx, ty), (hx, hy), far)
+        if gap > 0.5 and (hx * (px - qx) + hy * (py - qy)) < -0.1 * gap * max(length, 1e-9):
+            return None  # the way heads away from the outline in this direction
+    head_xy = (float(x[head]), float(y[head]))
+    reach = 0.5 * float(network.seg_width_m[s]) + ALONG_MARGIN_M
+    if not fits(network.node_gap_m[head : head + 1], speeds.vehicle)[0] and (
+        math.hypot(px - head_xy[0], py - head_xy[1]) <= reach
+    ):
+        return None  # a closed barrier stands across the way where it meets the outline
     start = float(speeds.start_speed_ms[e])
     at_q = accelerate_ms(speeds, start, far * length)
     speed = accelerate_ms(speeds, at_q, gap)
@@ -754,7 +762,7 @@ def _veer_off(
         y_m=py,
         approach=Approach(
             chain_to(speeds, int(speeds.predecessor[e])),
-            [Leg(tx, ty, qx, qy, start), Leg(qx, qy, px, py, at_q)],
+            [Leg(tx, ty, qx, qy, start, segment=s), Leg(qx, qy, px, py, at_q)],
         ),
         kind=int(network.seg_kind[s]),
         width_m=float(min(network.seg_width_m[s], network.seg_gap_m[s])),
@@ -762,6 +770,16 @@ def _veer_off(
         edge=e,
         angle_deg=max(veer, heading),
     )
+
+
+def _nearest_outline(
+    boundary: BaseGeometry, tail: tuple[float, float], heading: tuple[float, float], far: float
+) -> tuple[float, float, float, float, float]:
+    """The point `far` along tail→head (q), the outline's nearest point to it (p), and their distance."""
+    qx, qy = tail[0] + far * heading[0], tail[1] + far * heading[1]
+    nearest = boundary.interpolate(boundary.project(shapely.Point(qx, qy)))
+    px, py = float(nearest.x), float(nearest.y)
+    return qx, qy, px, py, math.hypot(px - qx, py - qy)
 
 
 def _depths_m(area: BaseGeometry, surfaces: tuple[Any, ...], kept: list[_Candidate]) -> list[float]:

