@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +36,8 @@ ALONG_MARGIN_M: float = 2.0
 # Closed barriers this close to the outline are the existing protection of the space (assumption:
 # the stand-off of a typical hostile vehicle mitigation line).
 BARRIER_REACH_M: float = 25.0
-ARRIVAL_PROBE_M: float = 0.5  # how far back along an edge we look to tell if it arrives from outside
 BREAKPOINT_TOLERANCE: float = 1e-9  # duplicate crossing parameters along a segment
+CUT_SNAP_M: float = 1e-4  # a boundary cut this close to a segment's end is at its node (rounding)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +55,7 @@ class AreaCrossings:
     seg_inside : segments with both ends inside (or on the boundary) and the middle strictly inside.
     seg_enters : segments with any piece inside the area: no approach may run through them.
     sights : what the access points of each open surface the area touches see of its outline.
+    sight_s : seconds spent finding `sights`.
     reachable : whether any way crosses the area, runs near enough to leave it for the area, or
         an open surface touches it; False means the area is off the network.
     """
@@ -69,6 +71,7 @@ class AreaCrossings:
     seg_enters: BoolArray
     reachable: bool = True
     sights: tuple[SurfaceSight, ...] = ()
+    sight_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -328,8 +331,12 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
     tail_y = np.where(back, y[v[seg]], y[u[seg]])
     head_x = np.where(back, x[u[seg]], x[v[seg]])
     head_y = np.where(back, y[u[seg]], y[v[seg]])
+    # any piece of the segment in the area's interior: no approach may pass through it
     seg_enters = seg_inside.copy()
     seg_enters[seg] = True
+    seg_enters[candidate[touching]] |= shapely.relate_pattern(area, lines[touching], "T********")
+    t0 = time.perf_counter()
+    sights = tuple(surface_sight(network, area))
     return AreaCrossings(
         area_xy=area,
         edge=edge_arr,
@@ -340,7 +347,8 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
         node_inside=node_inside,
         seg_inside=seg_inside,
         seg_enters=seg_enters,
-        sights=tuple(surface_sight(network, area)),
+        sights=sights,
+        sight_s=time.perf_counter() - t0,
     )
 
 
@@ -348,6 +356,8 @@ def _no_crossings(
     network: StreetNetwork, area: BaseGeometry, node_inside: BoolArray, seg_inside: BoolArray
 ) -> AreaCrossings:
     empty_f = np.empty(0, dtype=np.float64)
+    t0 = time.perf_counter()
+    sights = tuple(surface_sight(network, area))
     return AreaCrossings(
         area_xy=area,
         edge=np.empty(0, dtype=np.int64),
@@ -359,7 +369,8 @@ def _no_crossings(
         seg_inside=seg_inside,
         seg_enters=seg_inside.copy(),
         reachable=_reached_otherwise(network, area),
-        sights=tuple(surface_sight(network, area)),
+        sights=sights,
+        sight_s=time.perf_counter() - t0,
     )
 
 
@@ -408,17 +419,18 @@ def _segment_crossings(
     is_cut = np.isin(knots, cuts)
     last = len(knots) - 1
     # forward (u→v): a cut at knot i, piece i inside, piece i-1 outside (or the knot is u)
+    # only the first entry of each direction: after it the vehicle is already inside
     forward = [
         (2 * segment, float(knots[i]), float(knots[i + 1]))
         for i in range(last)
-        if is_cut[i] and inside[i] and (i == 0 or not inside[i - 1])
-    ]
-    # backward (v→u): a cut at knot i, piece i-1 inside, piece i outside (or the knot is v)
+        if is_cut[i] and inside[i] and not inside[:i].any()
+    ][:1]
+    # backward (v→u): a cut at knot i, piece i-1 inside, no piece after it inside (or the knot is v)
     backward = [
         (2 * segment + 1, float(1.0 - knots[i]), float(1.0 - knots[i - 1]))
         for i in range(1, last + 1)
-        if is_cut[i] and inside[i - 1] and (i == last or not inside[i])
-    ]
+        if is_cut[i] and inside[i - 1] and not inside[i:].any()
+    ][-1:]
     return forward + backward
 
 
@@ -444,6 +456,10 @@ def _boundary_cuts(boundary: BaseGeometry, ax: float, ay: float, bx: float, by: 
     if points.shape[0] == 0 or length2 <= 0.0:
         return np.empty(0, dtype=np.float64)
     t = np.clip(((points[:, 0] - ax) * dx + (points[:, 1] - ay) * dy) / length2, 0.0, 1.0)
+    # a cut within a tenth of a millimetre of an end is at that node (a node on the boundary)
+    snap = CUT_SNAP_M / math.sqrt(length2)
+    t[t < snap] = 0.0
+    t[t > 1.0 - snap] = 1.0
     t = np.sort(t)
     keep = np.concatenate(([True], np.diff(t) > BREAKPOINT_TOLERANCE))
     cuts: FloatArray = t[keep]
@@ -474,6 +490,7 @@ class SpaceApproaches:
 
     entries: list[Entry]
     barriers: list[Barrier]
+    open_area_s: float = 0.0
 
 
 def space_entries(
@@ -521,6 +538,11 @@ def space_approaches(
     heads, tails = _edge_heads_tails(network)
     candidates = _way_candidates(network, crossings, outside, heads=heads, tails=tails)
     candidates += _along_candidates(network, crossings, outside, tails=tails)
+    t0 = time.perf_counter()
+    on_surfaces = surface_entries(
+        network, crossings.area_xy, outside, list(crossings.sights), sink_edge=sink_edge
+    )
+    open_area_s = time.perf_counter() - t0
     candidates += [
         _Candidate(
             speed_ms=s.speed_ms,
@@ -535,9 +557,7 @@ def space_approaches(
             angle_deg=s.angle_deg,
             along_m=s.along_m,
         )
-        for s in surface_entries(
-            network, crossings.area_xy, outside, list(crossings.sights), sink_edge=sink_edge
-        )
+        for s in on_surfaces
     ]
     candidates = [c for c in candidates if c.speed_ms > STANDSTILL_MS]
     candidates.sort(key=lambda c: -c.speed_ms)
@@ -554,7 +574,8 @@ def space_approaches(
         _entry(network, outside, cand, max(reach_of.get(cand.crossing, 0.0), d))
         for cand, d in zip(kept, depth, strict=True)
     ]
-    return SpaceApproaches(entries=entries, barriers=_barriers(network, crossings, outside, heads, sink_edge))
+    barriers = _barriers(network, crossings, outside, heads, sink_edge)
+    return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s)
 
 
 def _entry(network: StreetNetwork, speeds: AttainableSpeeds, cand: _Candidate, exposure_m: float) -> Entry:
@@ -741,6 +762,8 @@ def _veer_off(
         qx, qy, px, py, gap = _nearest_outline(boundary, (tx, ty), (hx, hy), far)
         if gap > 0.5 and (hx * (px - qx) + hy * (py - qy)) < -0.1 * gap * max(length, 1e-9):
             return None  # the way heads away from the outline in this direction
+    if gap > 0.5 * float(network.seg_width_m[s]) + ALONG_MARGIN_M + 0.5:
+        return None  # only the stretch's far end came near the outline, past a corner of it
     head_xy = (float(x[head]), float(y[head]))
     reach = 0.5 * float(network.seg_width_m[s]) + ALONG_MARGIN_M
     if not fits(network.node_gap_m[head : head + 1], speeds.vehicle)[0] and (
@@ -953,21 +976,13 @@ def _arrival_from_outside(
     heads: IntArray,
     tails: IntArray,
 ) -> tuple[float, int]:
-    """Best speed onto `edge` at its boundary tail node from an edge arriving from outside."""
+    """Best speed onto `edge` at its boundary tail node from an edge that never ran inside the area."""
     node = int(tails[edge])
     if not fits(network.node_gap_m[node : node + 1], speeds.vehicle)[0]:
         return 0.0, -1
     best, best_pred = 0.0, -1
     for p in np.nonzero((heads == node) & speeds.usable)[0].tolist():
-        if p == (edge ^ 1):
-            continue
-        length = float(network.seg_length_m[p >> 1])
-        if length <= 0.0:
-            continue
-        back = min(ARRIVAL_PROBE_M, 0.5 * length) / length
-        tx, ty = network.node_x[tails[p]], network.node_y[tails[p]]
-        hx, hy = network.node_x[node], network.node_y[node]
-        if shapely.contains_xy(crossings.area_xy, hx + back * (tx - hx), hy + back * (ty - hy)):
+        if p == (edge ^ 1) or crossings.seg_enters[p >> 1]:
             continue
         speed = min(float(speeds.end_speed_ms[p]), speeds.turn_limit_ms(p, edge))
         if speed > best:

@@ -97,6 +97,7 @@ def analyse_area(
     progress("finding where the network crosses into the area")
     crossings = area_crossings(network, area_lonlat)
     timings["crossings"] = time.perf_counter() - t0
+    timings["open_area_sight"] = crossings.sight_s
     known = dict(speeds or {})
     missing = [v for v in vehicles if v.code not in known]
     if missing:
@@ -113,6 +114,7 @@ def analyse_area(
         entries.extend(found.entries)
         barriers.extend(found.barriers)
         timings[f"entries_{vehicle.code}"] = time.perf_counter() - t2
+        timings[f"open_areas_{vehicle.code}"] = found.open_area_s
     if not entries and not barriers and not crossings.reachable:
         raise no_touch_error(network)
     warnings = area_warnings(network, crossings.area_xy, vehicles, entries)
