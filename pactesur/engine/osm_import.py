@@ -189,14 +189,29 @@ def _boxes_may_meet(
     return np.asarray(table[qx1, qy1] - table[qx0, qy1] - table[qx1, qy0] + table[qx0, qy0] > 0)
 
 
-def _dedupe(u: IntArray, v: IntArray, width: npt.NDArray[np.float32]) -> IntArray:
-    """Indices of the segments to keep: one per unordered node pair, the widest."""
+def _dedupe(
+    u: IntArray, v: IntArray, width: npt.NDArray[np.float32], kind: npt.NDArray[np.int8]
+) -> tuple[IntArray, npt.NDArray[np.float32]]:
+    """One segment per unordered node pair: which to keep, and the width it gets.
+
+    Steps between two nodes win (whatever else is mapped there, a vehicle meets the steps);
+    otherwise a mapped way wins over a virtual open-area crossing, keeping its way id, kind and
+    width source, and takes the widest width of the pair (the square around a footway).
+    """
     a, b = np.minimum(u, v), np.maximum(u, v)
-    order = np.lexsort((-width, b, a))
+    steps = kind == int(WayKind.STEPS)
+    virtual = kind == int(WayKind.OPEN_AREA)
+    order = np.lexsort((-width, virtual, ~steps, b, a))
     a_s, b_s = a[order], b[order]
     first = np.ones(order.shape[0], dtype=bool)
     first[1:] = (a_s[1:] != a_s[:-1]) | (b_s[1:] != b_s[:-1])
-    return np.sort(order[first])
+    group = np.cumsum(first) - 1
+    widest = np.zeros(int(group[-1]) + 1 if group.shape[0] else 0, dtype=np.float32)
+    np.maximum.at(widest, group, width[order])
+    keep = order[first]
+    new_width = np.where(steps[keep], width[keep], widest)
+    by_index = np.argsort(keep)
+    return keep[by_index], new_width[by_index].astype(np.float32)
 
 
 def _segment_gaps(
@@ -269,7 +284,8 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     """Build the `StreetNetwork` of an extract in the local projection `proj`.
 
     Every highway way a vehicle could physically use is split at each of its nodes; identical
-    segments from overlapping ways are merged (widest kept). Barrier nodes give `node_gap_m`;
+    segments from overlapping ways are merged (`_dedupe`: steps win, then mapped ways, widest width).
+    Barrier nodes give `node_gap_m`;
     barrier ways that a ground-level segment properly crosses (not at a shared node) give
     `seg_gap_m`; steps get a gap of 0. Open pedestrian areas and squares get virtual straight
     crossings between their entrances (`WayKind.OPEN_AREA`, way id 0).
@@ -294,11 +310,10 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
 
     barrier_xy, barrier_gap, barrier_kind = _barrier_lines_xy(extract, proj)
     buildings_xy = _areas_xy(extract, proj, lambda t: "building" in t and t.get("building") != "roof")
-    obstacles = (
-        shapely.STRtree(np.concatenate([barrier_xy, buildings_xy]))
-        if (barrier_xy.shape[0] or buildings_xy.shape[0])
-        else None
-    )
+    steps_xy = _steps_xy(extract, proj)
+    # what an open-area crossing may not pass: barrier lines, buildings and steps
+    blocking = np.concatenate([barrier_xy, buildings_xy, steps_xy])
+    obstacles = shapely.STRtree(blocking) if blocking.shape[0] else None
     open_xy = _areas_xy(extract, proj, _is_open_area)
     way_count, degree = _node_way_counts(used.shape[0], u, v, way)
     crossings = open_area_segments(open_xy, x, y, way_count, degree, obstacles=obstacles)
@@ -311,9 +326,9 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     way_id = np.concatenate([way_id, np.zeros(n_open, dtype=np.int64)])
     ground = np.concatenate([ground, np.ones(n_open, dtype=bool)])
     assumed = np.concatenate([assumed, np.zeros(n_open, dtype=bool)])
-    keep = _dedupe(u, v, width)
-    u, v, kind, width, oneway, way_id, ground, assumed = (
-        a[keep] for a in (u, v, kind, width, oneway, way_id, ground, assumed)
+    keep, width = _dedupe(u, v, width, kind)
+    u, v, kind, oneway, way_id, ground, assumed = (
+        a[keep] for a in (u, v, kind, oneway, way_id, ground, assumed)
     )
 
     length = np.hypot(x[u] - x[v], y[u] - y[v]).astype(np.float32)
@@ -324,7 +339,7 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
 
     node_gap, node_barrier = _node_gaps(extract, used)
     obstacles_xy = sight_obstacles(
-        buildings_xy, _areas_xy(extract, proj, is_water), barrier_xy, barrier_gap, _steps_xy(extract, proj)
+        buildings_xy, _areas_xy(extract, proj, is_water), barrier_xy, barrier_gap, steps_xy
     )
     open_areas = sight_areas(open_xy, obstacles_xy)
 
