@@ -138,16 +138,21 @@ def _markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | " + " | ".join(cells) + f" | {barrier_cell} | {', '.join(row['warnings']) or '—'} |"
         )
-    lines += ["", "| square | m² | M1 | N1 | N3F | assumed (M1) | path inside (entries, all classes) | s |"]
-    lines.append("|---|---|---|---|---|---|---|---|")
+    lines += [
+        "",
+        "| square | m² | M1 | N1 | N3F | assumed width (M1) | path inside | 0 km/h | barriers | s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, row in report["squares"].items():
         if "error" in row:
-            lines.append(f"| {name} | {row.get('area_m2', '')} | {row['error'][:60]} | | | | | |")
+            lines.append(f"| {name} | {row.get('area_m2', '')} | {row['error'][:60]} | | | | | | | |")
             continue
         inside = sum(row[v.code].get("entries_with_path_inside", 0) for v in VEHICLE_CLASSES)
+        zero = sum(row[v.code]["zero_speed_entries"] for v in VEHICLE_CLASSES)
+        barriers = sum(row[v.code]["barriers"] for v in VEHICLE_CLASSES)
         lines.append(
             f"| {name} | {row['area_m2']} | {_cell(row['M1'])} | {_cell(row['N1'])} | {_cell(row['N3F'])} "
-            f"| {row['M1']['assumed_width_entries']} | {inside} | {row['seconds']} |"
+            f"| {row['M1']['assumed_width_entries']} | {inside} | {zero} | {barriers} | {row['seconds']} |"
         )
     return "\n".join(lines)
 
