@@ -36,6 +36,7 @@ ALONG_MARGIN_M: float = 2.0
 # Closed barriers this close to the outline are the existing protection of the space (assumption:
 # the stand-off of a typical hostile vehicle mitigation line).
 BARRIER_REACH_M: float = 25.0
+_NO_EDGES = np.empty(0, dtype=np.int64)
 BREAKPOINT_TOLERANCE: float = 1e-9  # duplicate crossing parameters along a segment
 CUT_SNAP_M: float = 1e-4  # a boundary cut this close to a segment's end is at its node (rounding)
 
@@ -638,6 +639,10 @@ def _way_candidates(
         e = int(crossings.edge[i])
         if speeds.usable[e]:
             first.setdefault(e, i)
+    at_nodes = np.unique(
+        np.asarray([tails[e] for e, i in first.items() if crossings.fraction[i] <= 0.0], np.int64)
+    )
+    arriving = _incoming(heads, speeds.usable & ~np.repeat(crossings.seg_enters, 2), at_nodes)
     found: list[_Candidate] = []
     for e, i in first.items():
         s = e >> 1
@@ -651,7 +656,7 @@ def _way_candidates(
             leg = Leg(tx, ty, cx, cy, start, segment=s)
             approach = Approach(chain_to(speeds, int(speeds.predecessor[e])), [leg])
         else:
-            speed, pred = _arrival_from_outside(network, crossings, speeds, e, heads=heads, tails=tails)
+            speed, pred = _arrival_from_outside(network, speeds, e, arriving.get(int(tails[e]), _NO_EDGES))
             approach = Approach(chain_to(speeds, pred), [Leg(tx, ty, tx, ty, speed)])
         hx, hy = float(x[heads[e]]), float(y[heads[e]])
         found.append(
@@ -845,27 +850,31 @@ def _barriers(
     and the rating it would need. For a line across a segment the vehicle is taken to hit it
     half-way along the segment (its exact crossing point is not kept).
     """
-    vehicle = speeds.vehicle
-    area = crossings.area_xy
-    zone = shapely.buffer(area, BARRIER_REACH_M)
+    zone = shapely.buffer(crossings.area_xy, BARRIER_REACH_M)
     shapely.prepare(zone)
+    allowed = speeds.usable & ~sink_edge
+    found = _node_barriers(network, crossings, speeds, zone, heads, allowed)
+    found += _line_barriers(network, crossings, speeds, zone, heads, allowed)
+    found.sort(key=lambda b: -b.impact_speed_kmh)
+    return found
+
+
+def _node_barriers(  # noqa: PLR0917 (one area's inputs)
+    network: StreetNetwork,
+    crossings: AreaCrossings,
+    speeds: AttainableSpeeds,
+    zone: BaseGeometry,
+    heads: IntArray,
+    allowed: BoolArray,
+) -> list[Barrier]:
     x, y = network.node_x, network.node_y
-    found: list[Barrier] = []
-    nodes = np.asarray(
-        [n for n in network.node_barrier if not fits(network.node_gap_m[n : n + 1], vehicle)[0]],
-        dtype=np.int64,
-    )
+    closed = [n for n in network.node_barrier if not fits(network.node_gap_m[n : n + 1], speeds.vehicle)[0]]
+    nodes = np.asarray(closed, dtype=np.int64)
     if nodes.shape[0]:
-        nodes = nodes[
-            shapely.contains_xy(zone, x[nodes], y[nodes]) & ~shapely.contains_xy(area, x[nodes], y[nodes])
-        ]
-    arriving = (
-        np.flatnonzero(speeds.usable & ~sink_edge & np.isin(heads, nodes))
-        if nodes.shape[0]
-        else np.empty(0, np.int64)
-    )
-    for n in nodes.tolist():
-        edges = arriving[heads[arriving] == n]
+        near = shapely.contains_xy(zone, x[nodes], y[nodes])
+        nodes = nodes[near & ~shapely.contains_xy(crossings.area_xy, x[nodes], y[nodes])]
+    found: list[Barrier] = []
+    for n, edges in _incoming(heads, allowed, nodes).items():
         if edges.shape[0] == 0:
             continue
         e = int(edges[np.argmax(speeds.end_speed_ms[edges])])
@@ -883,17 +892,36 @@ def _barriers(
                     osm_id=int(network.node_osm_id[n]),
                 )
             )
+    return found
+
+
+def _line_barriers(  # noqa: PLR0917 (one area's inputs)
+    network: StreetNetwork,
+    crossings: AreaCrossings,
+    speeds: AttainableSpeeds,
+    zone: BaseGeometry,
+    heads: IntArray,
+    allowed: BoolArray,
+) -> list[Barrier]:
+    x, y = network.node_x, network.node_y
+    lines: list[tuple[int, str, float, float]] = []
     for s, kind in network.seg_barrier.items():
-        if fits(network.seg_gap_m[s : s + 1], vehicle)[0] or crossings.seg_enters[s]:
+        if fits(network.seg_gap_m[s : s + 1], speeds.vehicle)[0] or crossings.seg_enters[s]:
             continue
         a, b = int(network.seg_u[s]), int(network.seg_v[s])
         mx, my = 0.5 * (float(x[a]) + float(x[b])), 0.5 * (float(y[a]) + float(y[b]))
-        if not shapely.contains_xy(zone, mx, my):
-            continue
+        if shapely.contains_xy(zone, mx, my):
+            lines.append((s, kind, mx, my))
+    ends = np.unique(
+        np.asarray([n for s, *_ in lines for n in (network.seg_u[s], network.seg_v[s])], np.int64)
+    )
+    arriving = _incoming(heads, allowed, ends)
+    found: list[Barrier] = []
+    for s, kind, mx, my in lines:
         half = 0.5 * float(network.seg_length_m[s])
         best: tuple[float, int, int] = (0.0, -1, -1)
-        for tail in (a, b):
-            edges = np.flatnonzero(speeds.usable & ~sink_edge & (heads == tail))
+        for tail in (int(network.seg_u[s]), int(network.seg_v[s])):
+            edges = arriving.get(tail, _NO_EDGES)
             edges = edges[(edges >> 1) != s]
             if edges.shape[0]:
                 e = int(edges[np.argmax(speeds.end_speed_ms[edges])])
@@ -916,7 +944,6 @@ def _barriers(
                     osm_id=0,
                 )
             )
-    found.sort(key=lambda b: -b.impact_speed_kmh)
     return found
 
 
@@ -957,6 +984,20 @@ def _barrier(
     )
 
 
+def _incoming(heads: IntArray, allowed: BoolArray, nodes: IntArray) -> dict[int, IntArray]:
+    """The allowed directed edges arriving at each of `nodes`, in one pass over the edges."""
+    if nodes.shape[0] == 0:
+        return {}
+    edges = np.flatnonzero(allowed & np.isin(heads, nodes))
+    edges = edges[np.argsort(heads[edges], kind="stable")]
+    at = heads[edges]
+    starts = np.searchsorted(at, nodes, side="left")
+    ends = np.searchsorted(at, nodes, side="right")
+    return {
+        int(n): edges[a:b] for n, a, b in zip(nodes.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    }
+
+
 def _edge_heads_tails(network: StreetNetwork) -> tuple[IntArray, IntArray]:
     u = network.seg_u.astype(np.int64)
     v = network.seg_v.astype(np.int64)
@@ -968,21 +1009,15 @@ def _edge_heads_tails(network: StreetNetwork) -> tuple[IntArray, IntArray]:
 
 
 def _arrival_from_outside(
-    network: StreetNetwork,
-    crossings: AreaCrossings,
-    speeds: AttainableSpeeds,
-    edge: int,
-    *,
-    heads: IntArray,
-    tails: IntArray,
+    network: StreetNetwork, speeds: AttainableSpeeds, edge: int, arriving: IntArray
 ) -> tuple[float, int]:
-    """Best speed onto `edge` at its boundary tail node from an edge that never ran inside the area."""
-    node = int(tails[edge])
+    """Best speed onto `edge` at its tail node (on the outline) from edges that never ran inside."""
+    node = int(network.seg_v[edge >> 1] if edge & 1 else network.seg_u[edge >> 1])
     if not fits(network.node_gap_m[node : node + 1], speeds.vehicle)[0]:
         return 0.0, -1
     best, best_pred = 0.0, -1
-    for p in np.nonzero((heads == node) & speeds.usable)[0].tolist():
-        if p == (edge ^ 1) or crossings.seg_enters[p >> 1]:
+    for p in arriving.tolist():
+        if p == (edge ^ 1):
             continue
         speed = min(float(speeds.end_speed_ms[p]), speeds.turn_limit_ms(p, edge))
         if speed > best:
