@@ -9,6 +9,7 @@ Nothing is deleted: older rows are the history of what was known when.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -309,6 +310,18 @@ def summary_of(entries: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _json_safe(value: Any) -> Any:
+    """The value with every non-finite float as None: JSON has no NaN or infinity, and the database
+    refuses them (an unbounded width of an open area, for instance, is "no limit")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _loaded(network: StreetNetwork) -> _engine_cache.LoadedNetwork:
     from pactesur.engine.errors import OsmInputError
 
@@ -361,7 +374,7 @@ def _rows_to_run(space: Space, inputs: Inputs) -> list[ApproachAnalysis]:
 
 
 def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: RunStats) -> None:
-    """Run the engine for the rows' classes and store each class's entries and summary."""
+    """Run the engine for the rows' classes; store each class's entries, barriers, warnings and summary."""
     from shapely.geometry import shape
 
     from pactesur.engine.errors import EngineError
@@ -384,10 +397,18 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
     by_vehicle = {v.code: v for v in result.vehicles}
     now = timezone.now()
     for row in rows:
-        entries = [e.as_json() for e in result.entries if e.vehicle == row.vehicle]
+        entries = _json_safe([e.as_json() for e in result.entries if e.vehicle == row.vehicle])
         for name, value in summary_of(entries).items():
             setattr(row, name, value)
-        row.result = {"vehicle": vehicle_json(by_vehicle[row.vehicle]), "entries": entries}
+        row.result = _json_safe(
+            {
+                "vehicle": vehicle_json(by_vehicle[row.vehicle]),
+                "entries": entries,
+                "barriers": [b.as_json() for b in result.barriers if b.vehicle == row.vehicle],
+                # A warning about the whole space (vehicle None) goes with every class.
+                "warnings": [w.as_json() for w in result.warnings if w.vehicle in (None, row.vehicle)],
+            }
+        )
         row.timings = {
             "city_speeds_s": round(loaded.compute_s.get(row.vehicle, 0.0), 4),
             "space_s": round(elapsed, 4),

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from pactesur.analysis.actions import active_network, do_enqueue_space_analysis
 from pactesur.analysis.models import CitySpeedMap
 from pactesur.analysis.parameters import parameters_hash
-from pactesur.analysis.results import ClassAnalysis, space_analyses, space_ranking
+from pactesur.analysis.results import ClassAnalysis, space_analyses, space_ranking, space_warnings
 from pactesur.analysis.speedmaps import BANDS_KMH
 from pactesur.audit.actions import do_record_view
 from pactesur.cities.models import City, cities_where, has_city_perm
@@ -25,6 +25,26 @@ router = Router(tags=["analysis"])
 
 def _denied() -> HttpError:
     return HttpError(403, _("Your role in this city does not allow this."))
+
+
+class WarningOut(Schema):
+    code: str
+    # The classes it concerns; empty for the whole space.
+    vehicles: list[str]
+    params: dict[str, Any]
+    # The warning in the language of the request (Accept-Language), written from its code and params.
+    text: str
+
+
+class ClassRatingOut(Schema):
+    vehicle: str
+    max_impact_speed_kmh: float | None
+    max_kinetic_energy_kj: float | None
+    # Null when the class arrives faster than any test of its class (`beyond_rating`).
+    required_rating: str | None
+    beyond_rating: bool
+    # The rating, or "no tested rating: reduce the speed first", in the language of the request.
+    rating_summary: str
 
 
 class AnalysisOut(Schema):
@@ -40,11 +60,16 @@ class AnalysisOut(Schema):
     entry_count: int | None
     unprotected_entry_count: int | None
     max_exposure_m: float | None
+    # Null when no tested rating of the class stops it (`beyond_rating`): see `rating_summary`.
     required_rating: str | None
     required_test_speed_kmh: int | None
     beyond_rating: bool | None
-    # The `pactesur vda` entries (with approach paths): only for roles allowed the full analysis.
+    # The rating, or "no tested rating: reduce the speed first", in the language of the request.
+    rating_summary: str
+    # The `pactesur vda` entries (with approach paths, speed profiles) and the existing barriers that
+    # stop an approach: only for roles allowed the full analysis.
     entries: list[dict[str, Any]] | None = None
+    barriers: list[dict[str, Any]] | None = None
 
 
 class SpaceAnalysesOut(Schema):
@@ -55,6 +80,8 @@ class SpaceAnalysesOut(Schema):
     params_hash: str
     pending: bool
     analyses: list[AnalysisOut]
+    # What the data cannot show about this space (each once, for every class or one).
+    warnings: list[WarningOut]
 
 
 class QueuedOut(Schema):
@@ -75,13 +102,20 @@ class SpeedMapOut(Schema):
 class RankedSpaceOut(Schema):
     space_id: int
     name: str
+    # What tells the space from another of the same name (`name_shared`).
+    kind: str
+    area_m2: int
+    name_shared: bool
     max_impact_speed_kmh: float | None
     speed_vehicle: str
     max_kinetic_energy_kj: float | None
     energy_vehicle: str
-    required_rating: str
+    # The rating for the heaviest impact; null when that class is beyond any tested rating.
+    required_rating: str | None
     beyond_rating: bool
     beyond_classes: list[str]
+    # Every class's rating, or that no tested rating stops it at its speed.
+    ratings: list[ClassRatingOut]
     entries_above_16_kmh: int
 
 
@@ -117,13 +151,15 @@ def _analysis_out(item: ClassAnalysis, *, full: bool) -> dict[str, Any]:
     }
     if full:
         out["entries"] = row.entries if row is not None and item.has_result else []
+        out["barriers"] = row.barriers if row is not None and item.has_result else []
     return out
 
 
 @router.get("/spaces/{int:space_id}", response=SpaceAnalysesOut, summary="A space's analyses")
 def get_space_analyses(request: HttpRequest, space_id: int) -> Any:
-    """Per vehicle class, the space's current analysis: summary for planners, with entries and paths
-    for security managers and administrators (that view is audited)."""
+    """Per vehicle class, the space's current analysis: summary and warnings for planners, with
+    entries, paths, speed profiles and existing barriers for security managers and administrators
+    (that view is audited)."""
     space = _space(request, space_id, "analysis.summary")
     full = has_city_perm(request.user, space.city_id, "analysis.view")
     inputs, analyses = space_analyses(space)
@@ -142,6 +178,7 @@ def get_space_analyses(request: HttpRequest, space_id: int) -> Any:
         "params_hash": parameters_hash(),
         "pending": any(a.pending for a in analyses),
         "analyses": [_analysis_out(a, full=full) for a in analyses],
+        "warnings": space_warnings(analyses),
     }
 
 

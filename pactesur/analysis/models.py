@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -50,7 +51,8 @@ class ApproachAnalysis(CityOwned):
     # Why the analysis failed, untranslated: a message id and its parameters (see `shown_error`).
     error = models.TextField(_("error"), blank=True)
     error_params = models.JSONField(default=dict, blank=True)
-    # {"vehicle": {...the engine's vehicle JSON}, "entries": [...the `pactesur vda` entries]}
+    # {"vehicle": {...the engine's vehicle JSON}, "entries": [...], "barriers": [...], "warnings": [...]}:
+    # the `pactesur vda` entries and barriers of this class, the warnings about it or the whole space.
     result = models.JSONField(default=dict, blank=True)
     # The summary, as columns so that spaces can be ranked by the database.
     max_impact_speed_kmh = models.FloatField(_("highest impact speed (km/h)"), null=True, blank=True)
@@ -107,10 +109,23 @@ class ApproachAnalysis(CityOwned):
         """Why the analysis failed, in the active language."""
         return shown_text(self.error, self.error_params)
 
+    def _result_list(self, key: str) -> list[dict[str, Any]]:
+        found = self.result.get(key) if isinstance(self.result, dict) else None
+        return [item for item in found or [] if isinstance(item, dict)]
+
     @property
-    def entries(self) -> list[dict[str, object]]:
-        entries = self.result.get("entries") if isinstance(self.result, dict) else None
-        return list(entries or [])
+    def entries(self) -> list[dict[str, Any]]:
+        return self._result_list("entries")
+
+    @property
+    def barriers(self) -> list[dict[str, Any]]:
+        """Existing barriers that stop an approach of this class (none in results before version 2)."""
+        return self._result_list("barriers")
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Warnings about this class or the whole space: code, English message, params, vehicle."""
+        return self._result_list("warnings")
 
 
 class CitySpeedMap(CityOwned):

@@ -12,7 +12,9 @@ from pactesur.engine.vehicles import VEHICLE_CLASSES
 
 # Bump when the way the app computes or summarises analyses changes, so that every stored result
 # is marked stale and computed again (the engine's vehicle table is hashed on its own).
-ANALYSIS_VERSION = 1
+# 2: each class's result also holds its existing barriers, the warnings, `via`, width sources and
+#    speed profiles of the entries (issue #7).
+ANALYSIS_VERSION = 2
 
 # Entries where a vehicle arrives faster than the lowest barrier test speed (16 km/h, ISO 22343-1
 # / IWA 14-1 ladder) need a rated barrier; slower ones are counted as not needing one (assumption:

@@ -11,6 +11,14 @@ from pactesur.analysis.actions import Inputs, active_network, current_analyses, 
 from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import parameters_hash, vehicle_codes
 from pactesur.analysis.vehicle_labels import vehicle_label
+from pactesur.analysis.wording import (
+    barrier_kind_label,
+    class_rating,
+    rating_text,
+    shown_warnings,
+    via_label,
+    way_kind_label,
+)
 from pactesur.cities.models import City
 from pactesur.engine.vehicles import vehicle_by_code
 from pactesur.spaces.models import Space
@@ -54,9 +62,26 @@ class ClassAnalysis:
         return self.row is not None and self.row.computed_at is not None
 
     def summary(self) -> dict[str, Any]:
+        """The summary columns, with `required_rating` None and `rating_summary` saying so when the
+        class arrives faster than any test of its class."""
         if not self.has_result or self.row is None:
-            return dict.fromkeys(SUMMARY_FIELDS)
-        return {name: getattr(self.row, name) for name in SUMMARY_FIELDS}
+            return {**dict.fromkeys(SUMMARY_FIELDS), "rating_summary": ""}
+        values = {name: getattr(self.row, name) for name in SUMMARY_FIELDS}
+        rating = self.rating()
+        values["required_rating"] = rating["required_rating"]
+        values["rating_summary"] = rating["rating_summary"]
+        return values
+
+    def rating(self) -> dict[str, Any]:
+        """The class's summary line (`wording.class_rating`); its rating is "—" without a result."""
+        row = self.row if self.has_result else None
+        return class_rating(
+            self.vehicle,
+            max_impact_speed_kmh=row.max_impact_speed_kmh if row is not None else None,
+            max_kinetic_energy_kj=row.max_kinetic_energy_kj if row is not None else None,
+            required_rating=row.required_rating if row is not None else None,
+            beyond_rating=bool(row.beyond_rating) if row is not None else False,
+        )
 
     def status_json(self) -> dict[str, Any]:
         row = self.row
@@ -108,16 +133,39 @@ def current_rows(city: City | int) -> QuerySet[ApproachAnalysis]:
     )
 
 
+def row_rating(row: ApproachAnalysis) -> dict[str, Any]:
+    """The class's summary line of one analysis row (`wording.class_rating`)."""
+    return class_rating(
+        row.vehicle,
+        max_impact_speed_kmh=row.max_impact_speed_kmh,
+        max_kinetic_energy_kj=row.max_kinetic_energy_kj,
+        required_rating=row.required_rating,
+        beyond_rating=row.beyond_rating,
+    )
+
+
 def space_ranking(city: City | int) -> list[dict[str, Any]]:
-    """Spaces ranked by the highest impact speed of any vehicle class, with the class that reaches it."""
+    """Spaces ranked by the highest impact speed of any vehicle class, with the class that reaches it.
+
+    Each space carries every class's rating line (`ratings`, lightest class first), so that a class
+    beyond any tested rating is never hidden behind the rating of the heaviest impact, and what tells
+    it from a space of the same name: its kind and area, and `name_shared`.
+    """
     by_space: dict[int, dict[str, Any]] = {}
-    rows = current_rows(city).select_related("space").order_by("space_id", "vehicle")
+    rows = sorted(
+        ordered_by_class(list(current_rows(city).select_related("space"))), key=lambda r: r.space_id
+    )
     for row in rows:
         item = by_space.setdefault(
             row.space_id,
             {
                 "space_id": row.space_id,
                 "name": row.space.name,
+                "kind": row.space.kind,
+                "kind_label": str(row.space.get_kind_display()),
+                "area_m2": round(row.space.area_m2),
+                "name_shared": False,
+                "ratings": [],
                 "max_impact_speed_kmh": None,
                 "speed_vehicle": "",
                 "max_kinetic_energy_kj": None,
@@ -140,18 +188,150 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
         ):
             item["max_kinetic_energy_kj"] = row.max_kinetic_energy_kj
             item["energy_vehicle"] = row.vehicle
-            item["required_rating"] = row.required_rating
+            item["required_rating"] = None if row.beyond_rating else row.required_rating
             item["required_test_speed_kmh"] = row.required_test_speed_kmh
             item["beyond_rating"] = row.beyond_rating
         if row.beyond_rating:
             item["beyond_classes"].append(row.vehicle)
+        if row.max_impact_speed_kmh is not None:
+            item["ratings"].append(row_rating(row))
         item["entries_above_16_kmh"] = max(item["entries_above_16_kmh"], row.unprotected_entry_count)
         if row.computed_at and (item["computed_at"] is None or row.computed_at > item["computed_at"]):
             item["computed_at"] = row.computed_at
+    names: dict[str, int] = {}
+    for item in by_space.values():
+        names[item["name"].casefold()] = names.get(item["name"].casefold(), 0) + 1
+    for item in by_space.values():
+        item["name_shared"] = names[item["name"].casefold()] > 1
     return sorted(
         by_space.values(),
-        key=lambda i: (-(i["max_impact_speed_kmh"] or 0.0), -(i["max_kinetic_energy_kj"] or 0.0), i["name"]),
+        key=lambda i: (
+            -(i["max_impact_speed_kmh"] or 0.0),
+            -(i["max_kinetic_energy_kj"] or 0.0),
+            i["name"],
+            i["space_id"],
+        ),
     )
+
+
+def ordered_by_class(rows: list[ApproachAnalysis]) -> list[ApproachAnalysis]:
+    """The rows in the engine's order of classes, lightest first."""
+    order = {code: index for index, code in enumerate(vehicle_codes())}
+    return sorted(rows, key=lambda r: (order.get(r.vehicle, len(order)), r.vehicle))
+
+
+def _shown_rows(analyses: list[ClassAnalysis]) -> list[tuple[ClassAnalysis, ApproachAnalysis]]:
+    return [(item, item.row) for item in analyses if item.row is not None and item.has_result]
+
+
+def space_warnings(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
+    """The warnings of the analyses shown on a space's page, each once, translated."""
+    return shown_warnings(w for _item, row in _shown_rows(analyses) for w in row.warnings)
+
+
+def entry_rows(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
+    """Every entry of every class with a result, numbered, with its words, for the table and the map."""
+    rows = []
+    for item, row in _shown_rows(analyses):
+        for index, entry in enumerate(row.entries):
+            assumed = entry.get("width_source") == "assumed"
+            rows.append(
+                {
+                    "id": f"{item.vehicle}-{index}",
+                    "stale": not item.current,
+                    **entry,
+                    "via_label": via_label(entry.get("via")),
+                    "approach_label": way_kind_label(entry.get("approach")),
+                    "width_assumed": assumed,
+                    "rating_summary": rating_text(
+                        str(entry.get("required_rating") or ""),
+                        beyond_rating=bool(entry.get("beyond_rating")),
+                    ),
+                }
+            )
+    return rows
+
+
+def _barrier_key(barrier: dict[str, Any]) -> tuple[Any, ...]:
+    if barrier.get("osm_id"):
+        return ("osm", barrier["osm_id"])
+    return ("at", round(float(barrier.get("lon") or 0.0), 6), round(float(barrier.get("lat") or 0.0), 6))
+
+
+def barrier_rows(analyses: list[ClassAnalysis]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The existing barriers that stop an approach, one per barrier with a line per class, fastest first.
+
+    Returns the grouped rows for the table and the flat per-class items (with path and speed
+    profile, numbered like the entries) for the map data.
+    """
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    flat: list[dict[str, Any]] = []
+    for item, row in _shown_rows(analyses):
+        for index, barrier in enumerate(row.barriers):
+            rating = class_rating(
+                item.vehicle,
+                max_impact_speed_kmh=barrier.get("impact_speed_kmh"),
+                max_kinetic_energy_kj=barrier.get("kinetic_energy_kj"),
+                required_rating=str(barrier.get("required_rating") or ""),
+                beyond_rating=bool(barrier.get("beyond_rating")),
+            )
+            one = {
+                **barrier,
+                "id": f"{item.vehicle}-b{index}",
+                "stale": not item.current,
+                "kind_label": barrier_kind_label(barrier.get("kind")),
+                "rating_summary": rating["rating_summary"],
+            }
+            flat.append(one)
+            group = groups.setdefault(
+                _barrier_key(barrier),
+                {
+                    "kind": barrier.get("kind"),
+                    "kind_label": one["kind_label"],
+                    "lon": barrier.get("lon"),
+                    "lat": barrier.get("lat"),
+                    "gap_m": barrier.get("gap_m"),
+                    "osm_id": barrier.get("osm_id"),
+                    "rated": barrier.get("rated"),
+                    "classes": [],
+                },
+            )
+            group["classes"].append({**rating, "id": one["id"], "stale": one["stale"]})
+    for group in groups.values():
+        group["max_impact_speed_kmh"] = max(float(c["max_impact_speed_kmh"] or 0.0) for c in group["classes"])
+    ranked = sorted(groups.values(), key=lambda g: -g["max_impact_speed_kmh"])
+    for number, group in enumerate(ranked, start=1):
+        group["number"] = number
+    return ranked, flat
+
+
+def assumed_width_ways(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
+    """The ways of assumed width on the approach paths, each once, with the classes whose paths use them.
+
+    Most used first: measuring those makes the most entries reliable.
+    """
+    ways: dict[Any, dict[str, Any]] = {}
+    for item, row in _shown_rows(analyses):
+        for entry in row.entries:
+            for way in entry.get("assumed_widths") or []:
+                if not isinstance(way, dict):
+                    continue
+                found = ways.setdefault(
+                    way.get("way_id"),
+                    {
+                        "way_id": way.get("way_id"),
+                        "name": way.get("name") or "",
+                        "kind": way.get("kind"),
+                        "kind_label": way_kind_label(way.get("kind")),
+                        "width_m": way.get("width_m"),
+                        "vehicles": [],
+                        "entries": 0,
+                    },
+                )
+                found["entries"] += 1
+                if item.vehicle not in found["vehicles"]:
+                    found["vehicles"].append(item.vehicle)
+    return sorted(ways.values(), key=lambda w: (-w["entries"], w["name"], str(w["way_id"])))
 
 
 def city_progress(city: City | int) -> dict[str, int]:
@@ -185,6 +365,8 @@ def export_json(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:
     """The space's analyses as the `pactesur vda` JSON object, plus the space and the inputs."""
     vehicles: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
+    barriers: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
     inputs: list[dict[str, Any]] = []
     for item in analyses:
         row = item.row
@@ -192,6 +374,9 @@ def export_json(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:
             continue
         vehicles.append(row.result.get("vehicle") or {"code": item.vehicle})
         entries.extend(row.entries)
+        barriers.extend(row.barriers)
+        # A warning about the whole space is stored with every class: exported once.
+        warnings.extend(w for w in row.warnings if w not in warnings)
         inputs.append(
             {
                 "vehicle": item.vehicle,
@@ -206,11 +391,14 @@ def export_json(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:
         "analyses": inputs,
         "vehicles": vehicles,
         "entries": entries,
+        "barriers": barriers,
+        "warnings": warnings,
     }
 
 
 def export_geojson(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:
-    """The same as a FeatureCollection: the space outline, one Point per entry, one LineString per path."""
+    """The same as a FeatureCollection: the space outline, a Point per entry and per existing barrier,
+    a LineString per approach path; the warnings as a member of the collection."""
     plain = export_json(space, analyses)
     features: list[dict[str, Any]] = [
         {
@@ -219,26 +407,35 @@ def export_geojson(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any
             "properties": {"feature": "space", "id": space.pk, "name": space.name},
         }
     ]
-    for entry in plain["entries"]:
-        props = {k: v for k, v in entry.items() if k != "path"}
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [entry["lon"], entry["lat"]]},
-                "properties": {"feature": "entry", **props},
-            }
-        )
-        if len(entry.get("path") or []) >= 2:
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "LineString", "coordinates": entry["path"]},
-                    "properties": {"feature": "approach_path", **props},
-                }
-            )
+    for kind, items in (("entry", plain["entries"]), ("barrier", plain["barriers"])):
+        for item in items:
+            features.extend(_point_and_path(kind, item))
     return {
         "type": "FeatureCollection",
         "features": features,
         "vehicles": plain["vehicles"],
         "analyses": plain["analyses"],
+        "warnings": plain["warnings"],
     }
+
+
+def _point_and_path(kind: str, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An entry's or barrier's Point and, when it has one, the LineString of its approach path."""
+    props = {k: v for k, v in item.items() if k != "path"}
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [item["lon"], item["lat"]]},
+            "properties": {"feature": kind, **props},
+        }
+    ]
+    if len(item.get("path") or []) >= 2:
+        path_kind = "approach_path" if kind == "entry" else f"{kind}_approach_path"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": item["path"]},
+                "properties": {"feature": path_kind, **props},
+            }
+        )
+    return features

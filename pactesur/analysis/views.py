@@ -25,11 +25,15 @@ from django.views.decorators.http import require_GET, require_POST
 from pactesur.analysis.actions import active_network, do_enqueue_city_analysis, do_enqueue_space_analysis
 from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash, vehicle_codes
 from pactesur.analysis.results import (
+    assumed_width_ways,
+    barrier_rows,
     city_progress,
+    entry_rows,
     export_geojson,
     export_json,
     space_analyses,
     space_ranking,
+    space_warnings,
     speed_map,
 )
 from pactesur.analysis.speedmaps import BANDS_KMH, lines_path
@@ -80,19 +84,43 @@ def _labels() -> dict[str, str]:
     }
 
 
+def _profile_labels() -> dict[str, str]:
+    """Words of the speed profile chart (speed-profile.js), translated here for the same reason."""
+    return {
+        "distance": _("distance from the start of the path (m)"),
+        "speed": _("speed (km/h)"),
+        "impact": _("impact: %(speed)s km/h"),
+        "corner": _("corner: %(speed)s km/h"),
+        "entry": _(
+            "%(vehicle)s from a standstill %(distance)s m away reaches %(speed)s km/h at the entry"
+            " (%(name)s)."
+        ),
+        "barrier": _(
+            "%(vehicle)s from a standstill %(distance)s m away hits the %(kind)s at %(speed)s km/h."
+        ),
+        "corners": _("Corners that limit the speed: %(corners)s."),
+        "noCorners": _("No corner limits the speed on this path."),
+        "cornerAt": _("%(speed)s km/h at %(distance)s m"),
+        "noProfile": _("This result has no speed profile: run the analysis again."),
+        "unnamed": _("unnamed way"),
+        "chart": _("Speed profile chart"),
+    }
+
+
 def _bands() -> list[dict[str, Any]]:
     return [{"upTo": b} for b in BANDS_KMH] + [{"above": BANDS_KMH[-1]}]
 
 
-def _entry_rows(analyses: list[Any]) -> list[dict[str, Any]]:
-    """Every entry of every class with a result, numbered, for the table and the map."""
-    rows = []
-    for item in analyses:
-        if not item.has_result:
-            continue
-        for index, entry in enumerate(item.row.entries):
-            rows.append({"id": f"{item.vehicle}-{index}", "stale": not item.current, **entry})
-    return rows
+def _no_untested_rating(item: dict[str, Any]) -> dict[str, Any]:
+    if not item.get("beyond_rating"):
+        return item
+    return {**item, "required_rating": item["rating_summary"]}
+
+
+def _fastest_entry(entries: list[dict[str, Any]], vehicle: str) -> str:
+    of_class = [e for e in entries if e["vehicle"] == vehicle]
+    fastest = max(of_class, key=lambda e: e["impact_speed_kmh"], default=None)
+    return str(fastest["id"]) if fastest else ""
 
 
 @require_GET
@@ -101,7 +129,7 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     space = space_or_404(request, pk, "analysis.summary")
     full = has_city_perm(request.user, space.city_id, "analysis.view")
     inputs, analyses = space_analyses(space)
-    entries = _entry_rows(analyses) if full else []
+    entries = entry_rows(analyses) if full else []
     selected = request.GET.get("vehicle") or ""
     if selected not in vehicle_codes():
         # The class of the fastest entry first: the one a security manager looks at first.
@@ -119,8 +147,14 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": entries,
         "selected": selected,
         "bands": BANDS_KMH,
+        # What the data cannot show: for everyone who reads the summary, since it qualifies it.
+        "warnings": space_warnings(analyses),
     }
     if full:
+        barriers, barrier_items = barrier_rows(analyses)
+        context["barriers"] = barriers
+        context["assumed_ways"] = assumed_width_ways(analyses)
+        context["selected_entry"] = _fastest_entry(entries, selected)
         do_record_view(
             space,
             acting_user=request.user,
@@ -133,11 +167,15 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         context["page_data"] = {
             "basemapUrl": _basemap_url(space.city_id),
             "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.name}},
-            "entries": entries,
+            # The map's tooltips show `required_rating`: never a rating nobody tests.
+            "entries": [_no_untested_rating(e) for e in entries],
+            "barriers": [_no_untested_rating(b) for b in barrier_items],
             "vehicles": vehicle_choices(),
             "selected": selected,
+            "selectedEntry": context["selected_entry"],
             "bands": _bands(),
             "labels": _labels(),
+            "profileLabels": _profile_labels(),
         }
     context["status_data"] = {
         "statusUrl": reverse("analysis:space-status", args=[space.pk]),

@@ -78,3 +78,65 @@ def test_map_image_draws_the_city_base_map(city, security_officer, data_dir) -> 
     bare = start(city, security_officer, name="Nowhere")  # Nice coordinates: outside the Leeds base map
     # A map with streets and buildings is a bigger image than the outline alone.
     assert len(png) > len(space_map_png(bare))
+
+
+def _with_issue7_analyses(assessment: Assessment) -> None:
+    """A car beyond any tested rating at 116 km/h, a truck within one, barriers and warnings."""
+    from tests.analysis.factories import make_issue7_analyses
+    from tests.streets.factories import StreetNetworkFactory
+
+    make_issue7_analyses(assessment.space, StreetNetworkFactory(city=assessment.city))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_space_report_gives_every_class_rating_and_never_an_untested_one(
+    client, assessment, security_officer
+) -> None:  # type: ignore[no-untyped-def]
+    _with_issue7_analyses(assessment)
+    client.force_login(security_officer)
+
+    response = client.get(f"/assessments/{assessment.pk}/report.pdf")
+
+    assert response.status_code == 200
+    text = _flat("\n".join(_pages(response.content)))
+    assert "M1 (car), 116 km/h — no tested rating: reduce the speed first" in text
+    assert "N3F (multi-axle heavy rigid truck), 70 km/h — V/30000[N3F]/80/90" in text
+    assert "V/1500[M1]/128/90" not in text  # the test step above 112 km/h that nobody runs
+    assert "Existing protection to verify" in text
+    assert "bollard — not rated in OpenStreetMap" in text
+    assert "43.69810, 7.27050" in text
+    assert "a vehicle needs to reach its top speed (1,693 m)" in text
+    assert "engine says" not in text
+
+
+def test_space_report_writes_the_warnings_in_the_readers_language(
+    client, assessment, security_officer
+) -> None:  # type: ignore[no-untyped-def]
+    _with_issue7_analyses(assessment)
+    client.force_login(security_officer)
+
+    response = client.get(f"/fr/assessments/{assessment.pk}/report.pdf")
+
+    text = _flat("\n".join(_pages(response.content)))
+    assert "aucune classe testée : réduire d’abord la vitesse" in text
+    assert "à 240 m du bord du réseau viaire importé" in text
+    assert "importé par une version plus ancienne de PACTESUR" in text
+    assert "imported by an older version" not in text
+
+
+def test_assessment_page_lists_every_class_rating(client, assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
+    _with_issue7_analyses(assessment)
+    client.force_login(security_officer)
+
+    html = client.get(f"/assessments/{assessment.pk}/").content.decode()
+
+    summary = html[html.index('id="analysis-report-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert "no tested rating: reduce the speed first" in summary
+    assert "V/30000[N3F]/80/90" in summary
+    assert "V/1500[M1]/128/90" not in html
+    assert "M1, N3F:" in summary  # the warning about the extract's edge, for both classes
+    assert "Existing protection to verify" not in summary  # barrier positions stay on the analysis page

@@ -1,0 +1,212 @@
+"""What an analysis says to people, translated: ratings, how an entry is reached, kinds, warnings.
+
+The engine writes codes (``via: "along_way"``, ``kind: "bollard"``, warning ``code`` and ``params``)
+and English messages; pages, PDFs and the API show the sentences of this module instead, in the
+reader's language. A code this module does not know yet is shown as the engine wrote it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pactesur.analysis.vehicle_labels import vehicle_label
+
+# What a summary says instead of a rating when the class arrives faster than any test of its class
+# (ISO 22343-1 / IWA 14-1): no product can be chosen, the approach speed must come down first.
+NO_TESTED_RATING = gettext_lazy("no tested rating: reduce the speed first")
+
+# How a vehicle gets into the space (`via` of an entry, DESIGN.md).
+VIA_LABELS: dict[str, Promise] = {
+    "way": gettext_lazy("along a way that crosses the outline"),
+    "along_way": gettext_lazy("leaving a way that runs along the outline"),
+    "open_area": gettext_lazy("straight across an open area"),
+}
+
+# The kind of way an approach runs on (`approach` of an entry, `kind` of an assumed width).
+WAY_KIND_LABELS: dict[str, Promise] = {
+    "road": gettext_lazy("road"),
+    "service": gettext_lazy("service road"),
+    "pedestrian": gettext_lazy("pedestrian street"),
+    "open_area": gettext_lazy("open area"),
+    "footway": gettext_lazy("footway"),
+    "cycleway": gettext_lazy("cycleway"),
+    "track": gettext_lazy("track"),
+    "path": gettext_lazy("path"),
+}
+
+# Existing barriers as OpenStreetMap tags them (`barrier=*`), the ones cities have most.
+BARRIER_KIND_LABELS: dict[str, Promise] = {
+    "bollard": gettext_lazy("bollard"),
+    "block": gettext_lazy("concrete block"),
+    "wall": gettext_lazy("wall"),
+    "fence": gettext_lazy("fence"),
+    "gate": gettext_lazy("gate"),
+    "lift_gate": gettext_lazy("lift gate"),
+    "swing_gate": gettext_lazy("swing gate"),
+    "planter": gettext_lazy("planter"),
+    "kerb": gettext_lazy("kerb"),
+    "jersey_barrier": gettext_lazy("jersey barrier"),
+    "guard_rail": gettext_lazy("guard rail"),
+    "chain": gettext_lazy("chain"),
+    "retaining_wall": gettext_lazy("retaining wall"),
+    "city_wall": gettext_lazy("city wall"),
+    "hedge": gettext_lazy("hedge"),
+    "rising_bollard": gettext_lazy("rising bollard"),
+}
+
+# Warning code → sentence with the warning's params (DESIGN.md).
+WARNING_TEXTS: dict[str, Promise] = {
+    "near_extract_edge": gettext_lazy(
+        "This space lies %(distance_m)s m from the edge of the imported street network, closer than "
+        "the run-up a vehicle needs to reach its top speed (%(run_up_m)s m): faster approaches from "
+        "beyond the extract are missing. Import a larger extract to assess them."
+    ),
+    "assumed_widths": gettext_lazy(
+        "%(share)s%% of the fastest approach runs on ways whose width is not mapped, so its speed rests "
+        "on assumed widths: measure those ways to confirm it."
+    ),
+    "indoor": gettext_lazy(
+        "This space is indoors: check how a vehicle could reach it before relying on this analysis."
+    ),
+    "old_network": gettext_lazy(
+        "The street network was imported by an older version of PACTESUR: import it again to "
+        "re-assess the widths of its ways."
+    ),
+}
+# When the same warning comes for several classes, these params differ by class and the warning is
+# shown once with the largest value (the run-up of the class that needs the longest).
+MERGED_BY_MAX: dict[str, tuple[str, ...]] = {"near_extract_edge": ("run_up_m",)}
+
+
+def _label(table: Mapping[str, Promise], code: Any) -> str:
+    text = table.get(str(code))
+    if text is not None:
+        return str(text)
+    return str(code or "").replace("_", " ")
+
+
+def via_label(code: Any) -> str:
+    """How a vehicle reaches the entry, in words; empty for entries computed before `via` existed."""
+    return _label(VIA_LABELS, code) if code else ""
+
+
+def way_kind_label(code: Any) -> str:
+    return _label(WAY_KIND_LABELS, code)
+
+
+def barrier_kind_label(code: Any) -> str:
+    return _label(BARRIER_KIND_LABELS, code) if code else _("barrier")
+
+
+def rating_text(required_rating: str | None, *, beyond_rating: bool) -> str:
+    """The rating a barrier needs, or `NO_TESTED_RATING` when no test of the class is that fast."""
+    if beyond_rating:
+        return str(NO_TESTED_RATING)
+    return required_rating or "—"
+
+
+def class_rating(
+    vehicle: str,
+    *,
+    max_impact_speed_kmh: float | None,
+    required_rating: str | None,
+    beyond_rating: bool,
+    max_kinetic_energy_kj: float | None = None,
+) -> dict[str, Any]:
+    """One class's summary line that cannot mislead: its rating, or none and the speed to bring down.
+
+    `required_rating` is None when the class is beyond any tested rating: the engine's string then
+    names a test nobody runs (hostile-vehicles.md §3), which must not read as a product to buy.
+    """
+    beyond = bool(beyond_rating)
+    return {
+        "vehicle": vehicle,
+        "label": vehicle_label(vehicle),
+        "max_impact_speed_kmh": max_impact_speed_kmh,
+        "max_kinetic_energy_kj": max_kinetic_energy_kj,
+        "required_rating": None if beyond or not required_rating else required_rating,
+        "beyond_rating": beyond,
+        "rating_summary": rating_text(required_rating, beyond_rating=beyond),
+    }
+
+
+def _number(value: Any, decimals: int = 0) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return str(value)
+    return number_format(round(number, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def warning_text(warning: Mapping[str, Any]) -> str:
+    """The warning in the active language from its code and params; the engine's English otherwise."""
+    template = WARNING_TEXTS.get(str(warning.get("code")))
+    params = dict(warning.get("params") or {})
+    if template is None:
+        return str(warning.get("message") or warning.get("code") or "")
+    shown = {key: _number(value) for key, value in params.items() if isinstance(value, int | float)}
+    shown |= {k: v for k, v in params.items() if k not in shown}
+    try:
+        return str(template) % shown
+    except (KeyError, TypeError, ValueError):
+        # Params missing from an older or newer engine: its own message says what it meant.
+        return str(warning.get("message") or template)
+
+
+def shown_warnings(warnings: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Warnings of several classes' results, each once, with the classes they concern and their text.
+
+    A warning about the whole space (vehicle null) is stored in every class's result: shown once,
+    with no class. The same warning for several classes is shown once with their codes; params
+    that differ by class (`MERGED_BY_MAX`) take the largest value.
+    """
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for warning in warnings:
+        code = str(warning.get("code") or "")
+        params = dict(warning.get("params") or {})
+        by_max = MERGED_BY_MAX.get(code, ())
+        same = tuple(sorted((k, repr(v)) for k, v in params.items() if k not in by_max))
+        vehicle = warning.get("vehicle")
+        key = (code, vehicle is None, same)
+        found = merged.get(key)
+        if found is None:
+            merged[key] = {
+                "code": code,
+                "message": warning.get("message") or "",
+                "params": params,
+                "vehicles": [],
+            }
+            found = merged[key]
+        for name in by_max:
+            if isinstance(params.get(name), int | float):
+                found["params"][name] = max(float(found["params"].get(name) or 0.0), float(params[name]))
+        if vehicle and vehicle not in found["vehicles"]:
+            found["vehicles"].append(str(vehicle))
+    shown = []
+    for item in merged.values():
+        vehicles = item["vehicles"]
+        shown.append(
+            {
+                "code": item["code"],
+                "vehicles": vehicles,
+                "vehicle_labels": [vehicle_label(v) for v in vehicles],
+                # One class: named with its label; several: their codes.
+                "concerns": (
+                    f"{vehicles[0]} ({vehicle_label(vehicles[0])})"
+                    if len(vehicles) == 1
+                    else ", ".join(vehicles)
+                ),
+                "params": item["params"],
+                "text": warning_text(item),
+            }
+        )
+    return shown
