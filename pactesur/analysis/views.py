@@ -72,6 +72,8 @@ def _labels() -> dict[str, str]:
         "space": _("Space"),
         "entries": _("Entries"),
         "paths": _("Approach paths"),
+        "barriers": _("Existing protection to verify"),
+        "unrated": _("not rated in OpenStreetMap"),
         "speeds": _("Attainable speed"),
         "impactSpeed": _("impact speed"),
         "energy": _("kinetic energy"),

@@ -122,6 +122,12 @@ def test_security_manager_reads_the_barriers_to_verify_and_their_profiles(
     assert "38 km/h — V/30000[N3F]/48/90" in bollard
     assert "not rated in OpenStreetMap" in bollard
     assert "Rue de la Poissonnerie" in page.inner_text("#assumed-ways")
+    # on the map: the shown class's barriers as their own markers, whose click finds the table row
+    map_element = page.locator("#analysis-map")
+    assert map_element.get_attribute("data-barriers") == "1"  # M1 meets the bollard only
+    assert page.locator("#analysis-map path.analysis-barrier").count() == 1
+    page.locator("#analysis-map path.analysis-barrier").first.dispatch_event("click")
+    assert table.locator("tr.highlight").get_attribute("data-kind") == "bollard"
 
     page.click("button[data-profile='N3F-b1']")
     _wait_for(page, "N3F-b1")

@@ -10,7 +10,8 @@
  * class can reach on it, fetched per class from speedsUrl ({lines: [band → [[lon, lat, lon, lat …]]]}).
  *
  * Each map element gets data-ready="true" and data-vehicle once drawn; the space map also
- * data-entries and data-paths (how many markers and lines are on the map), for people's scripts and tests.
+ * data-entries, data-paths and data-barriers (how many markers and lines are on the map), for people's
+ * scripts and tests. Existing barriers that stop an approach of the class are dark markers.
  */
 (function (global) {
   "use strict";
@@ -87,6 +88,35 @@
     return box;
   }
 
+  function barrierTooltip(barrier, labels) {
+    var box = document.createElement("span");
+    var title = document.createElement("strong");
+    title.textContent = barrier.vehicle + " · " + (barrier.kind_label || barrier.kind);
+    box.appendChild(title);
+    [
+      (labels.impactSpeed || "impact speed") + ": " + barrier.impact_speed_kmh + " km/h",
+      (labels.energy || "kinetic energy") + ": " + barrier.kinetic_energy_kj + " kJ",
+      (labels.rating || "required rating") + ": " + (barrier.rating_summary || barrier.required_rating),
+      barrier.rated ? barrier.rated : (labels.unrated || "not rated in OpenStreetMap"),
+    ].forEach(function (line) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(line));
+    });
+    return box;
+  }
+
+  function highlightBarrier(barrier) {
+    document.querySelectorAll("tr[data-barrier].highlight").forEach(function (row) {
+      row.classList.remove("highlight");
+    });
+    var button = document.querySelector('[data-profile="' + barrier.id + '"]');
+    var row = button ? button.closest("tr[data-barrier]") : null;
+    if (row) {
+      row.classList.add("highlight");
+      row.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   function highlightRow(id) {
     document.querySelectorAll("tr[data-entry].highlight").forEach(function (row) {
       row.classList.remove("highlight");
@@ -109,14 +139,30 @@
     L.geoJSON(data.space, { style: SPACE_STYLE, renderer: svg }).addTo(map);
     var pathLayer = L.layerGroup().addTo(map);
     var entryLayer = L.layerGroup().addTo(map);
+    var barrierLayer = L.layerGroup().addTo(map);
     var overlays = {};
     overlays[data.labels.paths || "Approach paths"] = pathLayer;
     overlays[data.labels.entries || "Entries"] = entryLayer;
+    overlays[data.labels.barriers || "Existing protection to verify"] = barrierLayer;
     L.control.layers(null, overlays, { collapsed: false, position: "bottomleft" }).addTo(map);
 
     function show(code) {
       pathLayer.clearLayers();
       entryLayer.clearLayers();
+      barrierLayer.clearLayers();
+      // Existing barriers that stop an approach of this class: dark discs ringed in the colour of the
+      // speed they would be hit at, so they read apart from the entries (light discs).
+      var barriers = (data.barriers || []).filter(function (b) { return b.vehicle === code; });
+      barriers.forEach(function (b) {
+        var marker = L.circleMarker([b.lat, b.lon], {
+          renderer: svg, radius: 6, color: BAND_COLOURS[bandOf(b.impact_speed_kmh, data.bands)], weight: 3,
+          fillColor: "#222222", fillOpacity: 1, className: "analysis-barrier",
+        });
+        marker.bindTooltip(barrierTooltip(b, data.labels || {}));
+        marker.on("click", function () { highlightBarrier(b); });
+        marker.addTo(barrierLayer);
+      });
+      element.dataset.barriers = String(barriers.length);
       var entries = data.entries.filter(function (e) { return e.vehicle === code; });
       var paths = 0;
       // Slowest first, so the fastest entries are drawn on top.
