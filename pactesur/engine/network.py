@@ -79,6 +79,8 @@ class StreetNetwork:
     open_areas_xy : open surfaces a vehicle can cross in straight lines (squares, pedestrian
         areas, car parks) as polygons in `crs`, with what cuts sight (buildings, walls, fences,
         steps, water, rows of bollards) already cut out.
+    buildings_xy : footprints of the buildings large enough to hold a public space indoors
+        (station halls, malls, markets), in `crs`, simplified; to tell that a space is indoors.
     """
 
     crs: str
@@ -102,6 +104,7 @@ class StreetNetwork:
     node_barrier: dict[int, str] = field(default_factory=dict)
     seg_barrier: dict[int, str] = field(default_factory=dict)
     open_areas_xy: tuple[Any, ...] = ()
+    buildings_xy: tuple[Any, ...] = ()
 
     @property
     def node_count(self) -> int:

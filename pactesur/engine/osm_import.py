@@ -32,6 +32,10 @@ NEAR_GRID_CELL_M = 25.0  # grid of the bounding-box pre-test before segment × b
 NEAR_GRID_MAX_CELLS = 2048  # per side: at most ~4M cells, whatever the extent of the city
 _LEVEL_OFF = ("no", "", "0")
 # Car parks a vehicle drives across at ground level (`parking=*`; absent means surface).
+# Buildings kept to tell that a space is indoors (a station hall, a mall, a market hall): at least
+# this footprint (assumption: a small shop never holds a crowded public space), outlines simplified.
+INDOOR_BUILDING_MIN_M2 = 400.0
+BUILDING_SIMPLIFY_M = 0.5
 SURFACE_PARKING = frozenset(
     {"surface", "street_side", "lane", "layby"}
 )  # bridge/tunnel values that mean "at ground level"
@@ -123,6 +127,14 @@ def _barrier_lines_xy(
     present = np.asarray([g is not None for g in lines], dtype=bool)
     lines_xy = proj.geoms_to_xy(lines[present]) if present.any() else np.empty(0, dtype=object)
     return lines_xy, gaps[present], kinds[present]
+
+
+def _large_buildings(buildings_xy: ObjectArray) -> list[Any]:
+    """Buildings large enough to hold a public space indoors, simplified: to tell indoor spaces."""
+    if buildings_xy.shape[0] == 0:
+        return []
+    large = buildings_xy[shapely.area(buildings_xy) >= INDOOR_BUILDING_MIN_M2]
+    return [g for g in shapely.simplify(large, BUILDING_SIMPLIFY_M).tolist() if not g.is_empty]
 
 
 def _steps_xy(extract: OsmExtract, proj: LocalProjection) -> ObjectArray:
@@ -375,6 +387,7 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
         node_barrier=node_barrier,
         seg_barrier=seg_barrier,
         open_areas_xy=tuple(open_areas),
+        buildings_xy=tuple(_large_buildings(buildings_xy)),
     )
 
 

@@ -16,6 +16,8 @@ from pactesur.engine.vehicles import VehicleClass
 # Most of an approach: above this share of the fastest entry's run-up on assumed widths, the
 # speed rests on assumptions more than on the map (assumption: a plain majority).
 ASSUMED_SHARE_WARNING: float = 0.5
+# A space this much under buildings is indoors (assumption: most of it).
+INDOOR_SHARE_WARNING: float = 0.5
 
 
 def area_warnings(
@@ -31,9 +33,24 @@ def area_warnings(
       file may exist.
     - `assumed_widths`, per class: most of the fastest entry's approach runs on ways whose
       width is not mapped.
+    - `indoor`: most of the area lies under a building: the street network does not show how a
+      vehicle gets inside.
     - `old_network`: the network file predates width sources and open surfaces; re-import it.
     """
     found: list[AreaWarning] = []
+    covered = _covered_share(network, area_xy)
+    if covered >= INDOOR_SHARE_WARNING:
+        share = round(100.0 * covered)
+        found.append(
+            AreaWarning(
+                code="indoor",
+                message=(
+                    f"{share} % of the space lies under a building: the analysis shows how a vehicle reaches "
+                    "its outline, not how it gets inside; check the building's entrances."
+                ),
+                params={"share": share},
+            )
+        )
     edge_m = _distance_to_bounds_m(network, area_xy)
     if edge_m is not None:
         for vehicle in vehicles:
@@ -94,3 +111,13 @@ def _distance_to_bounds_m(network: StreetNetwork, area_xy: BaseGeometry) -> floa
     if not frame.is_valid or frame.area <= 0.0:
         return None
     return float(shapely.distance(frame.exterior, area_xy)) if frame.intersects(area_xy) else 0.0
+
+
+def _covered_share(network: StreetNetwork, area_xy: BaseGeometry) -> float:
+    if not network.buildings_xy or area_xy.area <= 0.0:
+        return 0.0
+    buildings = np.asarray(network.buildings_xy, dtype=object)
+    near = buildings[shapely.intersects(buildings, area_xy)]
+    if near.shape[0] == 0:
+        return 0.0
+    return float(shapely.area(shapely.intersection(shapely.union_all(near), area_xy)) / area_xy.area)

@@ -152,6 +152,20 @@ def near_extract_edge() -> Case:
     return Case("square 4 m from the extract's edge", nodes, ways, (0, 0, 60, 60), (-2000, -2000, 64, 2000))
 
 
+def space_in_a_hall() -> Case:
+    """A market hall (a 60 m × 60 m building) with a street ending at its door.
+
+    10 ──────── road, 300 m ──────── ┤ hall │      the space analysed is the hall's floor
+    """
+    nodes, ring = square_way(1, 0, 0, 60, 60)
+    nodes = {**nodes, 10: (-300, 30, {}), 11: (0, 30, {})}
+    ways = {
+        100: (ring, {"building": "retail", "amenity": "marketplace", "name": "Kauppahalli"}),
+        200: ([10, 11], {"highway": "residential"}),
+    }
+    return Case("space inside a market hall", nodes, ways, (0, 0, 60, 60), (-2000, -2000, 2000, 2000))
+
+
 ALL_CASES = (
     street_on_outline,
     street_near_outline,
@@ -161,4 +175,5 @@ ALL_CASES = (
     bollard_on_outline,
     loop_behind_square,
     near_extract_edge,
+    space_in_a_hall,
 )

@@ -26,6 +26,7 @@ from tests.engine.entry_cases import (
     market_in_square,
     near_extract_edge,
     sidewalk_to_corner,
+    space_in_a_hall,
     street_near_outline,
     street_on_outline,
     untagged_footway,
@@ -164,6 +165,18 @@ def test_space_far_from_the_extract_edge_has_no_edge_warning(tmp_path: Path) -> 
     far = dataclasses.replace(case, ways=ways, bounds_m=(-5000.0, -5000.0, 5000.0, 5000.0))
     _network, _area, result = _run(tmp_path, far)
     assert [w.code for w in result.warnings] == []
+
+
+def test_space_inside_a_large_building_warns_that_it_is_indoors(tmp_path: Path) -> None:
+    _network, _area, result = _run(tmp_path, space_in_a_hall())
+    indoor = [w for w in result.warnings if w.code == "indoor"]
+    assert len(indoor) == 1
+    assert indoor[0].params["share"] >= 99
+
+
+def test_open_square_is_not_indoors(tmp_path: Path) -> None:
+    _network, _area, result = _run(tmp_path, street_on_outline())
+    assert "indoor" not in {w.code for w in result.warnings}
 
 
 def _real_squares(name: str) -> tuple[StreetNetwork, list[tuple[str, Polygon]]]:

@@ -35,6 +35,9 @@ def test_network_round_trip_is_exact(tmp_path: Path) -> None:
     assert len(loaded.open_areas_xy) == len(network.open_areas_xy)
     for a, b in zip(loaded.open_areas_xy, network.open_areas_xy, strict=True):
         assert a.equals_exact(b, 0.0)
+    assert network.buildings_xy
+    assert len(loaded.buildings_xy) == len(network.buildings_xy)
+    assert all(a.equals_exact(b, 0.0) for a, b in zip(loaded.buildings_xy, network.buildings_xy, strict=True))
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
 
 
@@ -48,6 +51,7 @@ def test_a_network_file_of_the_first_format_loads_with_mapped_widths_and_says_so
     loaded = load_network(path)
     assert not loaded.seg_width_assumed.any()
     assert loaded.open_areas_xy == ()
+    assert loaded.buildings_xy == ()
     assert loaded.meta["format_version"] == 1
 
 

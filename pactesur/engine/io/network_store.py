@@ -15,7 +15,7 @@ from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import replace_atomically
 from pactesur.engine.network import StreetNetwork
 
-# 2: width sources, barrier kinds and open-area surfaces. Version 1 files still load: their
+# 2: width sources, barrier kinds, open-area surfaces and large buildings. Version 1 files still load: their
 # widths count as mapped and `meta["format_version"]` says 1, so results can warn about it.
 FORMAT_VERSION = 2
 ARRAY_FIELDS: tuple[str, ...] = (
@@ -54,9 +54,10 @@ def save_network(network: StreetNetwork, path: str | Path) -> None:
         "seg_barrier": {str(k): v for k, v in network.seg_barrier.items()},
     }
     arrays: dict[str, Any] = {name: getattr(network, name) for name in ARRAY_FIELDS + V2_ARRAY_FIELDS}
-    wkb = [shapely.to_wkb(g) for g in network.open_areas_xy]
-    arrays["open_area_wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    arrays["open_area_offsets"] = np.cumsum([0] + [len(w) for w in wkb], dtype=np.int64)
+    for name, geoms in (("open_area", network.open_areas_xy), ("building", network.buildings_xy)):
+        wkb = [shapely.to_wkb(g) for g in geoms]
+        arrays[f"{name}_wkb"] = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+        arrays[f"{name}_offsets"] = np.cumsum([0, *(len(w) for w in wkb)], dtype=np.int64)
     arrays["header_json"] = np.frombuffer(
         json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
     )
@@ -85,10 +86,11 @@ def load_network(path: str | Path) -> StreetNetwork:
             version = int(header.get("format_version", 0))
             if version >= 2:
                 arrays.update({name: np.array(data[name]) for name in V2_ARRAY_FIELDS})
-                open_areas = _open_areas(np.array(data["open_area_wkb"]), np.array(data["open_area_offsets"]))
+                open_areas = _geometries(np.array(data["open_area_wkb"]), np.array(data["open_area_offsets"]))
+                buildings = _geometries(np.array(data["building_wkb"]), np.array(data["building_offsets"]))
             else:
                 arrays["seg_width_assumed"] = np.zeros(arrays["seg_u"].shape[0], dtype=np.bool_)
-                open_areas = ()
+                open_areas = buildings = ()
     except (OSError, ValueError, KeyError, shapely.errors.ShapelyError) as exc:
         raise OsmInputError(f"{path.name} is not a PACTESUR network file: {exc}") from exc
     if header.get("format_version", 0) > FORMAT_VERSION:
@@ -102,10 +104,11 @@ def load_network(path: str | Path) -> StreetNetwork:
         node_barrier={int(k): v for k, v in header.get("node_barrier", {}).items()},
         seg_barrier={int(k): v for k, v in header.get("seg_barrier", {}).items()},
         open_areas_xy=open_areas,
+        buildings_xy=buildings,
         **arrays,
     )
 
 
-def _open_areas(wkb: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> tuple[Any, ...]:
+def _geometries(wkb: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> tuple[Any, ...]:
     raw = wkb.tobytes()
     return tuple(shapely.from_wkb(raw[int(a) : int(b)]) for a, b in itertools.pairwise(offsets.tolist()))
