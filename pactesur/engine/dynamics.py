@@ -21,9 +21,6 @@ Int32Array = npt.NDArray[np.int32]
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Below this deflection a vertex is straight: no turn limit, and a chain of such vertices is one
-# straight for the arc-fitting rule (assumption: OSM node jitter is 1–2°).
-STRAIGHT_DEFLECTION_RAD: float = math.radians(3.0)
 # Lateral room the vehicle's centre keeps even on a way exactly its width: mapped widths are the
 # paved width and a hostile driver overruns kerbs and verges (assumption; hostile-vehicles.md §7).
 MIN_LATERAL_CLEARANCE_M: float = 0.5
@@ -31,9 +28,26 @@ MIN_LATERAL_CLEARANCE_M: float = 0.5
 SPEED_TOLERANCE_MS: float = 1e-4
 # A start slower than this is a standstill start for the approach path (assumption: 1.8 km/h).
 STANDSTILL_MS: float = 0.5
-# Longest chain of near-straight vertices followed when measuring room for a bend's arc.
-MAX_STRAIGHT_CHAIN: int = 64
+# Bounds of the turn model's window scales, m: the legs of scale k run from TURN_SCALE_BOUNDS_M[k]
+# to TURN_SCALE_BOUNDS_M[k + 1] along the ways on each side of a vertex; scale 0 is the vertex
+# with its own two segments (assumption: 2 m resolves a kerb-side corner, 128 m holds the widest
+# line a car at its top speed needs on a wide road; doubling keeps the count small).
+TURN_SCALE_BOUNDS_M: npt.NDArray[np.float64] = np.array([0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0])
+# Most segments a window walk follows on one side of a vertex (assumption: 128 m of 25 cm
+# segments; a walk past it ends there).
+MAX_WALK_STEPS: int = 512
+# A vertex ends the straight a bend's tangent point may use in proportion to its own turn:
+# tan(δ/2) of a hundredth of the bend's tan(θ/2) or more ends it, a node on a straight passes it
+# on (assumption: beyond a jittered node the scales with longer legs measure the turn better).
+STRAIGHT_END_RATIO: float = 100.0
+# How fast, per metre of window and unit of sin(θ/2), the check that a straight line fits both
+# ways fades out as the scale's turn grows (assumption: 4 m per metre keeps it off every bend whose
+# bulge its own turn explains, and on for bumps and jogs between collinear legs).
+OPPOSITE_SENSE_FADE: float = 4.0
 NO_TURN_LIMIT_MS: float = 1e9
+# The radius of a turn that turns nothing, m: finite, so that the turn kernels may be compiled
+# with fast math (which assumes no infinities or NaNs).
+STRAIGHT_RADIUS_M: float = 1e30
 # Speed buckets of the kernel's queue, m/s (a tuning figure: any width gives the same result).
 BUCKET_WIDTH_MS: float = 0.1
 # Widths are stored as float32: a gap or way "as wide as the vehicle" must still let it through
@@ -58,7 +72,7 @@ class AttainableSpeeds:
     speeds_ms, run_up_m : the vehicle's D(v) table (run-up from standstill to each speed).
     successor_ptr, successor_edge, successor_turn_ms : the line graph in CSR form: the edges
         reachable from edge d through its head are ``successor_edge[successor_ptr[d]:successor_ptr[d+1]]``,
-        with the speed limit of each turn.
+        with the speed limit of each turn (0 where the turn is tighter than the class can steer).
     timings_s : preparation, line-graph (with turn limits) and fixed-point times, and their total;
         work shared by classes computed together is split evenly between them.
     edge_pops : how many times the kernel took an edge from its queue (≥ usable edges).
@@ -146,9 +160,9 @@ class _LineGraph:
     node_passable: BoolArray
     succ_ptr: Int64Array
     succ_edge: Int32Array
-    near_m: FloatArray
-    far_len_m: FloatArray
-    far_tan: FloatArray
+    out_ptr: Int64Array
+    out_edge: Int64Array
+    continuation: Int64Array
     build_s: float
 
 
@@ -157,9 +171,10 @@ class PreparedNetwork:
     """The part of the speed analysis of a network that no vehicle changes, kept for reuse.
 
     It holds the network's arrays in the kernels' types, the heading of every segment and, built
-    on first use, the line graph (transitions and the room behind each edge for a bend's arc) of
-    each usability mask. Classes whose width admits exactly the same segments and nodes share one
-    line graph, so analysing the six classes builds it about twice. Keep one per network where
+    on first use, the line graph (transitions, and the straightest continuation of each edge that
+    the turn model's window walks follow) of each usability mask. Classes whose width admits
+    exactly the same segments and nodes share one line graph, so analysing the six classes builds
+    it about twice. Keep one per network where
     many classes or many requests use the same network; it is safe to share between threads.
 
     Attributes
@@ -171,8 +186,11 @@ class PreparedNetwork:
     network: StreetNetwork
     seg_u: Int64Array
     seg_v: Int64Array
+    way_id: Int64Array
     length_m: FloatArray
     width_m: FloatArray
+    node_x: FloatArray
+    node_y: FloatArray
     unit_x: FloatArray
     unit_y: FloatArray
     width_thresholds_m: FloatArray
@@ -196,26 +214,20 @@ class PreparedNetwork:
             t0 = time.perf_counter()
             seg_usable = usable_segments(self.network, vehicle)
             node_passable = fits(self.network.node_gap_m, vehicle)
-            succ_ptr, succ_edge, near, far_len, far_tan = _line_graph(
-                self.seg_u,
-                self.seg_v,
-                self.length_m,
-                seg_usable,
-                node_passable,
-                self.unit_x,
-                self.unit_y,
+            succ_ptr, succ_edge, out_ptr, out_edge, continuation = _line_graph(
+                self.seg_u, self.seg_v, self.way_id, seg_usable, node_passable, self.unit_x, self.unit_y
             )
             # Shared by every class with this mask, in each of their results: never written.
-            for array in (seg_usable, node_passable, succ_ptr, succ_edge):
+            for array in (seg_usable, node_passable, succ_ptr, succ_edge, out_ptr, out_edge, continuation):
                 array.setflags(write=False)
             built = _LineGraph(
                 seg_usable=seg_usable,
                 node_passable=node_passable,
                 succ_ptr=succ_ptr,
                 succ_edge=succ_edge,
-                near_m=near,
-                far_len_m=far_len,
-                far_tan=far_tan,
+                out_ptr=out_ptr,
+                out_edge=out_edge,
+                continuation=continuation,
                 build_s=time.perf_counter() - t0,
             )
             self._line_graphs[key] = built
@@ -252,8 +264,11 @@ def prepare_network(network: StreetNetwork) -> PreparedNetwork:
         network=network,
         seg_u=seg_u,
         seg_v=seg_v,
+        way_id=np.ascontiguousarray(network.seg_way_id, dtype=np.int64),
         length_m=network.seg_length_m.astype(np.float64),
         width_m=network.seg_width_m.astype(np.float64),
+        node_x=node_x,
+        node_y=node_y,
         unit_x=unit_x,
         unit_y=unit_y,
         width_thresholds_m=np.unique(widths + WIDTH_TOLERANCE_M),
@@ -269,8 +284,9 @@ def attainable_speeds(
     The hostile driver starts from a standstill anywhere, ignores traffic rules, drives every
     usable segment both ways, passes a node only where its barrier gap is at least the vehicle's
     width (it may still arrive at a closed node), takes no U-turn on a segment, and slows at each
-    vertex to v = √(a_lat · r), r the widest arc the corridor allows. The speeds are the least
-    fixed point of
+    vertex to v = √(a_lat · r), r the widest line the corridor allows over windows of 2–128 m
+    around it; a turn whose widest line is tighter than the class's ``min_path_radius_m`` is not
+    taken. The speeds are the least fixed point of
 
         v_end(e) = D⁻¹(D(v_start(e)) + L_e),
         v_start(e) = max(0, max_p min(v_end(p), v_turn(p, e))),
@@ -304,8 +320,8 @@ def attainable_speeds_of_classes(
     """Compute `attainable_speeds` for several classes, sharing the work that does not depend on them.
 
     Classes with the same usability mask share one line graph, and the turn geometry of each
-    transition (heading change, room for the arc's tangent points) is computed once for all of
-    them; each class then runs its own fixed point. The results equal separate
+    transition (the window walks and the corner of each scale) is computed once for all of them;
+    each class then runs its own fixed point. The results equal separate
     `attainable_speeds` calls. Shared time is split evenly between the classes that shared it
     in their ``timings_s``.
 
@@ -360,17 +376,24 @@ def _group_speeds(
     t0 = time.perf_counter()
     graph, built = prepared.line_graph(group[0])
     t1 = time.perf_counter()
+    lateral_accel = np.array([v.lateral_accel_ms2 for v in group], dtype=np.float64)
+    top_speed = np.array([v.run_up_table()[0][-1] for v in group], dtype=np.float64)
     turn_ms = _turn_limits(
+        prepared.seg_u,
+        prepared.seg_v,
         prepared.width_m,
+        prepared.node_x,
+        prepared.node_y,
+        graph.node_passable,
         graph.succ_ptr,
-        graph.succ_edge,
-        graph.near_m,
-        graph.far_len_m,
-        graph.far_tan,
-        prepared.unit_x,
-        prepared.unit_y,
+        graph.out_ptr,
+        graph.out_edge,
+        graph.continuation,
         np.array([v.width_m for v in group], dtype=np.float64),
-        np.array([v.lateral_accel_ms2 for v in group], dtype=np.float64),
+        lateral_accel,
+        # beyond this radius a turn cannot slow the class below its top speed
+        top_speed * top_speed / lateral_accel,
+        np.array([v.min_path_radius_m for v in group], dtype=np.float64),
     )
     t2 = time.perf_counter()
     line_graph_share_s = ((t1 - t0 if built else 0.0) + (t2 - t1)) / len(group)
@@ -439,38 +462,45 @@ def turn_speed_ms(
     room_out_m: float,
     lateral_accel_ms2: float,
 ) -> float:
-    """Return the speed limit of one bend (pure-Python twin of the kernel's rule, for tests and docs).
+    """Return the speed limit of a sharp corner between straight legs (twin for tests and docs).
+
+    This is one scale of the turn model (docs/vehicle-dynamics.md §3) where the centreline is
+    two straight legs meeting at the vertex: the widest circle tangent to both outer edges that
+    keeps the inner corner inside, its tangent points no farther out than `room`.
 
     Parameters
     ----------
     deflection_rad
-        Change of heading at the vertex (0 straight, π a U-turn).
+        Change of heading at the vertex (0 straight, π a reversal).
     width_m
         Corridor width left to the vehicle's centre (way width minus vehicle width).
     room_in_m, room_out_m
-        Length of the incoming and outgoing straights available to the arc's tangent points.
+        How far along each leg, from the vertex, the arc's tangent points may lie.
     lateral_accel_ms2
         The vehicle's lateral acceleration limit.
+
+    Returns
+    -------
+    The limit in m/s, NO_TURN_LIMIT_MS for no turn (the class's tightest path is not applied).
     """
-    return float(_turn_speed(deflection_rad, width_m, room_in_m, room_out_m, lateral_accel_ms2))
+    half = 0.5 * deflection_rad
+    radius = _corner_radius(
+        math.cos(half), math.sin(half), 0.5 * width_m, 0.5 * width_m, min(room_in_m, room_out_m)
+    )
+    return min(math.sqrt(lateral_accel_ms2 * radius), NO_TURN_LIMIT_MS)
 
 
-@numba.njit(cache=True, nogil=True)
-def _turn_speed(
-    deflection: float, width: float, room_in: float, room_out: float, lateral_accel: float
-) -> float:
-    # Line from the outer edge to the apex and back out: r = w / (1 − cos(θ/2)); arcs whose
-    # tangent points fit on the straights: r ≤ room / tan(θ/2), plus half the width by which a
-    # long arc can move outwards. The lower of the two bounds the radius.
-    if deflection < 1e-9:
-        return NO_TURN_LIMIT_MS
-    half = 0.5 * deflection
-    one_minus_cos = 1.0 - math.cos(half)
-    r_width = width / one_minus_cos if one_minus_cos > 1e-15 else math.inf
-    tan_half = math.tan(half) if half < 0.5 * math.pi - 1e-9 else math.inf
-    r_fit = min(room_in, room_out) / tan_half + 0.5 * width
-    r = min(r_width, r_fit)
-    return math.sqrt(lateral_accel * max(r, 0.0))
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _corner_radius(cos_half: float, sin_half: float, outer: float, depth: float, room: float) -> float:
+    # The widest circle through a corner of legs turning by θ. It is tangent to both outer edges
+    # (`outer` beyond the leg lines) and must keep the innermost point of the corridor inside it;
+    # that point lies `depth` inside the leg lines, measured as the mean of its distances to the
+    # two lines. On the bisector, a circle of radius r tangent to the outer edges reaches
+    # r·(1 − cos(θ/2)) − outer inside the leg lines, so r ≤ (outer + depth) / (1 − cos(θ/2)).
+    # Its tangent points lie r'·tan(θ/2) from the corner for the concentric circle r' = r − outer
+    # tangent to the leg lines, so room bounds r ≤ room / tan(θ/2) + outer.
+    apex_factor, room_factor = _factors(cos_half, sin_half)
+    return _radius(apex_factor, room_factor, outer, depth, room)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -521,17 +551,6 @@ def _unit_vectors(
 
 
 @numba.njit(cache=True, nogil=True)
-def _deflection(d_in: int, d_out: int, ux: FloatArray, uy: FloatArray) -> float:
-    # Heading change from edge d_in to edge d_out (0 straight on, π a reversal).
-    s_in, s_out = d_in >> 1, d_out >> 1
-    sign = -1.0 if (d_in & 1) != (d_out & 1) else 1.0
-    c = sign * (ux[s_in] * ux[s_out] + uy[s_in] * uy[s_out])
-    if (ux[s_in] == 0.0 and uy[s_in] == 0.0) or (ux[s_out] == 0.0 and uy[s_out] == 0.0):
-        return 0.0
-    return math.acos(min(1.0, max(-1.0, c)))
-
-
-@numba.njit(cache=True, nogil=True)
 def _out_edges(
     seg_u: Int64Array, seg_v: Int64Array, seg_usable: BoolArray, n: int
 ) -> tuple[Int64Array, Int64Array]:
@@ -555,67 +574,66 @@ def _out_edges(
 
 
 @numba.njit(cache=True, nogil=True)
-def _arc_room(  # noqa: PLR0917 (numba kernels take arrays positionally)
+def _continuations(  # noqa: PLR0917 (numba kernels take arrays positionally)
     seg_u: Int64Array,
     seg_v: Int64Array,
-    length: FloatArray,
-    seg_usable: BoolArray,
+    way_id: Int64Array,
     node_passable: BoolArray,
     out_ptr: Int64Array,
     out_edge: Int64Array,
     ux: FloatArray,
     uy: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    # Room for an arc behind each edge's head: follow near-straight chains back through
-    # degree-2 nodes; the farthest segment is shared with the bend at its far end in proportion
-    # to tan(θ/2) of both bends, so that two arcs of one radius just fit on it.
+) -> Int64Array:
+    # For each usable directed edge, where a window walk goes on from its head: along the same
+    # OSM way if it goes on (the straightest such edge), else along the usable edge that turns
+    # least (no U-turn onto its own segment; the first in order on a tie); -1 at a closed node
+    # or a dead end. Junctions do not stop a walk, and a way added to the network never turns
+    # one off the way it follows.
     n_edges = 2 * seg_u.shape[0]
-    near = np.zeros(n_edges, dtype=np.float64)
-    far_len = np.zeros(n_edges, dtype=np.float64)
-    far_tan = np.zeros(n_edges, dtype=np.float64)
+    continuation = np.full(n_edges, -1, dtype=np.int64)
     for d in range(n_edges):
-        if not seg_usable[d >> 1]:
+        s = d >> 1
+        head = seg_u[s] if d & 1 else seg_v[s]
+        if not node_passable[head]:
             continue
-        cur = d
-        acc = 0.0
-        for _ in range(MAX_STRAIGHT_CHAIN):
-            s = cur >> 1
-            tail = seg_v[s] if cur & 1 else seg_u[s]
-            if out_ptr[tail + 1] - out_ptr[tail] != 2 or not node_passable[tail]:
-                far_len[d] = length[s]
-                break
-            other = out_edge[out_ptr[tail]]  # the edge leaving `tail` backwards, not `cur`
-            if other == cur:
-                other = out_edge[out_ptr[tail] + 1]
-            prev = other ^ 1  # the edge arriving at `tail` from the other side
-            phi = _deflection(prev, cur, ux, uy)
-            if prev == cur or phi >= STRAIGHT_DEFLECTION_RAD:
-                far_len[d] = length[s]
-                far_tan[d] = math.tan(0.5 * min(phi, math.pi - 1e-6))
-                break
-            acc += length[s]
-            cur = prev
-        near[d] = acc
-    return near, far_len, far_tan
+        sign_d = -1.0 if d & 1 else 1.0
+        best = -2.0
+        best_same = -2.0
+        same = -1
+        for j in range(out_ptr[head], out_ptr[head + 1]):
+            f = out_edge[j]
+            if f == (d ^ 1):
+                continue
+            sign_f = -1.0 if f & 1 else 1.0
+            straightness = sign_d * sign_f * (ux[s] * ux[f >> 1] + uy[s] * uy[f >> 1])
+            if straightness > best:
+                best = straightness
+                continuation[d] = f
+            # way 0 marks the engine's virtual crossings: each is a way of its own
+            if way_id[s] != 0 and way_id[f >> 1] == way_id[s] and straightness > best_same:
+                best_same = straightness
+                same = f
+        if same >= 0:
+            continuation[d] = same
+    return continuation
 
 
 @numba.njit(cache=True, nogil=True)
 def _line_graph(  # noqa: PLR0917 (numba kernels take arrays positionally)
     seg_u: Int64Array,
     seg_v: Int64Array,
-    length: FloatArray,
+    way_id: Int64Array,
     seg_usable: BoolArray,
     node_passable: BoolArray,
     ux: FloatArray,
     uy: FloatArray,
-) -> tuple[Int64Array, Int32Array, FloatArray, FloatArray, FloatArray]:
-    # Transitions p → e through passable nodes (no U-turn onto the same segment), CSR by p, and
-    # the room for arcs behind each edge's head; the turn limits come from `_turn_limits`.
+) -> tuple[Int64Array, Int32Array, Int64Array, Int64Array, Int64Array]:
+    # Transitions p → e through passable nodes (no U-turn onto the same segment), CSR by p, in
+    # the order of the edges leaving p's head; those edges per node; and the straightest
+    # continuation of every edge. The turn limits come from `_turn_limits`.
     n_edges = 2 * seg_u.shape[0]
     out_ptr, out_edge = _out_edges(seg_u, seg_v, seg_usable, node_passable.shape[0])
-    near, far_len, far_tan = _arc_room(
-        seg_u, seg_v, length, seg_usable, node_passable, out_ptr, out_edge, ux, uy
-    )
+    continuation = _continuations(seg_u, seg_v, way_id, node_passable, out_ptr, out_edge, ux, uy)
     succ_ptr = np.empty(n_edges + 1, dtype=np.int64)
     succ_ptr[0] = 0
     for d in range(n_edges):
@@ -637,55 +655,508 @@ def _line_graph(  # noqa: PLR0917 (numba kernels take arrays positionally)
             if e != (d ^ 1):
                 succ_edge[pos] = e
                 pos += 1
-    return succ_ptr, succ_edge, near, far_len, far_tan
+    return succ_ptr, succ_edge, out_ptr, out_edge, continuation
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _lesser(a: float, b: float) -> float:
+    # min of two floats as one compare (the builtin's NaN handling keeps LLVM from vectorising;
+    # no NaN reaches the turn kernels)
+    return a if a < b else b
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _greater(a: float, b: float) -> float:
+    return a if a > b else b
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _offsets_from_chord(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    inner: FloatArray, start: int, stop: int, ax: float, ay: float, bx: float, by: float
+) -> tuple[float, float, float, float, float]:
+    # The unit heading a → b, its length, and how far the vertices inner[start:stop] lie left and
+    # right of it (0 if none).
+    cx = bx - ax
+    cy = by - ay
+    chord = math.sqrt(cx * cx + cy * cy)
+    left = 0.0
+    right = 0.0
+    if chord > 0.0:
+        cx /= chord
+        cy /= chord
+        for v in range(start, stop):
+            off = cx * (inner[v, 1] - ay) - cy * (inner[v, 0] - ax)
+            left = _greater(left, off)
+            right = _greater(right, -off)
+    return cx, cy, chord, left, right
+
+
+# Columns of a walk's record at each scale bound (`_walk`); bound 0 is the node itself, whose
+# row holds the first segment's heading, length and width in the chord and narrowest columns.
+_PX, _PY = 0, 1  # the point at the bound, relative to the node
+_CX, _CY, _CLEN, _CLEFT, _CRIGHT = 2, 3, 4, 5, 6  # chord node → point: heading, length, offsets
+_LX, _LY, _LLEN, _LLEFT, _LRIGHT = 7, 8, 9, 10, 11  # leg previous bound → point: likewise
+_NARROW = 12  # narrowest way from the node to the bound
+_WALK_COLUMNS = 13
+
+# What a window walk reads of a directed edge, in one record (one cache line per step): its
+# head, its segment's width and the straightest continuation (-1: a dead end or closed node).
+_EDGE_GEOMETRY = np.dtype(
+    [("head_x", np.float64), ("head_y", np.float64), ("width", np.float64), ("next", np.int64)], align=True
+)
 
 
 @numba.njit(cache=True, nogil=True)
-def _turn_limits(  # noqa: PLR0917 (numba kernels take arrays positionally)
+def _edge_geometry(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    seg_u: Int64Array,
+    seg_v: Int64Array,
     width: FloatArray,
+    node_x: FloatArray,
+    node_y: FloatArray,
+    continuation: Int64Array,
+    edges: npt.NDArray[np.void],
+) -> None:
+    for d in range(edges.shape[0]):
+        s = d >> 1
+        head = seg_u[s] if d & 1 else seg_v[s]
+        rec = edges[d]
+        rec.head_x = node_x[head]
+        rec.head_y = node_y[head]
+        rec.width = width[s]
+        rec.next = continuation[d]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _record_bound(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    record: FloatArray,
+    j: int,
+    px: float,
+    py: float,
+    narrow: float,
+    inner: FloatArray,
+    n_inner: int,
+    leg_start: int,
+) -> None:
+    # Fill the row of scale bound j, reached at (px, py) with the walk's vertices inner[:n_inner]
+    # behind it, those from leg_start on since the previous bound.
+    rec = record[j]
+    rec[_PX] = px
+    rec[_PY] = py
+    rec[_NARROW] = narrow
+    if n_inner == 0:  # still on the first segment: chord and leg run along it, nothing off them
+        rec[_CX], rec[_CY], rec[_CLEN], rec[_CLEFT], rec[_CRIGHT] = (
+            record[0, _CX],
+            record[0, _CY],
+            TURN_SCALE_BOUNDS_M[j],
+            0.0,
+            0.0,
+        )
+        rec[_LX], rec[_LY], rec[_LLEFT], rec[_LRIGHT] = record[0, _CX], record[0, _CY], 0.0, 0.0
+        rec[_LLEN] = TURN_SCALE_BOUNDS_M[j] - TURN_SCALE_BOUNDS_M[j - 1]
+    else:
+        rec[_CX], rec[_CY], rec[_CLEN], rec[_CLEFT], rec[_CRIGHT] = _offsets_from_chord(
+            inner, 0, n_inner, 0.0, 0.0, px, py
+        )
+        rec[_LX], rec[_LY], rec[_LLEN], rec[_LLEFT], rec[_LRIGHT] = _offsets_from_chord(
+            inner, leg_start, n_inner, record[j - 1, _PX], record[j - 1, _PY], px, py
+        )
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _note_segment(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    segments: FloatArray, step: int, dx: float, dy: float, seg_len: float, prev_x: float, prev_y: float
+) -> tuple[float, float]:
+    # Record the walk's segment `step` (its far end unknown yet) and tan(δ/2) of the turn δ at
+    # its tail, from the heading of the last segment of non-zero length; return the heading to
+    # compare the next segment with.
+    segments[step, 0] = seg_len
+    segments[step, 1] = STRAIGHT_RADIUS_M
+    if seg_len <= 0.0:
+        if step > 0:
+            segments[step - 1, 1] = 0.0  # a zero-length segment turns nothing
+        return prev_x, prev_y
+    ux = dx / seg_len
+    uy = dy / seg_len
+    if step > 0:
+        # sin δ / (1 + cos δ)
+        along = 1.0 + prev_x * ux + prev_y * uy
+        across = abs(prev_x * uy - prev_y * ux)
+        segments[step - 1, 1] = across / along if along > 1e-12 else STRAIGHT_RADIUS_M
+    return ux, uy
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _walk(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    first: int,
+    x0: float,
+    y0: float,
+    edges: npt.NDArray[np.void],
+    record: FloatArray,
+    segments: FloatArray,
+    inner: FloatArray,
+) -> int:
+    # Walk from the node at (x0, y0) along edge `first`, then along the straightest
+    # continuations, until the last scale bound, a closed node, a dead end or MAX_WALK_STEPS
+    # segments, and fill `record` (bound × column, see the column names above) for each bound
+    # reached, and `segments`: the length of each segment walked and tan(δ/2) of the turn δ at
+    # its far end; where the walk ends, STRAIGHT_RADIUS_M at a dead end or closed node (no
+    # room beyond) and -1 past the last bound (the way goes on: unknown). Return the last bound
+    # reached.
+    n_bounds = TURN_SCALE_BOUNDS_M.shape[0]
+    travelled = 0.0
+    narrow = STRAIGHT_RADIUS_M
+    tail_x = 0.0
+    tail_y = 0.0
+    j = 1
+    leg_start = 0  # the walk's vertices so far are inner[:step]; the current leg's from here
+    d = first
+    prev_x = 0.0  # heading of the last segment of non-zero length
+    prev_y = 0.0
+    record[0, _PX] = 0.0
+    record[0, _PY] = 0.0
+    record[0, _CX] = 0.0
+    record[0, _CY] = 0.0
+    for step in range(MAX_WALK_STEPS):
+        rec_d = edges[d]
+        head_x = rec_d.head_x - x0
+        head_y = rec_d.head_y - y0
+        dx = head_x - tail_x
+        dy = head_y - tail_y
+        seg_len = math.sqrt(dx * dx + dy * dy)
+        narrow = _lesser(narrow, rec_d.width)
+        prev_x, prev_y = _note_segment(segments, step, dx, dy, seg_len, prev_x, prev_y)
+        if step == 0:
+            record[0, _CLEN] = seg_len
+            record[0, _NARROW] = rec_d.width
+        if seg_len > 0.0 and record[0, _CX] == 0.0 and record[0, _CY] == 0.0:
+            # the heading leaving the node: that of the first segment of non-zero length (a
+            # duplicated node must not hide a corner)
+            record[0, _CX] = dx / seg_len
+            record[0, _CY] = dy / seg_len
+        while j < n_bounds and travelled + seg_len >= TURN_SCALE_BOUNDS_M[j]:
+            t = (TURN_SCALE_BOUNDS_M[j] - travelled) / seg_len if seg_len > 0.0 else 1.0
+            _record_bound(record, j, tail_x + t * dx, tail_y + t * dy, narrow, inner, step, leg_start)
+            leg_start = step
+            j += 1
+        if j >= n_bounds:
+            segments[step, 1] = -1.0
+            break
+        if rec_d.next < 0:
+            break
+        travelled += seg_len
+        inner[step, 0] = head_x
+        inner[step, 1] = head_y
+        d = rec_d.next
+        tail_x = head_x
+        tail_y = head_y
+    return j - 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _max_degree(out_ptr: Int64Array) -> int:
+    most = 0
+    for v in range(out_ptr.shape[0] - 1):
+        most = max(most, out_ptr[v + 1] - out_ptr[v])
+    return int(most)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _half_turn(in_x: float, in_y: float, out_x: float, out_y: float) -> tuple[float, float, float]:
+    # For unit headings in and out: cos and sin of half the turn between them, and its sense (1
+    # left, -1 right).
+    cos_turn = in_x * out_x + in_y * out_y
+    cos_half = math.sqrt(_greater(0.5 * (1.0 + cos_turn), 0.0))
+    sin_half = math.sqrt(_greater(0.5 * (1.0 - cos_turn), 0.0))
+    sense = 1.0 if in_x * out_y - in_y * out_x >= 0.0 else -1.0
+    return cos_half, sin_half, sense
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _radius(apex_factor: float, room_factor: float, outer: float, depth: float, room: float) -> float:
+    # `_corner_radius` with its factors precomputed by `_factors`.
+    numerator = outer + depth
+    if numerator <= 0.0:
+        return 0.0
+    if room_factor >= STRAIGHT_RADIUS_M:
+        return STRAIGHT_RADIUS_M  # no turn
+    return _greater(_lesser(numerator * apex_factor, _greater(room, 0.0) * room_factor + outer), 0.0)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _factors(cos_half: float, sin_half: float) -> tuple[float, float]:
+    # (1 + cos)/sin² and cos/sin of half the turn: r_apex and r_room of `_corner_radius` per
+    # metre (1 − cos(θ/2) written as sin²/(1 + cos), exact for small turns); STRAIGHT_RADIUS_M for no turn.
+    if sin_half <= 0.0:
+        return STRAIGHT_RADIUS_M, STRAIGHT_RADIUS_M
+    return (1.0 + cos_half) / (sin_half * sin_half), cos_half / sin_half
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _half_corridor(width_in: float, width_out: float, vehicle_width: float) -> float:
+    # Half the corridor left to the vehicle's centre: the mean of both sides, each at least the
+    # kerb-overrun clearance.
+    return 0.25 * (
+        _greater(width_in - vehicle_width, MIN_LATERAL_CLEARANCE_M)
+        + _greater(width_out - vehicle_width, MIN_LATERAL_CLEARANCE_M)
+    )
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _inward_outward(rec_in: FloatArray, rec_out: FloatArray, left: int, sense: float) -> tuple[float, float]:
+    # Mean offset of both legs' vertices towards the inside of the turn and towards the outside.
+    # The incoming walk runs away from the node: its left is the vehicle's right.
+    if sense > 0.0:
+        return 0.5 * (rec_in[left + 1] + rec_out[left]), 0.5 * (rec_in[left] + rec_out[left + 1])
+    return 0.5 * (rec_in[left] + rec_out[left + 1]), 0.5 * (rec_in[left + 1] + rec_out[left])
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _chord_scale(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    rec_in: FloatArray,
+    rec_out: FloatArray,
+    vehicle_width: FloatArray,
+    corner_v: float,
+    sense_v: float,
+    enough_radius: FloatArray,
+    best: FloatArray,
+) -> bool:
+    # One scale with chord legs: from the node to the points at one bound on both sides, the
+    # node a corner between them. The ways' offsets from the chords narrow the corridor on each
+    # side; tangent points at most at mid-chord, so that the next bend can share the chord.
+    # Raise `best` per class; return whether every class has enough.
+    if rec_in[_CLEN] <= 0.0 or rec_out[_CLEN] <= 0.0:
+        return False
+    cos_half, sin_half, sense = _half_turn(-rec_in[_CX], -rec_in[_CY], rec_out[_CX], rec_out[_CY])
+    apex_factor, room_factor = _factors(cos_half, sin_half)
+    room = 0.5 * _lesser(rec_in[_CLEN], rec_out[_CLEN])
+    inward, outward = _inward_outward(rec_in, rec_out, _CLEFT, sense)
+    inset = cos_half * (corner_v if sense_v == sense else 1.0)
+    done = True
+    for c in range(vehicle_width.shape[0]):
+        half = _half_corridor(rec_in[_NARROW], rec_out[_NARROW], vehicle_width[c])
+        radius = _radius(apex_factor, room_factor, half - inward, (half - outward) * inset, room)
+        best[c] = _greater(best[c], radius)
+        done = done and best[c] >= enough_radius[c]
+    return done
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _leg_scale(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    k: int,
+    walk_in: FloatArray,
+    walk_out: FloatArray,
+    vehicle_width: FloatArray,
+    corner_v: float,
+    sense_v: float,
+    enough_radius: FloatArray,
+    best: FloatArray,
+) -> bool:
+    # One scale with far legs: between the points at bounds k − 1 and k on both sides, the ways
+    # nearer the node being the bend. The innermost point of the corridor is the deepest of the
+    # node's inner corner and the points at the nearer bounds, an inset inside the ways; the
+    # tangent points lie on the legs, at most at their near ends (the next bend can have the rest).
+    # Raise `best` per class; return whether every class has enough.
+    rec_in = walk_in[k]
+    rec_out = walk_out[k]
+    if rec_in[_LLEN] <= 0.0 or rec_out[_LLEN] <= 0.0:
+        return False
+    a1x, a1y = -rec_in[_LX], -rec_in[_LY]
+    a2x, a2y = rec_out[_LX], rec_out[_LY]
+    cos_half, sin_half, sense = _half_turn(a1x, a1y, a2x, a2y)
+    apex_factor, room_factor = _factors(cos_half, sin_half)
+    near_ix, near_iy = walk_in[k - 1, _PX], walk_in[k - 1, _PY]
+    near_ox, near_oy = walk_out[k - 1, _PX], walk_out[k - 1, _PY]
+    # mean inward distance from the two leg lines: g · z − g0
+    gx = 0.5 * sense * (-a1y - a2y)
+    gy = 0.5 * sense * (a1x + a2x)
+    g0 = 0.5 * sense * ((-a1y * near_ix + a1x * near_iy) + (-a2y * near_ox + a2x * near_oy))
+    depth_node = -g0
+    depth_min = STRAIGHT_RADIUS_M
+    depth_max = -STRAIGHT_RADIUS_M
+    for b in range(1, k):
+        z_in = gx * walk_in[b, _PX] + gy * walk_in[b, _PY] - g0
+        z_out = gx * walk_out[b, _PX] + gy * walk_out[b, _PY] - g0
+        depth_min = _lesser(depth_min, _lesser(z_in, z_out))
+        depth_max = _greater(depth_max, _greater(z_in, z_out))
+    # the tangent points lie between the legs' crossing X and their near ends; X is measured
+    # from the node's foot on each leg, within the near bound (it lies inside the bend; the
+    # bound keeps nearly parallel legs, whose X runs off, continuous)
+    room_in = -(a1x * near_ix + a1y * near_iy)
+    room_out = a2x * near_ox + a2y * near_oy
+    cross = a1x * a2y - a1y * a2x
+    reach = TURN_SCALE_BOUNDS_M[k - 1]
+    if cross * cross > 1e-18:
+        dx = near_ox - near_ix
+        dy = near_oy - near_iy
+        inverse = 1.0 / cross
+        room_in = _greater(room_in, _lesser((dx * a2y - dy * a2x) * inverse, room_in + reach))
+        room_out = _greater(room_out, _lesser((a1x * dy - a1y * dx) * inverse, room_out + reach))
+    else:
+        room_in += reach
+        room_out += reach
+    # a leg spans bound k − 1 to bound k = 2·(k − 1): a tangent point at bound k − 1 from X lies
+    # on it even where the bend has brought the near end closer to X
+    room = _greater(_lesser(room_in, room_out), reach)
+    inward, outward = _inward_outward(rec_in, rec_out, _LLEFT, sense)
+    corner_same = corner_v if sense_v == sense else 1.0
+    corner_other = corner_v if sense_v != sense else 1.0
+    # a straight line must also fit the other way round where the legs are nearly collinear (a
+    # bump or a jog, not a bend); the check fades as the legs' turn explains the ways' bulge
+    fade = OPPOSITE_SENSE_FADE * TURN_SCALE_BOUNDS_M[k] * sin_half
+    done = True
+    for c in range(vehicle_width.shape[0]):
+        half = _half_corridor(rec_in[_NARROW], rec_out[_NARROW], vehicle_width[c])
+        inset = (half - outward) * cos_half
+        inset_other = (half - inward) * cos_half
+        depth = _lesser(depth_node + inset * corner_same, depth_min + inset)
+        depth_other = _lesser(-depth_node + inset_other * corner_other, -depth_max + inset_other) + fade
+        radius = _radius(apex_factor, room_factor, half - inward, _lesser(depth, depth_other), room)
+        best[c] = _greater(best[c], radius)
+        done = done and best[c] >= enough_radius[c]
+    return done
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _shared_room(segments: FloatArray, tan_half: float) -> float:
+    # How far along a walk a bend turning by θ (tan_half = tan(θ/2)) may put its tangent point.
+    # The straight from the bend ends at the next vertex that turns (by δ): the bend gets the
+    # share tan(θ/2) / (tan(θ/2) + tan(δ/2)) of it, so that both arcs of one radius just fit
+    # (an equal bend takes half). A vertex that hardly turns only partly ends the straight: the
+    # part 1 − STRAIGHT_END_RATIO·tan(δ/2)/tan(θ/2) goes on to the next, so a node on a
+    # straight changes nothing. Past the last bound, an equal bend is assumed; at a dead end or
+    # closed node nothing is left, so that a way added there can only add room.
+    room = 0.0
+    weight = 1.0
+    distance = 0.0
+    for i in range(segments.shape[0]):
+        distance += segments[i, 0]
+        far = segments[i, 1]
+        if far < 0.0:
+            far = tan_half
+        passing = _greater(1.0 - STRAIGHT_END_RATIO * far / tan_half, 0.0)
+        room += weight * (1.0 - passing) * distance * tan_half / (tan_half + far)
+        weight *= passing
+        if weight <= 0.0:
+            break
+    return room
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _pair_radius(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    walk_in: FloatArray,
+    reached_in: int,
+    segments_in: FloatArray,
+    walk_out: FloatArray,
+    reached_out: int,
+    segments_out: FloatArray,
+    vehicle_width: FloatArray,
+    enough_radius: FloatArray,
+    best: FloatArray,
+) -> None:
+    # The widest circle of each class through the turn from the edge arriving along the first
+    # segment of `walk_in` onto the first segment of `walk_out`: the largest over the window
+    # scales, into `best`. The same serves the reverse turn (the model is symmetric in its sides).
+    u1x, u1y = -walk_in[0, _CX], -walk_in[0, _CY]
+    u2x, u2y = walk_out[0, _CX], walk_out[0, _CY]
+    if (u1x == 0.0 and u1y == 0.0) or (u2x == 0.0 and u2y == 0.0):
+        u1x, u1y, u2x, u2y = 1.0, 0.0, 1.0, 0.0  # a walk of zero length turns nothing
+    cos_half, sin_half, sense_v = _half_turn(u1x, u1y, u2x, u2y)
+    # the inner corner of the vertex lies h / cos(θ/2) inside it
+    corner_v = 1.0 / _greater(cos_half, 1e-3)
+    # scale 0: the vertex and its two segments, the tangent points within the room the ways
+    # share with the next bends. While both first segments reach past bound k, scales k are
+    # these segments with room for the tangent points at mid-chord (B_k / 2) and no more depth:
+    # scale 0 takes them in.
+    apex_factor, room_factor = _factors(cos_half, sin_half)
+    first_len = _lesser(walk_in[0, _CLEN], walk_out[0, _CLEN])
+    k = 1
+    while k < TURN_SCALE_BOUNDS_M.shape[0] and TURN_SCALE_BOUNDS_M[k] <= first_len:
+        k += 1
+    room = 0.5 * TURN_SCALE_BOUNDS_M[k - 1]
+    if sin_half > 0.0:
+        tan_half = sin_half / _greater(cos_half, 1e-9)
+        room = _greater(
+            room, _lesser(_shared_room(segments_in, tan_half), _shared_room(segments_out, tan_half))
+        )
+    done = True
+    for c in range(vehicle_width.shape[0]):
+        half = _half_corridor(walk_in[0, _NARROW], walk_out[0, _NARROW], vehicle_width[c])
+        best[c] = _radius(apex_factor, room_factor, half, half, room)
+        done = done and best[c] >= enough_radius[c]
+    # scales k…: chord legs from the node to bound k, far legs between bounds k − 1 and k
+    while not done and k <= min(reached_in, reached_out):
+        done = _chord_scale(walk_in[k], walk_out[k], vehicle_width, corner_v, sense_v, enough_radius, best)
+        if not done and k >= 2:
+            done = _leg_scale(k, walk_in, walk_out, vehicle_width, corner_v, sense_v, enough_radius, best)
+        k += 1
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _turn_limits(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    seg_u: Int64Array,
+    seg_v: Int64Array,
+    width: FloatArray,
+    node_x: FloatArray,
+    node_y: FloatArray,
+    node_passable: BoolArray,
     succ_ptr: Int64Array,
-    succ_edge: Int32Array,
-    near: FloatArray,
-    far_len: FloatArray,
-    far_tan: FloatArray,
-    ux: FloatArray,
-    uy: FloatArray,
+    out_ptr: Int64Array,
+    out_edge: Int64Array,
+    continuation: Int64Array,
     vehicle_width: FloatArray,
     lateral_accel: FloatArray,
+    enough_radius: FloatArray,
+    min_radius: FloatArray,
 ) -> FloatArray:
-    # The speed limit of every transition for several classes at once: the geometry (heading
-    # change, its trigonometry, the room for the tangent points) depends on no vehicle and is
-    # computed once; each class adds only its corridor and lateral limit. Same arithmetic, in
-    # the same order, as `_turn_speed`.
+    # The speed limit of every transition for several classes at once (docs/vehicle-dynamics.md
+    # §3). Node by node: walk once from the node along each edge leaving it (the edge arriving on
+    # that segment looks back along the same walk); then, for each pair of those edges, the
+    # widest circle over the window scales, which serves both turns between them. The geometry
+    # of a scale depends on no vehicle; each class adds its corridor. Scales stop once every class
+    # has a radius at which no turn can slow it.
     n_classes = vehicle_width.shape[0]
-    n_edges = succ_ptr.shape[0] - 1
-    limits = np.empty((n_classes, succ_edge.shape[0]), dtype=np.float64)
-    t_cap = math.tan(0.5 * (math.pi - 1e-6))
-    for d in range(n_edges):
-        s = d >> 1
-        for k in range(succ_ptr[d], succ_ptr[d + 1]):
-            e = succ_edge[k]
-            theta = _deflection(d, e, ux, uy)
-            if theta < 1e-9:
+    n_bounds = TURN_SCALE_BOUNDS_M.shape[0]
+    edges = np.empty(continuation.shape[0], dtype=_EDGE_GEOMETRY)
+    _edge_geometry(seg_u, seg_v, width, node_x, node_y, continuation, edges)
+    limits = np.empty((n_classes, succ_ptr[succ_ptr.shape[0] - 1]), dtype=np.float64)
+    most = _max_degree(out_ptr)
+    walks = np.zeros((most, n_bounds, _WALK_COLUMNS), dtype=np.float64)
+    segments = np.zeros((most, MAX_WALK_STEPS, 2), dtype=np.float64)
+    reached = np.zeros(most, dtype=np.int64)
+    inner = np.empty((MAX_WALK_STEPS, 2), dtype=np.float64)
+    best = np.empty(n_classes, dtype=np.float64)
+    for node in range(out_ptr.shape[0] - 1):
+        lo = out_ptr[node]
+        degree = out_ptr[node + 1] - lo
+        if degree < 2 or not node_passable[node]:
+            continue
+        for i in range(degree):
+            reached[i] = _walk(
+                out_edge[lo + i], node_x[node], node_y[node], edges, walks[i], segments[i], inner
+            )
+        for i in range(degree):
+            for j in range(i + 1, degree):
+                _pair_radius(
+                    walks[i],
+                    reached[i],
+                    segments[i],
+                    walks[j],
+                    reached[j],
+                    segments[j],
+                    vehicle_width,
+                    enough_radius,
+                    best,
+                )
+                # the turn from i's segment onto j, and from j's segment onto i
+                first = succ_ptr[out_edge[lo + i] ^ 1] + j - 1
+                second = succ_ptr[out_edge[lo + j] ^ 1] + i
                 for c in range(n_classes):
-                    limits[c, k] = NO_TURN_LIMIT_MS
-                continue
-            half = 0.5 * theta
-            tan_half = math.tan(half)
-            t = tan_half if theta <= math.pi - 1e-6 else t_cap
-            rev = e ^ 1
-            room_in = near[d] + far_len[d] * (t / (far_tan[d] + t))
-            room_out = near[rev] + far_len[rev] * (t / (far_tan[rev] + t))
-            one_minus_cos = 1.0 - math.cos(half)
-            if half >= 0.5 * math.pi - 1e-9:
-                tan_half = math.inf
-            r_fit_base = min(room_in, room_out) / tan_half
-            mean_width = 0.5 * (width[s] + width[e >> 1])
-            for c in range(n_classes):
-                corridor = max(mean_width - vehicle_width[c], MIN_LATERAL_CLEARANCE_M)
-                r_width = corridor / one_minus_cos if one_minus_cos > 1e-15 else math.inf
-                r = min(r_width, r_fit_base + 0.5 * corridor)
-                limits[c, k] = math.sqrt(lateral_accel[c] * max(r, 0.0))
+                    if best[c] < min_radius[c]:
+                        limit = 0.0  # tighter than the class can steer: not allowed
+                    else:
+                        limit = _lesser(math.sqrt(lateral_accel[c] * best[c]), NO_TURN_LIMIT_MS)
+                    limits[c, first] = limit
+                    limits[c, second] = limit
     return limits
 
 
