@@ -78,3 +78,18 @@ def log_in(page, live_server, username: str, password: str) -> None:  # type: ig
     # Submit the log-in form itself: the layout has other forms (language, city) with their own buttons.
     page.locator("input[name=password]").press("Enter")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def analysed_space(settings, tmp_path, city, security_officer):  # type: ignore[no-untyped-def]
+    """The Leeds extract imported and the Woodhouse Lane crossing analysed, as a worker runs it."""
+    from pactesur.analysis import _engine_cache
+    from pactesur.analysis.actions import do_run_city_analysis
+    from tests.analysis.helpers import import_leeds, woodhouse_space
+
+    settings.PACTESUR_DATA_DIR = tmp_path
+    _engine_cache.clear()
+    import_leeds(city, security_officer)
+    space = woodhouse_space(city, security_officer)
+    do_run_city_analysis(city)
+    return space

@@ -18,20 +18,6 @@ BAND_COLOURS = {"#1a9850", "#66bd63", "#c2e27a", "#fee08b", "#fdae61", "#f46d43"
 SCREENSHOTS = os.environ.get("PACTESUR_SCREENSHOTS", "")
 
 
-@pytest.fixture
-def analysed_space(settings, tmp_path, city, security_officer):  # type: ignore[no-untyped-def]
-    from pactesur.analysis import _engine_cache
-    from pactesur.analysis.actions import do_run_city_analysis
-    from tests.analysis.helpers import import_leeds, woodhouse_space
-
-    settings.PACTESUR_DATA_DIR = tmp_path
-    _engine_cache.clear()
-    import_leeds(city, security_officer)
-    space = woodhouse_space(city, security_officer)
-    do_run_city_analysis(city)
-    return space
-
-
 def _visible_speeds(page: Any) -> list[float]:
     return page.eval_on_selector_all(
         "#entries-table tbody tr[data-entry]:not([hidden])", "rows => rows.map(r => Number(r.dataset.speed))"

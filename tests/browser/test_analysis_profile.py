@@ -169,20 +169,6 @@ def test_planner_reads_summaries_and_warnings_without_positions_or_profiles(
     assert "V/1500[M1]/128/90" not in ranking
 
 
-@pytest.fixture
-def analysed_space(settings, tmp_path, city, security_officer):  # type: ignore[no-untyped-def]
-    from pactesur.analysis import _engine_cache
-    from pactesur.analysis.actions import do_run_city_analysis
-    from tests.analysis.helpers import import_leeds, woodhouse_space
-
-    settings.PACTESUR_DATA_DIR = tmp_path
-    _engine_cache.clear()
-    import_leeds(city, security_officer)
-    space = woodhouse_space(city, security_officer)
-    do_run_city_analysis(city)
-    return space
-
-
 def test_the_profile_of_a_real_analysis_ends_at_the_impact_speed(
     page, live_server, analysed_space, security_officer
 ):
