@@ -13,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine.dynamics import AttainableSpeeds
 from pactesur.engine.network import APPROACH_NAMES, StreetNetwork, WayKind
+from pactesur.engine.projection import projection_for
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -25,11 +26,15 @@ TURN_DROP_KMH: float = 0.5
 
 def accelerate_ms(speeds: AttainableSpeeds, v_in_ms: float, distance_m: float) -> float:
     """Return D⁻¹(D(v_in) + distance): the speed after accelerating flat out over `distance_m`."""
-    table_v, table_d = speeds.speeds_ms, speeds.run_up_m
-    if v_in_ms >= table_v[-1]:
-        return float(table_v[-1])
-    d = float(np.interp(v_in_ms, table_v, table_d)) + max(distance_m, 0.0)
-    return float(np.interp(d, table_d, table_v))
+    return float(accelerate_many_ms(speeds, v_in_ms, max(distance_m, 0.0)))
+
+
+def accelerate_many_ms(
+    speeds: AttainableSpeeds, v_in_ms: FloatArray | float, distance_m: FloatArray | float
+) -> FloatArray:
+    """`accelerate_ms` for arrays of start speeds and distances (the table clamps at top speed)."""
+    run_up = np.interp(v_in_ms, speeds.speeds_ms, speeds.run_up_m) + distance_m
+    return np.asarray(np.interp(run_up, speeds.run_up_m, speeds.speeds_ms), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -174,3 +179,13 @@ def crossing_angle_deg(boundary: BaseGeometry, ax: float, ay: float, px: float, 
     if norm <= 0.0:
         return 90.0
     return math.degrees(math.asin(min(1.0, abs(tx * hy - ty * hx) / norm)))
+
+
+def path_lonlat(
+    network: StreetNetwork, facts: ApproachFacts, end_xy: tuple[float, float]
+) -> tuple[tuple[tuple[float, float], ...], tuple[float, float]]:
+    """Return the approach path in lon/lat, ending exactly at `end_xy`, and that end point."""
+    points = [*facts.path_xy[:-1], end_xy]
+    lons, lats = projection_for(network.crs).to_lonlat([p[0] for p in points], [p[1] for p in points])
+    path = tuple((float(a), float(b)) for a, b in zip(lons, lats, strict=True))
+    return path, path[-1]

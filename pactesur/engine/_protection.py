@@ -12,11 +12,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._candidates import NO_EDGES, incoming
-from pactesur.engine._paths import Approach, Leg, accelerate_ms, approach_facts, chain_to
+from pactesur.engine._paths import Approach, Leg, accelerate_ms, approach_facts, chain_to, path_lonlat
 from pactesur.engine.crossings import AreaCrossings
 from pactesur.engine.dynamics import STANDSTILL_MS, AttainableSpeeds, fits
 from pactesur.engine.network import StreetNetwork
-from pactesur.engine.projection import projection_for
 from pactesur.engine.ratings import kinetic_energy_kj, required_rating
 
 FloatArray = npt.NDArray[np.float64]
@@ -198,17 +197,13 @@ def _barrier(
 ) -> Barrier:
     vehicle = speeds.vehicle
     facts = approach_facts(network, speeds, approach)
-    projection = projection_for(network.crs)
-    xs = [p[0] for p in facts.path_xy] or [at_xy[0]]
-    ys = [p[1] for p in facts.path_xy] or [at_xy[1]]
-    lons, lats = projection.to_lonlat(xs, ys)
-    at_lon, at_lat = projection.to_lonlat([at_xy[0]], [at_xy[1]])
+    path, (lon, lat) = path_lonlat(network, facts, at_xy)
     speed_kmh = speed_ms * 3.6
     rating = required_rating(vehicle, speed_kmh)
     return Barrier(
         vehicle=vehicle.code,
-        lon=float(at_lon[0]),
-        lat=float(at_lat[0]),
+        lon=lon,
+        lat=lat,
         kind=kind,
         gap_m=gap_m,
         impact_speed_kmh=speed_kmh,
@@ -217,6 +212,6 @@ def _barrier(
         test_speed_kmh=rating.test_speed_kmh,
         beyond_rating=rating.beyond_rating,
         osm_id=osm_id,
-        path=tuple((float(a), float(b)) for a, b in zip(lons, lats, strict=True)),
+        path=path,
         speed_profile=tuple(facts.speed_profile),
     )

@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._open_areas import spread_anchors
-from pactesur.engine._paths import Approach, Leg, chain_to, crossing_angle_deg
+from pactesur.engine._paths import Approach, Leg, accelerate_many_ms, chain_to, crossing_angle_deg
 from pactesur.engine.dynamics import STANDSTILL_MS, AttainableSpeeds, fits
 from pactesur.engine.network import StreetNetwork
 
@@ -142,6 +142,7 @@ def surface_entries(
     speeds: AttainableSpeeds,
     sights: list[SurfaceSight],
     *,
+    heads: IntArray,
     sink_edge: BoolArray,
 ) -> list[SurfaceEntry]:
     """Return entries onto the area across the open surfaces it touches, one per access point.
@@ -154,8 +155,6 @@ def surface_entries(
     if not sights:
         return []
     vehicle = speeds.vehicle
-    heads = np.empty(2 * network.segment_count, dtype=np.int64)
-    heads[0::2], heads[1::2] = network.seg_v, network.seg_u
     passable = fits(network.node_gap_m, vehicle)
     found: list[SurfaceEntry] = []
     for sight in sights:
@@ -203,8 +202,7 @@ def _best_from(  # noqa: PLR0917 (one access point: all its inputs are data)
         v0[better], via[better] = v[better], e
     v0[v0 <= STANDSTILL_MS] = 0.0
     via[v0 <= 0.0] = -1
-    run_up = np.interp(v0, speeds.speeds_ms, speeds.run_up_m) + dist
-    speed = np.interp(run_up, speeds.run_up_m, speeds.speeds_ms)
+    speed = accelerate_many_ms(speeds, v0, dist)
     k = int(np.argmax(speed))
     if speed[k] <= STANDSTILL_MS:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -156,6 +157,14 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
         When the area is invalid.
     """
     area = project_area(network, area_lonlat)
+    crossed = _crossed(network, area)
+    t0 = time.perf_counter()
+    sights = tuple(surface_sight(network, area))
+    return dataclasses.replace(crossed, sights=sights, sight_s=time.perf_counter() - t0)
+
+
+def _crossed(network: StreetNetwork, area: BaseGeometry) -> AreaCrossings:
+    """`area_crossings` without the open surfaces' sight lines."""
     minx, miny, maxx, maxy = area.bounds
     x, y = network.node_x, network.node_y
     u = network.seg_u.astype(np.int64)
@@ -212,8 +221,6 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
     seg_enters = seg_inside.copy()
     seg_enters[seg] = True
     seg_enters[candidate[touching]] |= shapely.relate_pattern(area, lines[touching], "T********")
-    t0 = time.perf_counter()
-    sights = tuple(surface_sight(network, area))
     return AreaCrossings(
         area_xy=area,
         edge=edge_arr,
@@ -224,8 +231,6 @@ def area_crossings(network: StreetNetwork, area_lonlat: BaseGeometry) -> AreaCro
         node_inside=node_inside,
         seg_inside=seg_inside,
         seg_enters=seg_enters,
-        sights=sights,
-        sight_s=time.perf_counter() - t0,
     )
 
 
@@ -233,8 +238,6 @@ def _no_crossings(
     network: StreetNetwork, area: BaseGeometry, node_inside: BoolArray, seg_inside: BoolArray
 ) -> AreaCrossings:
     empty_f = np.empty(0, dtype=np.float64)
-    t0 = time.perf_counter()
-    sights = tuple(surface_sight(network, area))
     return AreaCrossings(
         area_xy=area,
         edge=np.empty(0, dtype=np.int64),
@@ -246,8 +249,6 @@ def _no_crossings(
         seg_inside=seg_inside,
         seg_enters=seg_inside.copy(),
         reachable=_reached_otherwise(network, area),
-        sights=sights,
-        sight_s=time.perf_counter() - t0,
     )
 
 

@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._candidates import Candidate, along_candidates, edge_heads_tails, way_candidates
 from pactesur.engine._outside import speeds_outside
-from pactesur.engine._paths import approach_facts
+from pactesur.engine._paths import approach_facts, path_lonlat
 from pactesur.engine._protection import Barrier, barriers_met
 from pactesur.engine._surfaces import surface_entries
 from pactesur.engine.crossings import (
@@ -29,7 +29,6 @@ from pactesur.engine.crossings import (
 )
 from pactesur.engine.dynamics import STANDSTILL_MS, AttainableSpeeds, fits
 from pactesur.engine.network import APPROACH_NAMES, StreetNetwork, WayKind
-from pactesur.engine.projection import projection_for
 from pactesur.engine.ratings import kinetic_energy_kj, required_rating
 
 FloatArray = npt.NDArray[np.float64]
@@ -167,7 +166,7 @@ def space_approaches(
     candidates += along_candidates(network, crossings, outside, tails=tails)
     t0 = time.perf_counter()
     on_surfaces = surface_entries(
-        network, crossings.area_xy, outside, list(crossings.sights), sink_edge=sink_edge
+        network, crossings.area_xy, outside, list(crossings.sights), heads=heads, sink_edge=sink_edge
     )
     open_area_s = time.perf_counter() - t0
     candidates += [
@@ -208,21 +207,14 @@ def space_approaches(
 def _entry(network: StreetNetwork, speeds: AttainableSpeeds, cand: Candidate, exposure_m: float) -> Entry:
     vehicle = speeds.vehicle
     facts = approach_facts(network, speeds, cand.approach)
-    projection = projection_for(network.crs)
-    # the path ends at the entry point: the last leg of every approach leads there
-    xs = [p[0] for p in facts.path_xy] + [cand.x_m]
-    ys = [p[1] for p in facts.path_xy] + [cand.y_m]
-    lons, lats = projection.to_lonlat(xs, ys)
-    path = [(float(a), float(b)) for a, b in zip(lons[:-1], lats[:-1], strict=True)] or [
-        (float(lons[-1]), float(lats[-1]))
-    ]
-    path[-1] = (float(lons[-1]), float(lats[-1]))
+    # the last leg of every approach leads to the entry point
+    path, (lon, lat) = path_lonlat(network, facts, (cand.x_m, cand.y_m))
     speed_kmh = cand.speed_ms * 3.6
     rating = required_rating(vehicle, speed_kmh)
     return Entry(
         vehicle=vehicle.code,
-        lon=float(lons[-1]),
-        lat=float(lats[-1]),
+        lon=lon,
+        lat=lat,
         impact_speed_kmh=speed_kmh,
         run_up_m=facts.run_up_m,
         kinetic_energy_kj=kinetic_energy_kj(vehicle, speed_kmh),
@@ -234,7 +226,7 @@ def _entry(network: StreetNetwork, speeds: AttainableSpeeds, cand: Candidate, ex
         exposure_m=exposure_m,
         way_id=cand.way_id,
         name=network.way_names.get(cand.way_id),
-        path=tuple(path),
+        path=path,
         edge=cand.edge,
         x_m=cand.x_m,
         y_m=cand.y_m,
