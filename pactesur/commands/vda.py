@@ -53,14 +53,14 @@ def _load_network(path: Path, timings: dict[str, float]) -> Any:
     t0 = time.perf_counter()
     if path.name.lower().endswith(_OSM_SUFFIXES):
         from pactesur.engine.io.osm import read_osm
-        from pactesur.engine.osm_import import import_extract
+        from pactesur.engine.osm_import import extract_network
 
         _progress(f"reading {path}")
         extract = read_osm(path)
         timings["read_osm"] = time.perf_counter() - t0
         _progress("building the street network")
         t1 = time.perf_counter()
-        network = import_extract(extract).network
+        network = extract_network(extract)
         timings["import"] = time.perf_counter() - t1
         return network
     from pactesur.engine.io.network_store import load_network

@@ -8,6 +8,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from pactesur.engine._arrays import boxes_may_meet, distinct
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 ObjectArray = npt.NDArray[np.object_]
@@ -100,15 +102,19 @@ def open_area_segments(
     empty = OpenAreaSegments(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
     if polygons_xy.shape[0] == 0 or node_x.shape[0] == 0:
         return empty
-    points = shapely.points(node_x, node_y)
-    tree = shapely.STRtree(points)
-    poly_idx, node_idx = tree.query(polygons_xy, predicate="dwithin", distance=ANCHOR_TOLERANCE_M)
+    # only nodes inside an area's box (a grid test over all nodes) become points for the exact test
+    boxes = shapely.bounds(polygons_xy) + np.array([-1.0, -1.0, 1.0, 1.0]) * ANCHOR_TOLERANCE_M
+    near = np.flatnonzero(boxes_may_meet(node_x, node_y, node_x, node_y, boxes))
+    tree = shapely.STRtree(shapely.points(node_x[near], node_y[near]))
+    poly_idx, near_idx = tree.query(polygons_xy, predicate="dwithin", distance=ANCHOR_TOLERANCE_M)
+    order = np.lexsort((near_idx, poly_idx))  # by area, then by node: what follows needs no tree order
+    poly_idx, node_idx = poly_idx[order], near[near_idx[order]]
     anchor_ok = (node_way_count >= 2) | (node_degree == 1)
     # candidate crossings of every area first, then each geometric test once over all of them
     us: list[IntArray] = []
     vs: list[IntArray] = []
     of: list[IntArray] = []
-    for p in np.unique(poly_idx).tolist():
+    for p in distinct(poly_idx).tolist():
         nodes = node_idx[poly_idx == p]
         nodes = nodes[anchor_ok[nodes]]
         if nodes.shape[0] < 2:
@@ -196,7 +202,7 @@ def sight_areas(open_xy: ObjectArray, obstacles_xy: ObjectArray) -> list[shapely
     if obstacles_xy.shape[0]:
         tree = shapely.STRtree(obstacles_xy)
         piece_idx, obstacle_idx = tree.query(pieces, predicate="intersects")
-        for p in np.unique(piece_idx).tolist():
+        for p in distinct(piece_idx).tolist():
             cut = shapely.union_all(obstacles_xy[obstacle_idx[piece_idx == p]])
             pieces[p] = shapely.difference(pieces[p], cut)
     pieces = shapely.simplify(pieces, SIGHT_SIMPLIFY_M)

@@ -84,34 +84,27 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
     """
     x, y = network.node_x, network.node_y
     path: list[tuple[float, float]] = []
-    profile: list[tuple[float, float]] = []
-    turns: list[tuple[float, float]] = []
-    distance = 0.0
-    last_ms: float | None = None
+    pieces: list[tuple[float, float, int]] = []  # (start speed, length, segment) of each edge or leg
+    for e in approach.edges:
+        s = e >> 1
+        tail, head = (network.seg_v[s], network.seg_u[s]) if e & 1 else (network.seg_u[s], network.seg_v[s])
+        if not path:
+            path.append((float(x[tail]), float(y[tail])))
+        path.append((float(x[head]), float(y[head])))
+        pieces.append((float(speeds.start_speed_ms[e]), float(network.seg_length_m[s]), s))
+    for leg in approach.legs:
+        if not path:
+            path.append((leg.x0, leg.y0))
+        if leg.length_m > 0.0 or not approach.edges:
+            path.append((leg.x1, leg.y1))
+        pieces.append((leg.start_ms, leg.length_m, leg.segment))
+    profile, turns, distance, end_ms = _profile(speeds, pieces)
     assumed_m = 0.0
     assumed: dict[int, dict[str, Any]] = {}
-
-    def visit(start_ms: float, length_m: float) -> float:
-        nonlocal distance, last_ms
-        if last_ms is not None and (last_ms - start_ms) * 3.6 > TURN_DROP_KMH:
-            turns.append((distance, start_ms * 3.6))
-        profile.append((distance, start_ms * 3.6))
-        steps = int(length_m // PROFILE_STEP_M)
-        for k in range(1, steps + 1):
-            at = k * PROFILE_STEP_M
-            if length_m - at > 1.0:
-                profile.append((distance + at, accelerate_ms(speeds, start_ms, at) * 3.6))
-        end_ms = accelerate_ms(speeds, start_ms, length_m)
-        distance += length_m
-        profile.append((distance, end_ms * 3.6))
-        last_ms = end_ms
-        return end_ms
-
-    def note_width(s: int, length_m: float) -> None:
-        nonlocal assumed_m
+    for _start, length, s in pieces:
         if s < 0 or not network.seg_width_assumed[s]:
-            return
-        assumed_m += length_m
+            continue
+        assumed_m += length
         way = int(network.seg_way_id[s])
         assumed.setdefault(
             way,
@@ -122,36 +115,61 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
                 "width_m": round(float(network.seg_width_m[s]), 2),
             },
         )
-
-    end_ms = 0.0
-    for e in approach.edges:
-        s = e >> 1
-        tail, head = (network.seg_v[s], network.seg_u[s]) if e & 1 else (network.seg_u[s], network.seg_v[s])
-        if not path:
-            path.append((float(x[tail]), float(y[tail])))
-        path.append((float(x[head]), float(y[head])))
-        length = float(network.seg_length_m[s])
-        end_ms = visit(float(speeds.start_speed_ms[e]), length)
-        note_width(s, length)
-    for leg in approach.legs:
-        if not path:
-            path.append((leg.x0, leg.y0))
-        if leg.length_m > 0.0 or not approach.edges:
-            path.append((leg.x1, leg.y1))
-        end_ms = visit(leg.start_ms, leg.length_m)
-        note_width(leg.segment, leg.length_m)
     # a 0-length leg (an entry at a node) repeats the node: keep the path free of duplicates
     clean = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
     return ApproachFacts(
         path_xy=clean,
         run_up_m=distance,
         end_speed_ms=end_ms,
-        speed_profile=_dedupe_profile(profile),
+        speed_profile=profile,
         turns=turns,
         width_source="assumed" if assumed else "mapped",
         assumed_widths=list(assumed.values()),
         assumed_share=assumed_m / distance if distance > 0.0 else 0.0,
     )
+
+
+def _profile(
+    speeds: AttainableSpeeds, pieces: list[tuple[float, float, int]]
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]], float, float]:
+    """Return the profile, the corners, the run-up and the end speed of edges and legs driven in turn.
+
+    Each piece starts at its own speed (after the turn onto it) and accelerates flat out along
+    its length, sampled every PROFILE_STEP_M (a sample within a metre of the end is left out);
+    every acceleration of the path is one table look-up over arrays.
+    """
+    if not pieces:
+        return [], [], 0.0, 0.0
+    starts = np.array([p[0] for p in pieces], dtype=np.float64)
+    lengths = np.array([p[1] for p in pieces], dtype=np.float64)
+    offsets: list[float] = []
+    owner: list[int] = []
+    for i, length in enumerate(lengths.tolist()):
+        for k in range(1, int(length // PROFILE_STEP_M) + 1):
+            at = k * PROFILE_STEP_M
+            if length - at > 1.0:
+                offsets.append(at)
+                owner.append(i)
+        offsets.append(length)  # the piece's end
+        owner.append(i)
+    reached = accelerate_many_ms(speeds, starts[owner], np.array(offsets, dtype=np.float64)).tolist()
+    profile: list[tuple[float, float]] = []
+    turns: list[tuple[float, float]] = []
+    distance = 0.0
+    last_ms: float | None = None
+    j = 0
+    for i, (start_ms, length) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
+        if last_ms is not None and (last_ms - start_ms) * 3.6 > TURN_DROP_KMH:
+            turns.append((distance, start_ms * 3.6))
+        profile.append((distance, start_ms * 3.6))
+        while owner[j] == i and offsets[j] != length:
+            profile.append((distance + offsets[j], reached[j] * 3.6))
+            j += 1
+        last_ms = reached[j]
+        j += 1
+        distance += length
+        profile.append((distance, last_ms * 3.6))
+    return _dedupe_profile(profile), turns, distance, last_ms if last_ms is not None else 0.0
 
 
 def _dedupe_profile(profile: list[tuple[float, float]]) -> list[tuple[float, float]]:

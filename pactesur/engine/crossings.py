@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from pactesur.engine._arrays import distinct
 from pactesur.engine._surfaces import SurfaceSight, surface_sight
 from pactesur.engine.errors import AreaError
 from pactesur.engine.network import StreetNetwork
@@ -191,7 +192,7 @@ def _crossed(network: StreetNetwork, area: BaseGeometry) -> AreaCrossings:
     touching = shapely.intersects(area, lines)
     if not touching.any():
         return _no_crossings(network, area, node_inside, seg_inside)
-    cand_nodes = np.unique(np.concatenate((u[candidate], v[candidate])))
+    cand_nodes = distinct(np.concatenate((u[candidate], v[candidate])))
     node_inside[cand_nodes] = shapely.intersects_xy(area, x[cand_nodes], y[cand_nodes])
     mid_x = 0.5 * (x[u[candidate]] + x[v[candidate]])
     mid_y = 0.5 * (y[u[candidate]] + y[v[candidate]])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +16,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from pactesur.engine._arrays import distinct
 from pactesur.engine.network import StreetNetwork, WayKind
 from pactesur.engine.vehicles import VehicleClass
 
@@ -53,6 +57,22 @@ BUCKET_WIDTH_MS: float = 0.1
 # Widths are stored as float32: a gap or way "as wide as the vehicle" must still let it through
 # after rounding (assumption: 1 cm, finer than any mapped width).
 WIDTH_TOLERANCE_M: float = 0.01
+# Environment variable that caps the threads the classes are analysed on (default: the cores
+# this process may use). The kernels release the GIL, so classes run truly in parallel.
+THREADS_ENV: str = "PACTESUR_ENGINE_THREADS"
+
+
+def engine_threads() -> int:
+    """Return how many threads `attainable_speeds_of_classes` uses: PACTESUR_ENGINE_THREADS, or the cores."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if raw:
+        try:
+            return max(1, int(raw))
+        except ValueError:
+            msg = f"{THREADS_ENV} must be a whole number of threads, not {raw!r}"
+            raise ValueError(msg) from None
+    return max(1, cores)
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,6 +183,7 @@ class _LineGraph:
     out_ptr: Int64Array
     out_edge: Int64Array
     continuation: Int64Array
+    edge_geometry: npt.NDArray[np.void]  # what the turn pass's window walks read of each edge
     build_s: float
 
 
@@ -196,6 +217,7 @@ class PreparedNetwork:
     width_thresholds_m: FloatArray
     prepare_s: float
     _line_graphs: dict[int, _LineGraph] = field(default_factory=dict, repr=False)
+    _building: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def mask_key(self, vehicle: VehicleClass) -> int:
@@ -211,11 +233,20 @@ class PreparedNetwork:
             cached = self._line_graphs.get(key)
             if cached is not None:
                 return cached, False
+            key_lock = self._building.setdefault(key, threading.Lock())
+        # one build per mask; other masks build at the same time on other threads
+        with key_lock:
+            cached = self._line_graphs.get(key)
+            if cached is not None:
+                return cached, False
             t0 = time.perf_counter()
             seg_usable = usable_segments(self.network, vehicle)
             node_passable = fits(self.network.node_gap_m, vehicle)
             succ_ptr, succ_edge, out_ptr, out_edge, continuation = _line_graph(
                 self.seg_u, self.seg_v, self.way_id, seg_usable, node_passable, self.unit_x, self.unit_y
+            )
+            edge_geometry = _edge_geometry(
+                self.seg_u, self.seg_v, self.width_m, self.node_x, self.node_y, continuation
             )
             # Shared by every class with this mask, in each of their results: never written.
             for array in (seg_usable, node_passable, succ_ptr, succ_edge, out_ptr, out_edge, continuation):
@@ -228,9 +259,11 @@ class PreparedNetwork:
                 out_ptr=out_ptr,
                 out_edge=out_edge,
                 continuation=continuation,
+                edge_geometry=edge_geometry,
                 build_s=time.perf_counter() - t0,
             )
-            self._line_graphs[key] = built
+            with self._lock:
+                self._line_graphs[key] = built
             return built, True
 
 
@@ -271,7 +304,7 @@ def prepare_network(network: StreetNetwork) -> PreparedNetwork:
         node_y=node_y,
         unit_x=unit_x,
         unit_y=unit_y,
-        width_thresholds_m=np.unique(widths + WIDTH_TOLERANCE_M),
+        width_thresholds_m=distinct(widths + WIDTH_TOLERANCE_M),
         prepare_s=time.perf_counter() - t0,
     )
 
@@ -358,75 +391,162 @@ def attainable_speeds_of_classes(
     groups: dict[int, list[int]] = {}
     for index, vehicle in enumerate(classes):
         groups.setdefault(prepared.mask_key(vehicle), []).append(index)
+    prepare_share_s = prepare_s / len(classes) if classes else 0.0
+    threads = min(engine_threads(), 2 * len(classes))
     results: list[AttainableSpeeds | None] = [None] * len(classes)
-    for members in groups.values():
-        group = [classes[i] for i in members]
-        if progress is not None:
-            names = ", ".join(f"{v.code} ({v.description})" for v in group)
-            progress(f"speeds for {names} over {2 * network.segment_count} edges")
-        for i, result in zip(members, _group_speeds(prepared, group, prepare_s / len(classes)), strict=True):
-            results[i] = result
+    if threads <= 1:
+        for members in groups.values():
+            group = [classes[i] for i in members]
+            _announce(progress, group, network)
+            turns = _GroupTurns.start(prepared, group)
+            turns.run(0, turns.node_count)
+            turns.finish()
+            for row, i in enumerate(members):
+                results[i] = _class_speeds(prepared, turns, row, classes[i], prepare_share_s)
+        return [r for r in results if r is not None]
+    # The kernels release the GIL. Each group's line graph is built on a thread; its turn pass
+    # runs as node ranges on every thread; each class's fixed point runs on a thread as soon as
+    # its group's turns are known. Only this thread waits, so no task waits for another.
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pactesur-speeds") as pool:
+        starting = [
+            (members, pool.submit(_GroupTurns.start, prepared, [classes[i] for i in members]))
+            for members in groups.values()
+        ]
+        passes = []
+        for members, job in starting:
+            turns = job.result()
+            ranges = turns.node_ranges(threads)
+            passes.append((members, turns, [pool.submit(turns.run, lo, hi) for lo, hi in ranges]))
+        class_jobs: list[tuple[int, Future[AttainableSpeeds]]] = []
+        for members, turns, parts in passes:
+            _announce(progress, [classes[i] for i in members], network)
+            for part in parts:
+                part.result()
+            turns.finish()
+            for row, i in enumerate(members):
+                class_jobs.append(
+                    (i, pool.submit(_class_speeds, prepared, turns, row, classes[i], prepare_share_s))
+                )
+        for i, class_job in class_jobs:
+            results[i] = class_job.result()
     return [r for r in results if r is not None]
 
 
-def _group_speeds(
-    prepared: PreparedNetwork, group: list[VehicleClass], prepare_share_s: float
-) -> list[AttainableSpeeds]:
-    """Speeds of classes sharing one usability mask: one line graph, one turn-geometry pass."""
-    t0 = time.perf_counter()
-    graph, built = prepared.line_graph(group[0])
-    t1 = time.perf_counter()
-    lateral_accel = np.array([v.lateral_accel_ms2 for v in group], dtype=np.float64)
-    top_speed = np.array([v.run_up_table()[0][-1] for v in group], dtype=np.float64)
-    turn_ms = _turn_limits(
-        prepared.seg_u,
-        prepared.seg_v,
-        prepared.width_m,
-        prepared.node_x,
-        prepared.node_y,
-        graph.node_passable,
-        graph.succ_ptr,
-        graph.out_ptr,
-        graph.out_edge,
-        graph.continuation,
-        np.array([v.width_m for v in group], dtype=np.float64),
-        lateral_accel,
-        # beyond this radius a turn cannot slow the class below its top speed
-        top_speed * top_speed / lateral_accel,
-        np.array([v.min_path_radius_m for v in group], dtype=np.float64),
-    )
-    t2 = time.perf_counter()
-    line_graph_share_s = ((t1 - t0 if built else 0.0) + (t2 - t1)) / len(group)
-    edge_usable = np.repeat(graph.seg_usable, 2)
-    edge_usable.setflags(write=False)
-    results: list[AttainableSpeeds] = []
-    for row, vehicle in enumerate(group):
-        t3 = time.perf_counter()
-        speeds_ms, run_up_m = vehicle.run_up_table()
-        start, end, pred, pops = _solve(graph, prepared.length_m, turn_ms[row], speeds_ms, run_up_m)
-        fixed_point_s = time.perf_counter() - t3
-        results.append(
-            AttainableSpeeds(
-                vehicle=vehicle,
-                usable=edge_usable,
-                start_speed_ms=start,
-                end_speed_ms=end,
-                predecessor=pred,
-                speeds_ms=speeds_ms,
-                run_up_m=run_up_m,
-                successor_ptr=graph.succ_ptr,
-                successor_edge=graph.succ_edge,
-                successor_turn_ms=turn_ms[row],
-                timings_s={
-                    "prepare": prepare_share_s,
-                    "line_graph": line_graph_share_s,
-                    "fixed_point": fixed_point_s,
-                    "total": prepare_share_s + line_graph_share_s + fixed_point_s,
-                },
-                edge_pops=pops,
-            )
+def _announce(
+    progress: Callable[[str], None] | None, group: list[VehicleClass], network: StreetNetwork
+) -> None:
+    if progress is not None:
+        names = ", ".join(f"{v.code} ({v.description})" for v in group)
+        progress(f"speeds for {names} over {2 * network.segment_count} edges")
+
+
+# A turn pass is cut into node ranges of about this many edges leaving their nodes, at least
+# (a tuning figure: any cut gives the same limits).
+TURN_RANGE_MIN_EDGES: int = 50_000
+
+
+@dataclass(eq=False)
+class _GroupTurns:
+    """The turn pass of classes sharing one usability mask: their line graph and the limit of each.
+
+    `start` builds (or reuses) the line graph; `run` fills the limits of the transitions through
+    a range of nodes (ranges may run on several threads at once); `finish` closes the timing.
+    """
+
+    graph: _LineGraph
+    group: list[VehicleClass]
+    prepared: PreparedNetwork
+    turn_ms: FloatArray  # one row per class of the group, filled by `run`
+    edge_usable: BoolArray
+    graph_s: float  # line graph built for this group (0 when reused)
+    started: float
+    share_s: float = 0.0  # line graph and turn pass time per class of the group, after `finish`
+
+    @classmethod
+    def start(cls, prepared: PreparedNetwork, group: list[VehicleClass]) -> _GroupTurns:
+        t0 = time.perf_counter()
+        graph, built = prepared.line_graph(group[0])
+        t1 = time.perf_counter()
+        edge_usable = np.repeat(graph.seg_usable, 2)
+        edge_usable.setflags(write=False)
+        turn_ms = np.empty((len(group), graph.succ_edge.shape[0]), dtype=np.float64)
+        return cls(
+            graph=graph,
+            group=group,
+            prepared=prepared,
+            turn_ms=turn_ms,
+            edge_usable=edge_usable,
+            graph_s=t1 - t0 if built else 0.0,
+            started=t1,
         )
-    return results
+
+    @property
+    def node_count(self) -> int:
+        return int(self.graph.out_ptr.shape[0] - 1)
+
+    def node_ranges(self, threads: int) -> list[tuple[int, int]]:
+        """Cut the nodes into ranges of about equal work (edges leaving them), a few per thread."""
+        total = int(self.graph.out_ptr[-1])
+        count = max(1, min(4 * threads, total // TURN_RANGE_MIN_EDGES))
+        cuts = np.searchsorted(self.graph.out_ptr, np.linspace(0, total, count + 1)[1:-1]).tolist()
+        bounds = [0, *cuts, self.node_count]
+        return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+
+    def run(self, node_lo: int, node_hi: int) -> None:
+        group, graph, prepared = self.group, self.graph, self.prepared
+        lateral_accel = np.array([v.lateral_accel_ms2 for v in group], dtype=np.float64)
+        top_speed = np.array([v.run_up_table()[0][-1] for v in group], dtype=np.float64)
+        _turn_limits(
+            graph.edge_geometry,
+            prepared.node_x,
+            prepared.node_y,
+            graph.node_passable,
+            graph.succ_ptr,
+            graph.out_ptr,
+            graph.out_edge,
+            np.array([v.width_m for v in group], dtype=np.float64),
+            lateral_accel,
+            # beyond this radius a turn cannot slow the class below its top speed
+            top_speed * top_speed / lateral_accel,
+            np.array([v.min_path_radius_m for v in group], dtype=np.float64),
+            node_lo,
+            node_hi,
+            self.turn_ms,
+        )
+
+    def finish(self) -> None:
+        self.turn_ms.setflags(write=False)
+        self.share_s = (self.graph_s + time.perf_counter() - self.started) / len(self.group)
+
+
+def _class_speeds(
+    prepared: PreparedNetwork, turns: _GroupTurns, row: int, vehicle: VehicleClass, prepare_share_s: float
+) -> AttainableSpeeds:
+    """The fixed point of one class on its group's line graph and turn limits."""
+    t3 = time.perf_counter()
+    speeds_ms, run_up_m = vehicle.run_up_table()
+    graph = turns.graph
+    start, end, pred, pops = _solve(graph, prepared.length_m, turns.turn_ms[row], speeds_ms, run_up_m)
+    fixed_point_s = time.perf_counter() - t3
+    return AttainableSpeeds(
+        vehicle=vehicle,
+        usable=turns.edge_usable,
+        start_speed_ms=start,
+        end_speed_ms=end,
+        predecessor=pred,
+        speeds_ms=speeds_ms,
+        run_up_m=run_up_m,
+        successor_ptr=graph.succ_ptr,
+        successor_edge=graph.succ_edge,
+        successor_turn_ms=turns.turn_ms[row],
+        timings_s={
+            "prepare": prepare_share_s,
+            "line_graph": turns.share_s,
+            "fixed_point": fixed_point_s,
+            "total": prepare_share_s + turns.share_s + fixed_point_s,
+        },
+        edge_pops=pops,
+    )
 
 
 def _solve(
@@ -503,7 +623,7 @@ def _corner_radius(cos_half: float, sin_half: float, outer: float, depth: float,
     return _radius(apex_factor, room_factor, outer, depth, room)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _accelerate(v_in: float, distance: float, speeds: FloatArray, run_up: FloatArray) -> float:
     # v_out = D⁻¹(D(v_in) + L) on the tabulated D; speeds are a uniform grid.
     n = speeds.shape[0]
@@ -714,8 +834,8 @@ def _edge_geometry(  # noqa: PLR0917 (numba kernels take arrays positionally)
     node_x: FloatArray,
     node_y: FloatArray,
     continuation: Int64Array,
-    edges: npt.NDArray[np.void],
-) -> None:
+) -> npt.NDArray[np.void]:
+    edges = np.empty(continuation.shape[0], dtype=_EDGE_GEOMETRY)
     for d in range(edges.shape[0]):
         s = d >> 1
         head = seg_u[s] if d & 1 else seg_v[s]
@@ -724,6 +844,7 @@ def _edge_geometry(  # noqa: PLR0917 (numba kernels take arrays positionally)
         rec.head_y = node_y[head]
         rec.width = width[s]
         rec.next = continuation[d]
+    return edges
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
@@ -1093,39 +1214,37 @@ def _pair_radius(  # noqa: PLR0917 (numba kernels take arrays positionally)
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _turn_limits(  # noqa: PLR0917 (numba kernels take arrays positionally)
-    seg_u: Int64Array,
-    seg_v: Int64Array,
-    width: FloatArray,
+    edges: npt.NDArray[np.void],
     node_x: FloatArray,
     node_y: FloatArray,
     node_passable: BoolArray,
     succ_ptr: Int64Array,
     out_ptr: Int64Array,
     out_edge: Int64Array,
-    continuation: Int64Array,
     vehicle_width: FloatArray,
     lateral_accel: FloatArray,
     enough_radius: FloatArray,
     min_radius: FloatArray,
-) -> FloatArray:
+    node_lo: int,
+    node_hi: int,
+    limits: FloatArray,
+) -> None:
     # The speed limit of every transition for several classes at once (docs/vehicle-dynamics.md
     # §3). Node by node: walk once from the node along each edge leaving it (the edge arriving on
     # that segment looks back along the same walk); then, for each pair of those edges, the
     # widest circle over the window scales, which serves both turns between them. The geometry
     # of a scale depends on no vehicle; each class adds its corridor. Scales stop once every class
-    # has a radius at which no turn can slow it.
+    # has a radius at which no turn can slow it. Fills `limits` (class × transition) for the
+    # transitions through nodes node_lo…node_hi − 1, so that node ranges can run on threads.
     n_classes = vehicle_width.shape[0]
     n_bounds = TURN_SCALE_BOUNDS_M.shape[0]
-    edges = np.empty(continuation.shape[0], dtype=_EDGE_GEOMETRY)
-    _edge_geometry(seg_u, seg_v, width, node_x, node_y, continuation, edges)
-    limits = np.empty((n_classes, succ_ptr[succ_ptr.shape[0] - 1]), dtype=np.float64)
     most = _max_degree(out_ptr)
     walks = np.zeros((most, n_bounds, _WALK_COLUMNS), dtype=np.float64)
     segments = np.zeros((most, MAX_WALK_STEPS, 2), dtype=np.float64)
     reached = np.zeros(most, dtype=np.int64)
     inner = np.empty((MAX_WALK_STEPS, 2), dtype=np.float64)
     best = np.empty(n_classes, dtype=np.float64)
-    for node in range(out_ptr.shape[0] - 1):
+    for node in range(node_lo, node_hi):
         lo = out_ptr[node]
         degree = out_ptr[node + 1] - lo
         if degree < 2 or not node_passable[node]:
@@ -1157,7 +1276,6 @@ def _turn_limits(  # noqa: PLR0917 (numba kernels take arrays positionally)
                         limit = _lesser(math.sqrt(lateral_accel[c] * best[c]), NO_TURN_LIMIT_MS)
                     limits[c, first] = limit
                     limits[c, second] = limit
-    return limits
 
 
 # Per-edge state of the fixed point, one record so that an update touches one cache line:
@@ -1196,7 +1314,7 @@ def _inverse_run_up(run_up: FloatArray) -> tuple[Int32Array, float]:
     return inverse, scale
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _speed_at_run_up(
     d_target: float, speeds: FloatArray, run_up: FloatArray, inverse: Int32Array, inverse_scale: float
 ) -> float:
@@ -1217,7 +1335,7 @@ def _speed_at_run_up(
     return float(speeds[lo] + t * (speeds[hi] - speeds[lo]))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _accelerate_table(  # noqa: PLR0917 (numba kernels take arrays positionally)
     v_in: float,
     distance: float,
@@ -1239,7 +1357,7 @@ def _accelerate_table(  # noqa: PLR0917 (numba kernels take arrays positionally)
     return _speed_at_run_up(d_target, speeds, run_up, inverse, inverse_scale)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _push(  # noqa: PLR0917 (numba kernels take arrays positionally)
     pool: Int32Array, used: int, free: int, first: Int32Array, e: int, b: int
 ) -> tuple[Int32Array, int, int, int]:
@@ -1317,7 +1435,7 @@ def _unpack(state: npt.NDArray[np.void]) -> tuple[FloatArray, FloatArray, Int32A
     return start, end, pred
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _pop(  # noqa: PLR0917 (numba kernels take arrays positionally)
     top: int,
     first: Int32Array,

@@ -14,6 +14,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
+from pactesur.engine._arrays import distinct
 from pactesur.engine._candidates import Candidate, along_candidates, edge_heads_tails, way_candidates
 from pactesur.engine._outside import speeds_outside
 from pactesur.engine._paths import approach_facts, path_lonlat
@@ -292,7 +293,7 @@ def _exposure_m(
     cols = np.concatenate((v, u))
     weights = np.concatenate((w, w))
     keep = passable[rows]
-    nodes = np.unique(np.concatenate((rows, cols, heads[crossings.edge[picks]])))
+    nodes = distinct(np.concatenate((rows, cols, heads[crossings.edge[picks]])))
     local = {int(n): k for k, n in enumerate(nodes.tolist())}
     lrows = np.searchsorted(nodes, rows[keep])
     lcols = np.searchsorted(nodes, cols[keep])

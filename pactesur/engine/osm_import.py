@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from pactesur.engine._arrays import boxes_may_meet, distinct
 from pactesur.engine._barriers import OPEN_M, line_gap_m, node_gap_m
 from pactesur.engine._open_areas import open_area_segments, sight_areas, sight_obstacles
 from pactesur.engine._widths import way_kind, way_oneway, way_width
@@ -28,8 +29,6 @@ BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
 
 _NO_KIND = -1
-NEAR_GRID_CELL_M = 25.0  # grid of the bounding-box pre-test before segment × barrier crossings
-NEAR_GRID_MAX_CELLS = 2048  # per side: at most ~4M cells, whatever the extent of the city
 _LEVEL_OFF = ("no", "", "0")
 # Car parks a vehicle drives across at ground level (`parking=*`; absent means surface).
 # Buildings kept to tell that a space is indoors (a station hall, a mall, a market hall): at least
@@ -160,45 +159,9 @@ def _node_way_counts(n_nodes: int, u: IntArray, v: IntArray, way: IntArray) -> t
     ends = np.concatenate([u, v])
     degree = np.bincount(ends, minlength=n_nodes).astype(np.int64)
     n_ways = int(way.max()) + 1 if way.shape[0] else 1
-    pairs = np.unique(ends * n_ways + np.concatenate([way, way]))  # one int per (node, way)
+    pairs = distinct(ends * n_ways + np.concatenate([way, way]))  # one int per (node, way)
     ways = np.bincount(pairs // n_ways, minlength=n_nodes).astype(np.int64)
     return ways, degree
-
-
-def _boxes_may_meet(
-    xmin: FloatArray, ymin: FloatArray, xmax: FloatArray, ymax: FloatArray, boxes: FloatArray
-) -> BoolArray:
-    """Tell, for each box (xmin, ymin, xmax, ymax), whether it may meet one of `boxes` ((n, 4) array).
-
-    Conservative and exact about "no": both sides are snapped outwards to one grid, whose cells
-    covered by `boxes` are counted in a summed-area table, so each query is four look-ups.
-    """
-    out = np.zeros(xmin.shape[0], dtype=bool)
-    boxes = boxes[np.isfinite(boxes).all(axis=1)]
-    if boxes.shape[0] == 0 or xmin.shape[0] == 0:
-        return out
-    x0 = min(float(xmin.min()), float(boxes[:, 0].min()))
-    y0 = min(float(ymin.min()), float(boxes[:, 1].min()))
-    extent = max(float(xmax.max()), float(boxes[:, 2].max())) - x0
-    extent = max(extent, max(float(ymax.max()), float(boxes[:, 3].max())) - y0)
-    cell = max(NEAR_GRID_CELL_M, extent / NEAR_GRID_MAX_CELLS)
-    n = int(extent // cell) + 2
-
-    def cells(values: FloatArray, origin: float) -> IntArray:
-        return np.floor((values - origin) / cell).astype(np.int64)
-
-    # +1/-1 at the corners of each box, summed twice: the number of boxes covering each cell
-    cover = np.zeros((n + 1, n + 1), dtype=np.int32)
-    bx0, by0 = cells(boxes[:, 0], x0), cells(boxes[:, 1], y0)
-    bx1, by1 = cells(boxes[:, 2], x0) + 1, cells(boxes[:, 3], y0) + 1
-    for dx, dy, sign in ((bx0, by0, 1), (bx1, by0, -1), (bx0, by1, -1), (bx1, by1, 1)):
-        np.add.at(cover, (dx, dy), sign)
-    covered = (cover.cumsum(axis=0).cumsum(axis=1) > 0).astype(np.int32)
-    table = np.zeros((n + 2, n + 2), dtype=np.int32)
-    table[1:, 1:] = covered.cumsum(axis=0).cumsum(axis=1)
-    qx0, qy0 = cells(xmin, x0), cells(ymin, y0)
-    qx1, qy1 = cells(xmax, x0) + 1, cells(ymax, y0) + 1
-    return np.asarray(table[qx1, qy1] - table[qx0, qy1] - table[qx1, qy0] + table[qx0, qy0] > 0)
 
 
 def _dedupe(
@@ -247,7 +210,7 @@ def _segment_gaps(
     # bounding boxes first (a coarse grid, then the tree), then `crosses` prepared on the
     # barrier: most segments are nowhere near a barrier and never become a shapely line
     near = np.flatnonzero(
-        _boxes_may_meet(
+        boxes_may_meet(
             np.minimum(x[u], x[v]),
             np.minimum(y[u], y[v]),
             np.maximum(x[u], x[v]),
@@ -363,7 +326,7 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
         "node_count": int(used.shape[0]),
         "segment_count": int(u.shape[0]),
         "open_area_segment_count": int(np.count_nonzero(kind == int(WayKind.OPEN_AREA))),
-        "way_count": int(np.unique(way_id[way_id != 0]).shape[0]),
+        "way_count": int(distinct(way_id[way_id != 0]).shape[0]),
     }
     return StreetNetwork(
         crs=proj.crs,
@@ -389,6 +352,30 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
         open_areas_xy=tuple(open_areas),
         buildings_xy=tuple(_large_buildings(buildings_xy)),
     )
+
+
+def extract_network(extract: OsmExtract, *, projection: LocalProjection | None = None) -> StreetNetwork:
+    """Build only the street network of a read extract: what the speed analysis needs.
+
+    `import_extract` builds this and also suggests spaces and draws the base map; a command that
+    analyses a given area (`pactesur vda`) needs neither, and skips them.
+
+    Parameters
+    ----------
+    extract
+        What `read_osm` returned.
+    projection
+        The metric projection; the UTM zone of the extract's centre when None.
+
+    Raises
+    ------
+    OsmInputError
+        When no way of the extract is usable by a vehicle.
+    """
+    proj = projection or LocalProjection.for_bounds(extract.meta.bounds)
+    network = build_network(extract, proj)
+    network.meta.update({"crs": proj.crs, "file_size_bytes": extract.meta.size_bytes})
+    return network
 
 
 def import_extract(extract: OsmExtract, *, progress: Progress | None = None) -> CityImport:
@@ -421,7 +408,7 @@ def import_extract(extract: OsmExtract, *, progress: Progress | None = None) -> 
 
     step(0.0, "building the street network")
     proj = LocalProjection.for_bounds(extract.meta.bounds)
-    network = build_network(extract, proj)
+    network = extract_network(extract, projection=proj)
     timings["network_s"] = round(time.perf_counter() - started, 4)
     step(0.5, "suggesting public spaces")
     mark = time.perf_counter()
@@ -446,6 +433,5 @@ def import_extract(extract: OsmExtract, *, progress: Progress | None = None) -> 
         "file_counts": dict(extract.meta.counts),
         "timings_s": timings,
     }
-    network.meta.update({"crs": proj.crs, "file_size_bytes": extract.meta.size_bytes})
     step(1.0, f"imported {network.segment_count} segments and {len(spaces)} suggested spaces")
     return CityImport(network=network, spaces=spaces, basemap=basemap, meta=meta)

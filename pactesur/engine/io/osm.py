@@ -19,6 +19,7 @@ import osmium
 import shapely
 from osmium.filter import EntityFilter, KeyFilter, TagFilter
 
+from pactesur.engine._arrays import distinct
 from pactesur.engine.errors import OsmInputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -417,34 +418,51 @@ def _sort_ways(opl: _OplWays) -> _Ways:
     tagged = np.flatnonzero((opl.tag_end > opl.tag_start) & (n_nodes >= 2))
     data, tag_start, tag_end = opl.data, opl.tag_start, opl.tag_end
     names: dict[str, str] = {}  # one str object per distinct name
+    # what an open way's tag field gives, by the field's text: streets repeat their tags way
+    # after way (a few thousand distinct fields for hundreds of thousands of ways)
+    open_seen: dict[bytes, tuple[bool, str | None, int] | None] = {}
     for k, is_closed in zip(tagged.tolist(), closed[tagged].tolist(), strict=True):
         text = data[tag_start[k] : tag_end[k]]
-        kept: dict[str, str] | None = None
-        if is_closed:  # a possible area: all its tags
-            tags = _opl_tags(text)
-        # ',' and '=' inside keys are escaped, so this finds exactly the keys highway and barrier
-        elif text.startswith(_LINEAR_PREFIXES) or any(m in text for m in _LINEAR_MARKS):
-            tags = kept = _kept_tags(text)
-        else:
+        if not is_closed:
+            if text not in open_seen:
+                open_seen[text] = _open_way(text, out, names)
+            seen = open_seen[text]
+            if seen is not None:
+                is_highway, name, tag_set = seen
+                out.highway_ways += is_highway
+                out.name.append(name)
+                out.tag_set.append(tag_set)
+                out.linear.append(k)
             continue
+        tags = _opl_tags(text)  # a possible area: all its tags
         highway = tags.get("highway")
         linear = highway is not None or "barrier" in tags
         if linear:
             out.highway_ways += highway is not None
-            if kept is None:
-                kept = {key: tags[key] for key in WAY_TAG_KEYS if key in tags}
+            kept = {key: tags[key] for key in WAY_TAG_KEYS if key in tags}
             name = kept.pop("name", None)
             out.name.append(None if name is None else names.setdefault(name, name))
             out.tag_set.append(out.tag_sets.setdefault(tuple(kept.items()), len(out.tag_sets)))
             out.linear.append(k)
-        if is_closed and (
-            highway is None or "area" in tags or "place" in tags or highway in _HIGHWAY_AREA_VALUES
-        ):
+        if highway is None or "area" in tags or "place" in tags or highway in _HIGHWAY_AREA_VALUES:
             if _is_area_of_interest(tags, from_way=True):
                 out.closed.append((k, tags))
             if not linear:
                 out.not_member.append(k)
     return out
+
+
+def _open_way(text: bytes, out: _Ways, names: dict[str, str]) -> tuple[bool, str | None, int] | None:
+    """Whether an open way's tag field is a highway, its name and kept tag set; None if not linear."""
+    # ',' and '=' inside keys are escaped, so this finds exactly the keys highway and barrier
+    if not (text.startswith(_LINEAR_PREFIXES) or any(m in text for m in _LINEAR_MARKS)):
+        return None
+    kept = _kept_tags(text)
+    if "highway" not in kept and "barrier" not in kept:
+        return None
+    name = kept.pop("name", None)
+    tag_set = out.tag_sets.setdefault(tuple(kept.items()), len(out.tag_sets))
+    return "highway" in kept, None if name is None else names.setdefault(name, name), tag_set
 
 
 def _read_pass(fp: osmium.FileProcessor, found: _Pass) -> None:
@@ -642,7 +660,7 @@ def _multipolygon_areas(opl: _OplWays, not_member: list[int], found: _Pass, area
     """
     if not found.relations:
         return
-    needed = np.unique(np.asarray([r for _, _, ms in found.relations for r, _ in ms], dtype=np.int64))
+    needed = distinct(np.asarray([r for _, _, ms in found.relations for r, _ in ms], dtype=np.int64))
     available = np.ones(opl.way_id.shape[0], dtype=bool)
     available[np.asarray(not_member, dtype=np.int64)] = False
     available &= np.diff(opl.node_start) >= 2
