@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -391,146 +392,202 @@ def attainable_speeds_of_classes(
     groups: dict[int, list[int]] = {}
     for index, vehicle in enumerate(classes):
         groups.setdefault(prepared.mask_key(vehicle), []).append(index)
+    # the most permissive mask first: the turn pass compares the others' walks with its own
+    members = [groups[key] for key in sorted(groups)]
     prepare_share_s = prepare_s / len(classes) if classes else 0.0
     threads = min(engine_threads(), 2 * len(classes))
     results: list[AttainableSpeeds | None] = [None] * len(classes)
+    if progress is not None:
+        names = ", ".join(f"{v.code} ({v.description})" for v in classes)
+        progress(f"speeds for {names} over {2 * network.segment_count} edges")
     if threads <= 1:
-        for members in groups.values():
-            group = [classes[i] for i in members]
-            _announce(progress, group, network)
-            turns = _GroupTurns.start(prepared, group)
-            turns.run(0, turns.node_count)
-            turns.finish()
-            for row, i in enumerate(members):
-                results[i] = _class_speeds(prepared, turns, row, classes[i], prepare_share_s)
+        turns = _TurnPass.start(prepared, [[classes[i] for i in group] for group in members], None)
+        turns.run(0, turns.node_count)
+        turns.finish()
+        for g, group in enumerate(members):
+            for row, i in enumerate(group):
+                results[i] = _class_speeds(prepared, turns, (g, row), classes[i], prepare_share_s)
         return [r for r in results if r is not None]
-    # The kernels release the GIL. Each group's line graph is built on a thread; its turn pass
-    # runs as node ranges on every thread; each class's fixed point runs on a thread as soon as
-    # its group's turns are known. Only this thread waits, so no task waits for another.
+    # The kernels release the GIL. The line graphs are built on threads, the turn pass of every
+    # mask runs as node ranges on every thread, then each class's fixed point on a thread. Only
+    # this thread waits, so no task waits for another.
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pactesur-speeds") as pool:
-        starting = [
-            (members, pool.submit(_GroupTurns.start, prepared, [classes[i] for i in members]))
-            for members in groups.values()
-        ]
-        passes = []
-        for members, job in starting:
-            turns = job.result()
-            ranges = turns.node_ranges(threads)
-            passes.append((members, turns, [pool.submit(turns.run, lo, hi) for lo, hi in ranges]))
+        turns = _TurnPass.start(prepared, [[classes[i] for i in group] for group in members], pool)
+        turns.prepare_arguments()
+        for part in [pool.submit(turns.run, lo, hi) for lo, hi in turns.node_ranges(threads)]:
+            part.result()
+        turns.finish()
         class_jobs: list[tuple[int, Future[AttainableSpeeds]]] = []
-        for members, turns, parts in passes:
-            _announce(progress, [classes[i] for i in members], network)
-            for part in parts:
-                part.result()
-            turns.finish()
-            for row, i in enumerate(members):
-                class_jobs.append(
-                    (i, pool.submit(_class_speeds, prepared, turns, row, classes[i], prepare_share_s))
-                )
+        for g, group in enumerate(members):
+            for row, i in enumerate(group):
+                job = pool.submit(_class_speeds, prepared, turns, (g, row), classes[i], prepare_share_s)
+                class_jobs.append((i, job))
         for i, class_job in class_jobs:
             results[i] = class_job.result()
     return [r for r in results if r is not None]
 
 
-def _announce(
-    progress: Callable[[str], None] | None, group: list[VehicleClass], network: StreetNetwork
-) -> None:
-    if progress is not None:
-        names = ", ".join(f"{v.code} ({v.description})" for v in group)
-        progress(f"speeds for {names} over {2 * network.segment_count} edges")
-
-
 # A turn pass is cut into node ranges of about this many edges leaving their nodes, at least
 # (a tuning figure: any cut gives the same limits).
-TURN_RANGE_MIN_EDGES: int = 50_000
+TURN_RANGE_MIN_EDGES: int = 2_000
 
 
 @dataclass(eq=False)
-class _GroupTurns:
-    """The turn pass of classes sharing one usability mask: their line graph and the limit of each.
+class _TurnPass:
+    """The turn pass of every class: the line graph of each usability mask and every turn limit.
 
-    `start` builds (or reuses) the line graph; `run` fills the limits of the transitions through
-    a range of nodes (ranges may run on several threads at once); `finish` closes the timing.
+    `start` builds (or reuses) the line graphs, the most permissive mask first; `run` fills the
+    limits of the transitions through a range of nodes (ranges may run on several threads at
+    once); `finish` closes the timing. Class `row` of mask `g` reads its limits with `turn_ms`.
     """
 
-    graph: _LineGraph
-    group: list[VehicleClass]
+    graphs: list[_LineGraph]
+    groups: list[list[VehicleClass]]
     prepared: PreparedNetwork
-    turn_ms: FloatArray  # one row per class of the group, filled by `run`
-    edge_usable: BoolArray
-    graph_s: float  # line graph built for this group (0 when reused)
+    limits: FloatArray  # every class's limits, one after the other
+    offsets: list[int]  # where each class's limits start, in the order of `groups`
+    edge_usable: list[BoolArray]
+    graph_s: float  # line graphs built now (0 for those reused)
     started: float
-    share_s: float = 0.0  # line graph and turn pass time per class of the group, after `finish`
+    share_s: float = 0.0  # line graphs and turn pass time per class, after `finish`
 
     @classmethod
-    def start(cls, prepared: PreparedNetwork, group: list[VehicleClass]) -> _GroupTurns:
+    def start(
+        cls, prepared: PreparedNetwork, groups: list[list[VehicleClass]], pool: ThreadPoolExecutor | None
+    ) -> _TurnPass:
         t0 = time.perf_counter()
-        graph, built = prepared.line_graph(group[0])
+        if pool is None:
+            built = [prepared.line_graph(group[0]) for group in groups]
+        else:
+            built = [job.result() for job in [pool.submit(prepared.line_graph, g[0]) for g in groups]]
+        graphs = [graph for graph, _ in built]
         t1 = time.perf_counter()
-        edge_usable = np.repeat(graph.seg_usable, 2)
-        edge_usable.setflags(write=False)
-        turn_ms = np.empty((len(group), graph.succ_edge.shape[0]), dtype=np.float64)
+        offsets: list[int] = []
+        total = 0
+        for graph, group in zip(graphs, groups, strict=True):
+            for _ in group:
+                offsets.append(total)
+                total += int(graph.succ_edge.shape[0])
+        edge_usable = []
+        for graph in graphs:
+            usable = np.repeat(graph.seg_usable, 2)
+            usable.setflags(write=False)
+            edge_usable.append(usable)
         return cls(
-            graph=graph,
-            group=group,
+            graphs=graphs,
+            groups=groups,
             prepared=prepared,
-            turn_ms=turn_ms,
+            limits=np.empty(total, dtype=np.float64),
+            offsets=offsets,
             edge_usable=edge_usable,
-            graph_s=t1 - t0 if built else 0.0,
+            graph_s=t1 - t0 if any(new for _, new in built) else 0.0,
             started=t1,
         )
 
     @property
     def node_count(self) -> int:
-        return int(self.graph.out_ptr.shape[0] - 1)
+        return int(self.graphs[0].out_ptr.shape[0] - 1)
 
     def node_ranges(self, threads: int) -> list[tuple[int, int]]:
         """Cut the nodes into ranges of about equal work (edges leaving them), a few per thread."""
-        total = int(self.graph.out_ptr[-1])
+        out_ptr = self.graphs[0].out_ptr
+        total = int(out_ptr[-1])
         count = max(1, min(4 * threads, total // TURN_RANGE_MIN_EDGES))
-        cuts = np.searchsorted(self.graph.out_ptr, np.linspace(0, total, count + 1)[1:-1]).tolist()
+        cuts = np.searchsorted(out_ptr, np.linspace(0, total, count + 1)[1:-1]).tolist()
         bounds = [0, *cuts, self.node_count]
         return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
-    def run(self, node_lo: int, node_hi: int) -> None:
-        group, graph, prepared = self.group, self.graph, self.prepared
-        lateral_accel = np.array([v.lateral_accel_ms2 for v in group], dtype=np.float64)
-        top_speed = np.array([v.run_up_table()[0][-1] for v in group], dtype=np.float64)
-        _turn_limits(
-            graph.edge_geometry,
-            prepared.node_x,
-            prepared.node_y,
-            graph.node_passable,
-            graph.succ_ptr,
-            graph.out_ptr,
-            graph.out_edge,
-            np.array([v.width_m for v in group], dtype=np.float64),
+    def _stacked(self) -> tuple[Any, ...]:
+        graphs = self.graphs
+        if len(graphs) == 1:  # views, no copy
+            g = graphs[0]
+            return (
+                g.edge_geometry,
+                g.node_passable[np.newaxis],
+                g.succ_ptr[np.newaxis],
+                g.out_ptr[np.newaxis],
+                g.out_edge,
+                np.zeros(1, dtype=np.int64),
+                np.zeros(g.continuation.shape[0], dtype=np.int64),
+            )
+        out_base = np.cumsum([0] + [int(g.out_edge.shape[0]) for g in graphs[:-1]]).astype(np.int64)
+        first = graphs[0]
+        later = np.zeros(first.continuation.shape[0], dtype=np.int64)
+        for mask, graph in enumerate(graphs[1:], start=1):
+            differs = ~np.repeat(graph.seg_usable, 2) | (graph.continuation != first.continuation)
+            later |= differs.astype(np.int64) << mask
+        return (
+            np.concatenate([g.edge_geometry for g in graphs]),
+            np.stack([g.node_passable for g in graphs]),
+            np.stack([g.succ_ptr for g in graphs]),
+            np.stack([g.out_ptr for g in graphs]),
+            np.concatenate([g.out_edge for g in graphs]),
+            out_base,
+            later,
+        )
+
+    @functools.cached_property
+    def _arguments(self) -> tuple[Any, ...]:
+        # the kernel's arguments but the node range and the output: made once, read by every range
+        classes = [v for group in self.groups for v in group]
+        lateral_accel = np.array([v.lateral_accel_ms2 for v in classes], dtype=np.float64)
+        top_speed = np.array([v.run_up_table()[0][-1] for v in classes], dtype=np.float64)
+        edges, passable, succ_ptr, out_ptr, out_edge, out_base, later = self._stacked()
+        return (
+            edges,
+            self.prepared.node_x,
+            self.prepared.node_y,
+            passable,
+            succ_ptr,
+            out_ptr,
+            out_edge,
+            out_base,
+            later,
+            np.array([v.width_m for v in classes], dtype=np.float64),
             lateral_accel,
             # beyond this radius a turn cannot slow the class below its top speed
             top_speed * top_speed / lateral_accel,
-            np.array([v.min_path_radius_m for v in group], dtype=np.float64),
-            node_lo,
-            node_hi,
-            self.turn_ms,
+            np.array([v.min_path_radius_m for v in classes], dtype=np.float64),
+            np.array([g for g, group in enumerate(self.groups) for _ in group], dtype=np.int64),
+            np.array(self.offsets, dtype=np.int64),
         )
 
+    def prepare_arguments(self) -> None:
+        """Make the kernel's arguments now, before node ranges read them from several threads."""
+        self._arguments  # noqa: B018 (a cached property, computed for its effect)
+
+    def run(self, node_lo: int, node_hi: int) -> None:
+        kernel: Any = _turn_limits  # numba's stubs type a dispatcher's call by its first overload
+        kernel(*self._arguments, node_lo, node_hi, self.limits)
+
     def finish(self) -> None:
-        self.turn_ms.setflags(write=False)
-        self.share_s = (self.graph_s + time.perf_counter() - self.started) / len(self.group)
+        self.limits.setflags(write=False)
+        self.share_s = (self.graph_s + time.perf_counter() - self.started) / len(self.offsets)
+
+    def turn_ms(self, g: int, row: int) -> FloatArray:
+        """The limits of class `row` of mask `g`, one per transition of its line graph."""
+        start = self.offsets[sum(len(group) for group in self.groups[:g]) + row]
+        return self.limits[start : start + int(self.graphs[g].succ_edge.shape[0])]
 
 
 def _class_speeds(
-    prepared: PreparedNetwork, turns: _GroupTurns, row: int, vehicle: VehicleClass, prepare_share_s: float
+    prepared: PreparedNetwork,
+    turns: _TurnPass,
+    slot: tuple[int, int],
+    vehicle: VehicleClass,
+    prepare_share_s: float,
 ) -> AttainableSpeeds:
-    """The fixed point of one class on its group's line graph and turn limits."""
+    """The fixed point of one class (row of mask g, `slot`) on its line graph and turn limits."""
+    g, row = slot
     t3 = time.perf_counter()
     speeds_ms, run_up_m = vehicle.run_up_table()
-    graph = turns.graph
-    start, end, pred, pops = _solve(graph, prepared.length_m, turns.turn_ms[row], speeds_ms, run_up_m)
+    graph = turns.graphs[g]
+    turn_ms = turns.turn_ms(g, row)
+    start, end, pred, pops = _solve(graph, prepared.length_m, turn_ms, speeds_ms, run_up_m)
     fixed_point_s = time.perf_counter() - t3
     return AttainableSpeeds(
         vehicle=vehicle,
-        usable=turns.edge_usable,
+        usable=turns.edge_usable[g],
         start_speed_ms=start,
         end_speed_ms=end,
         predecessor=pred,
@@ -538,7 +595,7 @@ def _class_speeds(
         run_up_m=run_up_m,
         successor_ptr=graph.succ_ptr,
         successor_edge=graph.succ_edge,
-        successor_turn_ms=turns.turn_ms[row],
+        successor_turn_ms=turn_ms,
         timings_s={
             "prepare": prepare_share_s,
             "line_graph": turns.share_s,
@@ -912,17 +969,20 @@ def _walk(  # noqa: PLR0917 (numba kernels take arrays positionally)
     x0: float,
     y0: float,
     edges: npt.NDArray[np.void],
+    base: int,
     record: FloatArray,
     segments: FloatArray,
     inner: FloatArray,
-) -> int:
+    later: Int64Array,
+) -> tuple[int, int]:
     # Walk from the node at (x0, y0) along edge `first`, then along the straightest
-    # continuations, until the last scale bound, a closed node, a dead end or MAX_WALK_STEPS
-    # segments, and fill `record` (bound × column, see the column names above) for each bound
-    # reached, and `segments`: the length of each segment walked and tan(δ/2) of the turn δ at
-    # its far end; where the walk ends, STRAIGHT_RADIUS_M at a dead end or closed node (no
-    # room beyond) and -1 past the last bound (the way goes on: unknown). Return the last bound
-    # reached.
+    # continuations (the records edges[base + d] of one usability mask), until the last scale
+    # bound, a closed node, a dead end or MAX_WALK_STEPS segments, and fill `record` (bound ×
+    # column, see the column names above) for each bound reached, `segments`: the length of
+    # each segment walked and tan(δ/2) of the turn δ at its far end; where the walk ends,
+    # STRAIGHT_RADIUS_M at a dead end or closed node (no room beyond) and -1 past the last bound
+    # (the way goes on: unknown). Return the last bound reached and the union of the `later`
+    # bits of the edges walked (bit g: the edge's walk differs in mask g, see `_turn_limits`).
     n_bounds = TURN_SCALE_BOUNDS_M.shape[0]
     travelled = 0.0
     narrow = STRAIGHT_RADIUS_M
@@ -937,8 +997,10 @@ def _walk(  # noqa: PLR0917 (numba kernels take arrays positionally)
     record[0, _PY] = 0.0
     record[0, _CX] = 0.0
     record[0, _CY] = 0.0
+    bits = 0
     for step in range(MAX_WALK_STEPS):
-        rec_d = edges[d]
+        rec_d = edges[base + d]
+        bits |= later[d]
         head_x = rec_d.head_x - x0
         head_y = rec_d.head_y - y0
         dx = head_x - tail_x
@@ -970,7 +1032,7 @@ def _walk(  # noqa: PLR0917 (numba kernels take arrays positionally)
         d = rec_d.next
         tail_x = head_x
         tail_y = head_y
-    return j - 1
+    return j - 1, bits
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1212,70 +1274,215 @@ def _pair_radius(  # noqa: PLR0917 (numba kernels take arrays positionally)
         k += 1
 
 
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _store_limits(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    best: FloatArray,
+    group: int,
+    class_group: Int64Array,
+    class_offset: Int64Array,
+    lateral_accel: FloatArray,
+    min_radius: FloatArray,
+    first: int,
+    second: int,
+    limits: FloatArray,
+) -> None:
+    # The limit of both turns of a pair for the classes of one group, from their widest circles.
+    for c in range(best.shape[0]):
+        if class_group[c] != group:
+            continue
+        if best[c] < min_radius[c]:
+            limit = 0.0  # tighter than the class can steer: not allowed
+        else:
+            limit = _lesser(math.sqrt(lateral_accel[c] * best[c]), NO_TURN_LIMIT_MS)
+        limits[class_offset[c] + first] = limit
+        limits[class_offset[c] + second] = limit
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _later_walks(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    g: int,
+    node: int,
+    x0: float,
+    y0: float,
+    lo: int,
+    degree: int,
+    edges: npt.NDArray[np.void],
+    node_passable: npt.NDArray[np.bool_],
+    out_ptr: Int64Array,
+    out_edge: Int64Array,
+    base: int,
+    n_edges: int,
+    later: Int64Array,
+    walks: FloatArray,
+    segments: FloatArray,
+    crossed: Int64Array,
+    position: Int64Array,
+    same: npt.NDArray[np.bool_],
+    reached: Int64Array,
+    inner: FloatArray,
+) -> None:
+    # Mask g's edges from the node at the first mask's positions (lo: where the first mask's
+    # edges of the node start in out_edge): `position` (-1: not usable in g), whether the walk
+    # along each is the first mask's (no edge it crossed differs in g), and, where it is not,
+    # the walk in g.
+    for i in range(degree):
+        position[g, i] = -1
+    lo_g = base + out_ptr[g, node]
+    degree_g = out_ptr[g, node + 1] - out_ptr[g, node]
+    if degree_g < 2 or not node_passable[g, node]:
+        return
+    i = 0
+    for k in range(degree_g):
+        e = out_edge[lo_g + k]
+        while out_edge[lo + i] != e:  # a later mask's edges are the first's, in order
+            i += 1
+        position[g, i] = k
+        same[g, i] = (crossed[0, i] >> g) & 1 == 0
+        if not same[g, i]:
+            reached[g, i], _ = _walk(e, x0, y0, edges, g * n_edges, walks[g, i], segments[g, i], inner, later)
+
+
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _turn_limits(  # noqa: PLR0917 (numba kernels take arrays positionally)
     edges: npt.NDArray[np.void],
     node_x: FloatArray,
     node_y: FloatArray,
-    node_passable: BoolArray,
+    node_passable: npt.NDArray[np.bool_],
     succ_ptr: Int64Array,
     out_ptr: Int64Array,
     out_edge: Int64Array,
+    out_base: Int64Array,
+    later: Int64Array,
     vehicle_width: FloatArray,
     lateral_accel: FloatArray,
     enough_radius: FloatArray,
     min_radius: FloatArray,
+    class_group: Int64Array,
+    class_offset: Int64Array,
     node_lo: int,
     node_hi: int,
     limits: FloatArray,
 ) -> None:
-    # The speed limit of every transition for several classes at once (docs/vehicle-dynamics.md
-    # §3). Node by node: walk once from the node along each edge leaving it (the edge arriving on
-    # that segment looks back along the same walk); then, for each pair of those edges, the
-    # widest circle over the window scales, which serves both turns between them. The geometry
-    # of a scale depends on no vehicle; each class adds its corridor. Scales stop once every class
-    # has a radius at which no turn can slow it. Fills `limits` (class × transition) for the
-    # transitions through nodes node_lo…node_hi − 1, so that node ranges can run on threads.
+    # The speed limit of every transition for every class at once (docs/vehicle-dynamics.md
+    # §3), for the transitions through nodes node_lo…node_hi − 1 (node ranges may run on
+    # threads). Each usability mask g (group 0 the most permissive: the others use subsets of
+    # its edges and nodes) has its rows: edges[g·E + d] (what a walk reads of edge d),
+    # node_passable[g], succ_ptr[g], out_ptr[g], and its edges by node from out_edge[out_base[g]];
+    # class c writes its limits at limits[class_offset[c] + transition of its group]; bit g of
+    # later[d] is set where edge d's walk may differ in mask g (d unusable there, or its
+    # continuation another), so that a walk crossing none is the same in g.
+    # Node by node: walk once from the node along each edge leaving it (the edge arriving on
+    # that segment looks back along the same walk), again in a later mask only where it differs
+    # there; then, for each pair of edges, the widest circle over the window
+    # scales for every class, which serves both turns between them and every mask whose walks
+    # along both edges are the first mask's. The geometry of a scale depends on no vehicle; each
+    # class adds its corridor. Scales stop once every class has a radius at which no turn can slow
+    # it.
+    n_groups = out_ptr.shape[0]
+    n_edges = succ_ptr.shape[1] - 1
     n_classes = vehicle_width.shape[0]
     n_bounds = TURN_SCALE_BOUNDS_M.shape[0]
-    most = _max_degree(out_ptr)
-    walks = np.zeros((most, n_bounds, _WALK_COLUMNS), dtype=np.float64)
-    segments = np.zeros((most, MAX_WALK_STEPS, 2), dtype=np.float64)
-    reached = np.zeros(most, dtype=np.int64)
+    most = _max_degree(out_ptr[0])
+    walks = np.zeros((n_groups, most, n_bounds, _WALK_COLUMNS), dtype=np.float64)
+    segments = np.zeros((n_groups, most, MAX_WALK_STEPS, 2), dtype=np.float64)
+    crossed = np.zeros((n_groups, most), dtype=np.int64)
+    reached = np.zeros((n_groups, most), dtype=np.int64)
+    # per later mask, the position of each of the first mask's edges in its list (-1: unusable)
+    # and whether its walk along it is the first mask's
+    position = np.full((n_groups, most), -1, dtype=np.int64)
+    same = np.zeros((n_groups, most), dtype=np.bool_)
     inner = np.empty((MAX_WALK_STEPS, 2), dtype=np.float64)
     best = np.empty(n_classes, dtype=np.float64)
+    own = np.empty(n_classes, dtype=np.float64)
     for node in range(node_lo, node_hi):
-        lo = out_ptr[node]
-        degree = out_ptr[node + 1] - lo
-        if degree < 2 or not node_passable[node]:
+        lo = out_ptr[0, node]
+        degree = out_ptr[0, node + 1] - lo
+        if degree < 2 or not node_passable[0, node]:
             continue
+        x0 = node_x[node]
+        y0 = node_y[node]
         for i in range(degree):
-            reached[i] = _walk(
-                out_edge[lo + i], node_x[node], node_y[node], edges, walks[i], segments[i], inner
+            reached[0, i], crossed[0, i] = _walk(
+                out_edge[lo + i], x0, y0, edges, 0, walks[0, i], segments[0, i], inner, later
+            )
+        for g in range(1, n_groups):
+            _later_walks(
+                g,
+                node,
+                x0,
+                y0,
+                lo,
+                degree,
+                edges,
+                node_passable,
+                out_ptr,
+                out_edge,
+                out_base[g],
+                n_edges,
+                later,
+                walks,
+                segments,
+                crossed,
+                position,
+                same,
+                reached,
+                inner,
             )
         for i in range(degree):
             for j in range(i + 1, degree):
                 _pair_radius(
-                    walks[i],
-                    reached[i],
-                    segments[i],
-                    walks[j],
-                    reached[j],
-                    segments[j],
+                    walks[0, i],
+                    reached[0, i],
+                    segments[0, i],
+                    walks[0, j],
+                    reached[0, j],
+                    segments[0, j],
                     vehicle_width,
                     enough_radius,
                     best,
                 )
                 # the turn from i's segment onto j, and from j's segment onto i
-                first = succ_ptr[out_edge[lo + i] ^ 1] + j - 1
-                second = succ_ptr[out_edge[lo + j] ^ 1] + i
-                for c in range(n_classes):
-                    if best[c] < min_radius[c]:
-                        limit = 0.0  # tighter than the class can steer: not allowed
-                    else:
-                        limit = _lesser(math.sqrt(lateral_accel[c] * best[c]), NO_TURN_LIMIT_MS)
-                    limits[c, first] = limit
-                    limits[c, second] = limit
+                first = succ_ptr[0, out_edge[lo + i] ^ 1] + j - 1
+                second = succ_ptr[0, out_edge[lo + j] ^ 1] + i
+                _store_limits(
+                    best, 0, class_group, class_offset, lateral_accel, min_radius, first, second, limits
+                )
+                for g in range(1, n_groups):
+                    i_g = position[g, i]
+                    j_g = position[g, j]
+                    if i_g < 0 or j_g < 0:
+                        continue
+                    first = succ_ptr[g, out_edge[lo + i] ^ 1] + j_g - 1
+                    second = succ_ptr[g, out_edge[lo + j] ^ 1] + i_g
+                    if same[g, i] and same[g, j]:
+                        _store_limits(
+                            best,
+                            g,
+                            class_group,
+                            class_offset,
+                            lateral_accel,
+                            min_radius,
+                            first,
+                            second,
+                            limits,
+                        )
+                        continue
+                    gi = 0 if same[g, i] else g  # a walk the same in g is the first mask's
+                    gj = 0 if same[g, j] else g
+                    _pair_radius(
+                        walks[gi, i],
+                        reached[gi, i],
+                        segments[gi, i],
+                        walks[gj, j],
+                        reached[gj, j],
+                        segments[gj, j],
+                        vehicle_width,
+                        enough_radius,
+                        own,
+                    )
+                    _store_limits(
+                        own, g, class_group, class_offset, lateral_accel, min_radius, first, second, limits
+                    )
 
 
 # Per-edge state of the fixed point, one record so that an update touches one cache line:

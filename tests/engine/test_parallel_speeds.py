@@ -52,13 +52,13 @@ def test_threads_and_node_ranges_change_no_speed_and_no_path(
         for a, b in zip(one[1:], many[1:], strict=True):
             np.testing.assert_array_equal(a, b)
     # the turn limits were really cut: more ranges than threads
-    turns = dynamics._GroupTurns.start(prepare_network(helsinki), [VEHICLE_CLASSES[0]])
+    turns = dynamics._TurnPass.start(prepare_network(helsinki), [[VEHICLE_CLASSES[0]]], None)
     assert len(turns.node_ranges(3)) == 12
 
 
 def test_node_ranges_cover_every_node_once(helsinki: StreetNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dynamics, "TURN_RANGE_MIN_EDGES", 100)
-    turns = dynamics._GroupTurns.start(prepare_network(helsinki), [VEHICLE_CLASSES[0]])
+    turns = dynamics._TurnPass.start(prepare_network(helsinki), [[VEHICLE_CLASSES[0]]], None)
     for threads in (1, 2, 7):
         ranges = turns.node_ranges(threads)
         assert ranges[0][0] == 0
@@ -95,3 +95,20 @@ def test_distinct_is_numpy_unique(values: list[int]) -> None:
     np.testing.assert_array_equal(distinct(array), np.unique(array))
     floats = array.astype(np.float64) / 7.0
     np.testing.assert_array_equal(distinct(floats), np.unique(floats))
+
+
+def test_one_turn_pass_for_every_mask_equals_one_pass_per_class(helsinki: StreetNetwork) -> None:
+    # Helsinki has two usability masks whose straightest continuations differ at a few edges:
+    # the shared pass must re-walk exactly those walks
+    prepared = prepare_network(helsinki)
+    assert len({prepared.mask_key(v) for v in VEHICLE_CLASSES}) >= 2
+    together = attainable_speeds_of_classes(helsinki, VEHICLE_CLASSES, prepared=prepared)
+    for shared in together:
+        alone = attainable_speeds_of_classes(helsinki, [shared.vehicle], prepared=prepared)[0]
+        np.testing.assert_array_equal(shared.end_speed_ms, alone.end_speed_ms)
+        np.testing.assert_array_equal(shared.predecessor, alone.predecessor)
+        # a limit above the top speed binds nothing: where a pass stops its scales there differs
+        top = shared.speeds_ms[-1]
+        np.testing.assert_array_equal(
+            np.minimum(shared.successor_turn_ms, top), np.minimum(alone.successor_turn_ms, top)
+        )
