@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # sub-command name → module in pactesur.commands that defines add_arguments(parser) and run(args) -> int
@@ -39,5 +40,24 @@ def main(argv: list[str] | None = None) -> int:
     return int(args._run(args) or 0)
 
 
+def entry() -> None:
+    """Run `main` as the process: the `pactesur` script and `python -m pactesur.cli`.
+
+    A command that declares ``FAST_EXIT`` (it has written and closed everything it makes, and
+    holds no resource that needs closing) ends the process at once: tearing down the hundreds of
+    thousands of objects of a city's network takes about 0.4 s on a 700 000-segment city.
+    """
+    code = main()
+    args_list = sys.argv[1:]
+    command = _COMMANDS.get(args_list[0]) if args_list else None
+    if command is not None and getattr(
+        importlib.import_module(f"pactesur.commands.{command[0]}"), "FAST_EXIT", False
+    ):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

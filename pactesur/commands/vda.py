@@ -14,6 +14,9 @@ from pactesur.engine.errors import EngineError
 
 _OSM_SUFFIXES = (".osm", ".pbf", ".gz", ".bz2", ".o5m", ".xml")
 EXIT_BAD_INPUT = 2
+# The command writes its result and closes its files itself: `pactesur.cli.entry` may end the
+# process without tearing down the network's objects.
+FAST_EXIT = True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

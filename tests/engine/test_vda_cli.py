@@ -212,3 +212,30 @@ def test_real_extract_gives_sane_speeds_connected_paths_and_valid_json(path: Pat
         head = np.where(pred[has_pred] & 1, u[pred[has_pred] >> 1], v[pred[has_pred] >> 1])
         tail = np.where(has_pred & 1, v[has_pred >> 1], u[has_pred >> 1])
         assert np.array_equal(head, tail), "an approach path jumps between nodes"
+
+
+@pytest.mark.skipif(not SHARED_OSM.is_dir(), reason="needs ../shared/osm")
+def test_the_command_as_a_process_prints_its_whole_json_and_exits_with_its_code(tmp_path: Path) -> None:
+    # `pactesur.cli.entry` ends a `vda` process without tearing down the network: what it
+    # printed must still be complete, and a failure must still give exit code 2
+    import subprocess
+    import sys
+
+    osm = SHARED_OSM / "stockholm_norrmalm_ostermalm.osm"
+    area = _write_area(
+        tmp_path,
+        mapping(Polygon([(18.076, 59.3355), (18.078, 59.3355), (18.078, 59.3365), (18.076, 59.3365)])),
+    )
+    command = [sys.executable, "-m", "pactesur.cli", "vda", str(osm), "--area", str(area), "--vehicle", "M1"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)  # noqa: S603
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["vehicles"][0]["code"] == "M1"
+    failed = subprocess.run(  # noqa: S603
+        [*command[:4], str(tmp_path / "missing.osm"), *command[5:]],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert failed.returncode == 2
+    assert "no such file" in failed.stderr
