@@ -14,7 +14,9 @@ from pactesur.engine.vehicles import VEHICLE_CLASSES
 # is marked stale and computed again (the engine's vehicle table is hashed on its own).
 # 2: each class's result also holds its existing barriers, the warnings, `via`, width sources and
 #    speed profiles of the entries (issue #7).
-ANALYSIS_VERSION = 2
+# 3: entries flag an envelope above 100 km/h on footways, paths, pedestrian streets or open areas
+#    for review (`review`, warning `fast_off_road`, issue #8), and the engine's speed round.
+ANALYSIS_VERSION = 3
 
 # Entries where a vehicle arrives faster than the lowest barrier test speed (16 km/h, ISO 22343-1
 # / IWA 14-1 ladder) need a rated barrier; slower ones are counted as not needing one (assumption:

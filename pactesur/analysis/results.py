@@ -15,6 +15,7 @@ from pactesur.analysis.wording import (
     barrier_kind_label,
     class_rating,
     rating_text,
+    review_texts,
     shown_warnings,
     via_label,
     way_kind_label,
@@ -243,6 +244,7 @@ def entry_rows(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
                     "via_label": via_label(entry.get("via")),
                     "approach_label": way_kind_label(entry.get("approach")),
                     "width_assumed": assumed,
+                    "review_texts": review_texts(entry),
                     "rating_summary": rating_text(
                         str(entry.get("required_rating") or ""),
                         beyond_rating=bool(entry.get("beyond_rating")),

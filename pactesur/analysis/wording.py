@@ -79,10 +79,23 @@ WARNING_TEXTS: dict[str, Promise] = {
         "The street network was imported by an older version of PACTESUR: import it again to "
         "re-assess the widths of its ways."
     ),
+    "fast_off_road": gettext_lazy(
+        "Some entries reach up to %(speed_kmh)s km/h on footways, paths, pedestrian streets or open "
+        "areas, more than %(limit_kmh)s km/h: the envelope ignores the trees, lamps and street "
+        "furniture there. Review their speed profiles (marked in the entries table) before relying on "
+        "them."
+    ),
 }
 # When the same warning comes for several classes, these params differ by class and the warning is
 # shown once with the largest value (the run-up of the class that needs the longest).
-MERGED_BY_MAX: dict[str, tuple[str, ...]] = {"near_extract_edge": ("run_up_m",)}
+MERGED_BY_MAX: dict[str, tuple[str, ...]] = {
+    "near_extract_edge": ("run_up_m",),
+    "fast_off_road": ("count", "speed_kmh"),
+}
+# What an entry asks a reviewer to check (`review` of an entry): code → sentence with its fields.
+REVIEW_TEXTS: dict[str, Promise] = {
+    "fast_off_road": gettext_lazy("Review: %(speed_kmh)s km/h (%(kind)s) %(at_m)s m along the path"),
+}
 
 
 def _label(table: Mapping[str, Promise], code: Any) -> str:
@@ -145,6 +158,25 @@ def _number(value: Any, decimals: int = 0) -> str:
     if not math.isfinite(number):
         return str(value)
     return number_format(round(number, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def review_texts(entry: Mapping[str, Any]) -> list[str]:
+    """What an entry asks a reviewer to check, in the active language (entries before it: none)."""
+    texts = []
+    for item in entry.get("review") or []:
+        template = REVIEW_TEXTS.get(str(item.get("code")))
+        if template is None:
+            texts.append(str(item.get("code") or "").replace("_", " "))
+            continue
+        texts.append(
+            str(template)
+            % {
+                "speed_kmh": _number(item.get("speed_kmh")),
+                "kind": way_kind_label(item.get("kind")),
+                "at_m": _number(item.get("at_m")),
+            }
+        )
+    return texts
 
 
 def warning_text(warning: Mapping[str, Any]) -> str:

@@ -22,6 +22,11 @@ FloatArray = npt.NDArray[np.float64]
 PROFILE_STEP_M: float = 20.0
 # A speed drop at a vertex larger than this is a corner that limits the speed (km/h).
 TURN_DROP_KMH: float = 0.5
+# Surfaces made for people, not vehicles: an envelope speed far above what anyone has driven on
+# them (`PLAUSIBLE_OFF_ROAD_KMH`, entries.py) is flagged for review.
+OFF_ROAD_KINDS: frozenset[int] = frozenset(
+    {WayKind.FOOTWAY, WayKind.CYCLEWAY, WayKind.PATH, WayKind.PEDESTRIAN, WayKind.OPEN_AREA}
+)
 
 
 def accelerate_ms(speeds: AttainableSpeeds, v_in_ms: float, distance_m: float) -> float:
@@ -47,6 +52,9 @@ class Leg:
     y1: float
     start_ms: float
     segment: int = -1  # the network segment the leg runs on, if any (for its width source)
+    # what the leg runs on when it is no segment: a `WayKind` (a crossing of an open surface),
+    # or -1 (a veer off a way into the space, or an entry at a node: nothing to review)
+    surface: int = -1
 
     @property
     def length_m(self) -> float:
@@ -73,6 +81,9 @@ class ApproachFacts:
     width_source: str
     assumed_widths: list[dict[str, Any]]
     assumed_share: float
+    # the fastest point on a footway, cycleway, path, pedestrian street or open surface:
+    # (metres along the path, km/h, kind name), None when the path has none
+    off_road_peak: tuple[float, float, str] | None = None
 
 
 def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: Approach) -> ApproachFacts:
@@ -85,6 +96,7 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
     x, y = network.node_x, network.node_y
     path: list[tuple[float, float]] = []
     pieces: list[tuple[float, float, int]] = []  # (start speed, length, segment) of each edge or leg
+    kinds: list[int] = []  # the `WayKind` each piece runs on (-1: a leg with nothing to review)
     for e in approach.edges:
         s = e >> 1
         tail, head = (network.seg_v[s], network.seg_u[s]) if e & 1 else (network.seg_u[s], network.seg_v[s])
@@ -92,13 +104,15 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
             path.append((float(x[tail]), float(y[tail])))
         path.append((float(x[head]), float(y[head])))
         pieces.append((float(speeds.start_speed_ms[e]), float(network.seg_length_m[s]), s))
+        kinds.append(int(network.seg_kind[s]))
     for leg in approach.legs:
         if not path:
             path.append((leg.x0, leg.y0))
         if leg.length_m > 0.0 or not approach.edges:
             path.append((leg.x1, leg.y1))
         pieces.append((leg.start_ms, leg.length_m, leg.segment))
-    profile, turns, distance, end_ms = _profile(speeds, pieces)
+        kinds.append(int(network.seg_kind[leg.segment]) if leg.segment >= 0 else leg.surface)
+    profile, turns, distance, end_ms, ends = _profile(speeds, pieces)
     assumed_m = 0.0
     assumed: dict[int, dict[str, Any]] = {}
     for _start, length, s in pieces:
@@ -117,6 +131,12 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
         )
     # a 0-length leg (an entry at a node) repeats the node: keep the path free of duplicates
     clean = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
+    peak: tuple[float, float, str] | None = None
+    at = 0.0
+    for (_start, length, _s), kind, end_kmh in zip(pieces, kinds, ends, strict=True):
+        at += length
+        if kind in OFF_ROAD_KINDS and length > 0.0 and (peak is None or end_kmh > peak[1]):
+            peak = (at, end_kmh, APPROACH_NAMES[WayKind(kind)])
     return ApproachFacts(
         path_xy=clean,
         run_up_m=distance,
@@ -126,20 +146,21 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
         width_source="assumed" if assumed else "mapped",
         assumed_widths=list(assumed.values()),
         assumed_share=assumed_m / distance if distance > 0.0 else 0.0,
+        off_road_peak=peak,
     )
 
 
 def _profile(
     speeds: AttainableSpeeds, pieces: list[tuple[float, float, int]]
-) -> tuple[list[tuple[float, float]], list[tuple[float, float]], float, float]:
-    """Return the profile, the corners, the run-up and the end speed of edges and legs driven in turn.
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]], float, float, list[float]]:
+    """Return the profile, the corners, the run-up, the end speed and each piece's end speed (km/h).
 
     Each piece starts at its own speed (after the turn onto it) and accelerates flat out along
     its length, sampled every PROFILE_STEP_M (a sample within a metre of the end is left out);
     every acceleration of the path is one table look-up over arrays.
     """
     if not pieces:
-        return [], [], 0.0, 0.0
+        return [], [], 0.0, 0.0, []
     starts = np.array([p[0] for p in pieces], dtype=np.float64)
     lengths = np.array([p[1] for p in pieces], dtype=np.float64)
     offsets: list[float] = []
@@ -157,6 +178,7 @@ def _profile(
     turns: list[tuple[float, float]] = []
     distance = 0.0
     last_ms: float | None = None
+    ends: list[float] = []
     j = 0
     for i, (start_ms, length) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
         if last_ms is not None and (last_ms - start_ms) * 3.6 > TURN_DROP_KMH:
@@ -169,7 +191,8 @@ def _profile(
         j += 1
         distance += length
         profile.append((distance, last_ms * 3.6))
-    return _dedupe_profile(profile), turns, distance, last_ms if last_ms is not None else 0.0
+        ends.append(last_ms * 3.6)
+    return _dedupe_profile(profile), turns, distance, last_ms if last_ms is not None else 0.0, ends
 
 
 def _dedupe_profile(profile: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from pactesur.engine._open_areas import spread_anchors
 from pactesur.engine._paths import Approach, Leg, accelerate_many_ms, chain_to, crossing_angle_deg
 from pactesur.engine.dynamics import STANDSTILL_MS, AttainableSpeeds, fits
-from pactesur.engine.network import StreetNetwork
+from pactesur.engine.network import StreetNetwork, WayKind
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -212,7 +212,9 @@ def _best_from(  # noqa: PLR0917 (one access point: all its inputs are data)
         x_m=px,
         y_m=py,
         along_m=float(cols.shape[0]) * TARGET_STEP_M,
-        approach=Approach(chain_to(speeds, int(via[k])), [Leg(ax, ay, px, py, float(v0[k]))]),
+        approach=Approach(
+            chain_to(speeds, int(via[k])), [Leg(ax, ay, px, py, float(v0[k]), surface=WayKind.OPEN_AREA)]
+        ),
         angle_deg=crossing_angle_deg(area_xy.boundary, ax, ay, px, py),
     )
 

@@ -37,6 +37,11 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 MERGE_DISTANCE_M: float = 2.0  # entries closer than this are one entry (assumption: one barrier position)
+# Above this envelope speed on a footway, cycleway, path, pedestrian street or open surface an
+# entry is flagged for review: the fastest reported attacks on such surfaces were far slower
+# (Toronto 2018 up to 70 km/h on sidewalks, Nice 2016 about 90 km/h at the start, a 19 t
+# truck; attacks.md), and the envelope ignores the trees, lamps and furniture there (issue 8).
+PLAUSIBLE_OFF_ROAD_KMH: float = 100.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class Entry:
     angle_deg: float = 90.0
     along_m: float = 0.0
     assumed_share: float = 0.0
+    # what a reviewer must check before trusting the speed: {"code": "fast_off_road", "kind",
+    # "speed_kmh", "at_m"} where the envelope drives faster than PLAUSIBLE_OFF_ROAD_KMH on a
+    # footway, cycleway, path, pedestrian street or open surface
+    review: tuple[dict[str, Any], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """Return the entry as the `pactesur vda` JSON object (DESIGN.md), plus extra fields."""
@@ -95,6 +104,7 @@ class Entry:
             "turns": [[round(d, 1), round(v, 1)] for d, v in self.turns],
             "angle_deg": round(self.angle_deg, 1),
             "along_m": round(self.along_m, 1),
+            "review": [dict(r) for r in self.review],
         }
 
 
@@ -239,6 +249,17 @@ def _entry(network: StreetNetwork, speeds: AttainableSpeeds, cand: Candidate, ex
         angle_deg=cand.angle_deg,
         along_m=cand.along_m,
         assumed_share=facts.assumed_share,
+        review=_review(facts.off_road_peak),
+    )
+
+
+def _review(off_road_peak: tuple[float, float, str] | None) -> tuple[dict[str, Any], ...]:
+    """Flag an envelope faster than anyone has driven on a surface made for people."""
+    if off_road_peak is None or off_road_peak[1] <= PLAUSIBLE_OFF_ROAD_KMH:
+        return ()
+    at_m, speed_kmh, kind = off_road_peak
+    return (
+        {"code": "fast_off_road", "kind": kind, "speed_kmh": round(speed_kmh, 1), "at_m": round(at_m, 1)},
     )
 
 

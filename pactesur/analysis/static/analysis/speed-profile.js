@@ -96,6 +96,7 @@
       kind: item.kind_label || item.kind || "",
     };
     var sentence = format(found.kind === "barrier" ? labels.barrier : labels.entry, values);
+    (item.review_texts || []).forEach(function (t) { sentence += " " + t + "."; });
     if (!turns.length) return sentence + " " + (labels.noCorners || "");
     var corners = turns.map(function (t) {
       return format(labels.cornerAt, { speed: number(t[1]), distance: number(t[0]) });
@@ -103,7 +104,7 @@
     return sentence + " " + format(labels.corners, { corners: corners.join("; ") });
   }
 
-  function drawChart(box, profile, turns, impactKmh, labels) {
+  function drawChart(box, profile, turns, impactKmh, labels, reviews) {
     box.textContent = "";
     var maxD = profile[profile.length - 1][0] || 1;
     var maxV = Math.max.apply(null, profile.map(function (p) { return p[1]; }).concat([impactKmh || 0]));
@@ -161,6 +162,16 @@
       text(group, x(t[0]), y(t[1]) - 13, number(t[1]), "profile-corner-text", "middle");
     });
 
+    // where the envelope drives faster than anyone has on a footway or open area: review it
+    reviews.forEach(function (r) {
+      var at = Math.min(Number(r.at_m) || 0, maxD);
+      var group = svg("g", { class: "profile-review" }, chart);
+      svg("line", { x1: x(at), x2: x(at), y1: y(0), y2: MARGIN.top, class: "profile-review-line" }, group);
+      var tip = svg("title", {}, group);
+      tip.textContent = r.text;
+      text(group, x(at) - 4, MARGIN.top + 10, "!", "profile-review-text", "end");
+    });
+
     var last = profile[profile.length - 1];
     var impact = svg("g", { class: "profile-impact" }, chart);
     svg("circle", { cx: x(last[0]), cy: y(last[1]), r: 5, class: "profile-impact-mark" }, impact);
@@ -168,7 +179,7 @@
       "profile-impact-text", "end");
   }
 
-  function fillTable(table, profile, turns, impactKmh, labels) {
+  function fillTable(table, profile, turns, impactKmh, labels, reviews) {
     var body = table.tBodies[0];
     body.textContent = "";
     var rows = profile.map(function (p, i) {
@@ -179,6 +190,9 @@
       var note = format(labels.corner, { speed: number(t[1]) });
       if (near) near.note = near.note ? near.note + "; " + note : note;
       else rows.push({ d: t[0], v: t[1], note: note });
+    });
+    reviews.forEach(function (r) {
+      rows.push({ d: Number(r.at_m) || 0, v: Number(r.speed_kmh) || 0, note: r.text });
     });
     rows.sort(function (a, b) { return a.d - b.d; });
     rows.forEach(function (r) {
@@ -237,10 +251,15 @@
       }
       var impactKmh = Number(found.item.impact_speed_kmh || profile[profile.length - 1][1]);
       description.textContent = describe(found, profile, turns, labels);
-      drawChart(box, profile, turns, impactKmh, labels);
-      if (table) fillTable(table, profile, turns, impactKmh, labels);
+      var texts = found.item.review_texts || [];
+      var reviews = (found.item.review || []).map(function (r, i) {
+        return { at_m: r.at_m, speed_kmh: r.speed_kmh, text: texts[i] || r.code };
+      });
+      drawChart(box, profile, turns, impactKmh, labels, reviews);
+      if (table) fillTable(table, profile, turns, impactKmh, labels, reviews);
       section.dataset.points = String(profile.length);
       section.dataset.corners = String(turns.length);
+      section.dataset.reviews = String(reviews.length);
       section.dataset.ready = "true";
     }
 
