@@ -81,6 +81,9 @@ class StreetNetwork:
         steps, water, rows of bollards) already cut out.
     buildings_xy : footprints of the buildings large enough to hold a public space indoors
         (station halls, malls, markets), in `crs`, simplified; to tell that a space is indoors.
+    object_x, object_y : float64 (k,) the mapped street objects (`streetscape.py`: trees, lamp
+        columns, bollards, planters, benches…) in metres in `crs`.
+    object_kind : int8 (k,) each object's index in `streetscape.STREET_OBJECT_KINDS`.
     """
 
     crs: str
@@ -105,6 +108,9 @@ class StreetNetwork:
     seg_barrier: dict[int, str] = field(default_factory=dict)
     open_areas_xy: tuple[Any, ...] = ()
     buildings_xy: tuple[Any, ...] = ()
+    object_x: FloatArray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    object_y: FloatArray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    object_kind: Int8Array = field(default_factory=lambda: np.empty(0, dtype=np.int8))
 
     @property
     def node_count(self) -> int:
