@@ -170,7 +170,9 @@ STREET_OBJECT_KINDS: tuple[StreetObjectKind, ...] = (
     ),
 )
 STREET_OBJECT_CODES: tuple[str, ...] = tuple(kind.code for kind in STREET_OBJECT_KINDS)
-_BY_TAG: dict[tuple[str, str], int] = {tag: i for i, kind in enumerate(STREET_OBJECT_KINDS) for tag in kind.tags}
+_BY_TAG: dict[tuple[str, str], int] = {
+    tag: i for i, kind in enumerate(STREET_OBJECT_KINDS) for tag in kind.tags
+}
 # The keys a node must have to be one of these objects (the reader's cheap first test).
 STREET_OBJECT_KEYS: frozenset[str] = frozenset(key for key, _value in _BY_TAG)
 
