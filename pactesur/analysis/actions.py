@@ -310,6 +310,27 @@ def summary_of(entries: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def path_summary_of(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The class's path speed summary: the fastest entry along a line the streetscape leaves.
+
+    None for results of an engine that gave no path speed. `closed` counts the entries no line
+    fits through (the objects close them for this class).
+    """
+    if not entries or "path_speed_kmh" not in entries[0]:
+        return None
+    open_ = [e for e in entries if e.get("path_speed_kmh") is not None]
+    closed = len(entries) - len(open_)
+    if not open_:
+        return {"max_speed_kmh": None, "required_rating": "", "beyond_rating": False, "closed": closed}
+    fastest = max(open_, key=lambda e: float(e["path_speed_kmh"]))
+    return {
+        "max_speed_kmh": round(float(fastest["path_speed_kmh"]), 1),
+        "required_rating": str(fastest.get("path_required_rating") or "")[:40],
+        "beyond_rating": bool(fastest.get("path_beyond_rating")),
+        "closed": closed,
+    }
+
+
 def _json_safe(value: Any) -> Any:
     """The value with every non-finite float as None: JSON has no NaN or infinity, and the database
     refuses them (an unbounded width of an open area, for instance, is "no limit")."""
@@ -407,6 +428,7 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
                 "barriers": [b.as_json() for b in result.barriers if b.vehicle == row.vehicle],
                 # A warning about the whole space (vehicle None) goes with every class.
                 "warnings": [w.as_json() for w in result.warnings if w.vehicle in (None, row.vehicle)],
+                "path_summary": path_summary_of(entries),
             }
         )
         row.timings = {

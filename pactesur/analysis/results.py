@@ -14,9 +14,11 @@ from pactesur.analysis.vehicle_labels import vehicle_label
 from pactesur.analysis.wording import (
     barrier_kind_label,
     class_rating,
+    path_speed_text,
     rating_text,
     review_texts,
     shown_warnings,
+    streetscape_text,
     via_label,
     way_kind_label,
 )
@@ -71,6 +73,7 @@ class ClassAnalysis:
         rating = self.rating()
         values["required_rating"] = rating["required_rating"]
         values["rating_summary"] = rating["rating_summary"]
+        values.update({k: v for k, v in rating.items() if k.startswith(("path_", "has_path"))})
         return values
 
     def rating(self) -> dict[str, Any]:
@@ -82,6 +85,7 @@ class ClassAnalysis:
             max_kinetic_energy_kj=row.max_kinetic_energy_kj if row is not None else None,
             required_rating=row.required_rating if row is not None else None,
             beyond_rating=bool(row.beyond_rating) if row is not None else False,
+            path=_path_of(row),
         )
 
     def status_json(self) -> dict[str, Any]:
@@ -142,7 +146,16 @@ def row_rating(row: ApproachAnalysis) -> dict[str, Any]:
         max_kinetic_energy_kj=row.max_kinetic_energy_kj,
         required_rating=row.required_rating,
         beyond_rating=row.beyond_rating,
+        path=_path_of(row),
     )
+
+
+def _path_of(row: ApproachAnalysis | None) -> dict[str, Any] | None:
+    """The row's path speed summary (None for results computed before path speeds)."""
+    if row is None or not isinstance(row.result, dict):
+        return None
+    found = row.result.get("path_summary")
+    return found if isinstance(found, dict) else None
 
 
 def space_ranking(city: City | int) -> list[dict[str, Any]]:
@@ -245,6 +258,9 @@ def entry_rows(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
                     "approach_label": way_kind_label(entry.get("approach")),
                     "width_assumed": assumed,
                     "review_texts": review_texts(entry),
+                    "path_text": path_speed_text(entry),
+                    "streetscape_text": streetscape_text(entry),
+                    "has_path": "path_speed_kmh" in entry,
                     "rating_summary": rating_text(
                         str(entry.get("required_rating") or ""),
                         beyond_rating=bool(entry.get("beyond_rating")),

@@ -106,6 +106,11 @@ def _profile_labels() -> dict[str, str]:
         "noProfile": _("This result has no speed profile: run the analysis again."),
         "unnamed": _("unnamed way"),
         "chart": _("Speed profile chart"),
+        "pathSpeed": _(
+            "Along the best line between the mapped streetscape it reaches %(speed)s km/h (dashed line)."
+        ),
+        "pathClosed": _("No line fits between the mapped streetscape for this class."),
+        "pathLine": _("path between the streetscape"),
     }
 
 

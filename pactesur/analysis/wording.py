@@ -79,6 +79,15 @@ WARNING_TEXTS: dict[str, Promise] = {
         "The street network was imported by an older version of PACTESUR: import it again to "
         "re-assess the widths of its ways."
     ),
+    "no_streetscape": gettext_lazy(
+        "The street network was imported before PACTESUR read trees, lamps and street furniture: the "
+        "path speed equals the envelope. Import the city's street network again."
+    ),
+    "sparse_streetscape": gettext_lazy(
+        "Only %(count)s trees, lamps, bollards or pieces of street furniture are mapped within "
+        "%(radius_m)s m of this space (%(per_km)s per km of way): the path speed is close to the envelope "
+        "because the map is empty, not because the street is. Map or survey the streetscape."
+    ),
     "fast_off_road": gettext_lazy(
         "Some entries reach up to %(speed_kmh)s km/h on footways, paths, pedestrian streets or open "
         "areas, more than %(limit_kmh)s km/h: the envelope ignores the trees, lamps and street "
@@ -132,14 +141,17 @@ def class_rating(
     required_rating: str | None,
     beyond_rating: bool,
     max_kinetic_energy_kj: float | None = None,
+    path: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One class's summary line that cannot mislead: its rating, or none and the speed to bring down.
 
     `required_rating` is None when the class is beyond any tested rating: the engine's string then
     names a test nobody runs (hostile-vehicles.md §3), which must not read as a product to buy.
+    `path` is the class's path speed summary (`actions.path_summary_of`), None for results without.
     """
     beyond = bool(beyond_rating)
     return {
+        **_path_line(path),
         "vehicle": vehicle,
         "label": vehicle_label(vehicle),
         "max_impact_speed_kmh": max_impact_speed_kmh,
@@ -148,6 +160,68 @@ def class_rating(
         "beyond_rating": beyond,
         "rating_summary": rating_text(required_rating, beyond_rating=beyond),
     }
+
+
+def _path_line(path: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The path speed half of a class's summary line (`has_path` False for results without it)."""
+    if not path:
+        return {"has_path": False}
+    speed = path.get("max_speed_kmh")
+    beyond = bool(path.get("beyond_rating"))
+    rating = path.get("required_rating") or None
+    summary = str(PATH_CLOSED) if speed is None else rating_text(rating, beyond_rating=beyond)
+    return {
+        "has_path": True,
+        "path_speed_kmh": speed,
+        "path_required_rating": None if beyond else rating,
+        "path_beyond_rating": beyond,
+        "path_rating_summary": summary,
+        "path_closed": int(path.get("closed") or 0),
+    }
+
+
+# What a summary says when the streetscape closes every entry of a class (no line fits).
+PATH_CLOSED = gettext_lazy("no line fits between the mapped streetscape")
+
+
+def path_speed_text(entry: Mapping[str, Any]) -> str:
+    """An entry's path speed in words: its rating, or why no line fits; empty for older results."""
+    if "path_speed_kmh" not in entry:
+        return ""
+    if entry.get("path_speed_kmh") is None:
+        return str(PATH_CLOSED)
+    return rating_text(entry.get("path_required_rating"), beyond_rating=bool(entry.get("path_beyond_rating")))
+
+
+STREET_OBJECT_LABELS: dict[str, Promise] = {
+    "tree": gettext_lazy("tree"),
+    "street_lamp": gettext_lazy("lamp column"),
+    "utility_pole": gettext_lazy("utility pole"),
+    "flagpole": gettext_lazy("flagpole"),
+    "advertising_column": gettext_lazy("advertising column"),
+    "bollard": gettext_lazy("bollard"),
+    "block": gettext_lazy("concrete block"),
+    "planter": gettext_lazy("planter"),
+    "stone": gettext_lazy("boulder"),
+}
+
+
+def streetscape_text(entry: Mapping[str, Any]) -> str:
+    """Which objects made the difference for an entry: counts per kind and effect, in words."""
+    counts: dict[tuple[str, str], int] = {}
+    for item in entry.get("streetscape") or []:
+        key = (str(item.get("effect") or ""), str(item.get("kind") or ""))
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return ""
+    parts = []
+    for (effect, kind), count in sorted(counts.items()):
+        label = _label(STREET_OBJECT_LABELS, kind)
+        if effect == "closes":
+            parts.append(_("%(count)s × %(kind)s close the way") % {"count": count, "kind": label})
+        else:
+            parts.append(_("%(count)s × %(kind)s force a weave") % {"count": count, "kind": label})
+    return "; ".join(parts)
 
 
 def _number(value: Any, decimals: int = 0) -> str:

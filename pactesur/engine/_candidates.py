@@ -70,8 +70,8 @@ def way_candidates(
         tx, ty = float(x[tails[e]]), float(y[tails[e]])
         if frac > 0.0:
             start = float(speeds.start_speed_ms[e])
-            speed = accelerate_ms(speeds, start, frac * length)
-            leg = Leg(tx, ty, cx, cy, start, segment=s)
+            speed = speeds.accelerate_on_ms(e, start, frac * length)
+            leg = Leg(tx, ty, cx, cy, start, segment=s, edge=e)
             approach = Approach(chain_to(speeds, int(speeds.predecessor[e])), [leg])
         else:
             speed, pred = _arrival_from_outside(network, speeds, e, arriving.get(int(tails[e]), NO_EDGES))
@@ -194,7 +194,7 @@ def _veer_off(
     ):
         return None  # a closed barrier stands across the way where it meets the outline
     start = float(speeds.start_speed_ms[e])
-    at_q = accelerate_ms(speeds, start, far * length)
+    at_q = speeds.accelerate_on_ms(e, start, far * length)
     speed = accelerate_ms(speeds, at_q, gap)
     lateral = speeds.vehicle.lateral_accel_ms2
     radius = speed * speed / lateral if lateral > 0.0 else math.inf
@@ -208,7 +208,7 @@ def _veer_off(
         y_m=py,
         approach=Approach(
             chain_to(speeds, int(speeds.predecessor[e])),
-            [Leg(tx, ty, qx, qy, start, segment=s), Leg(qx, qy, px, py, at_q)],
+            [Leg(tx, ty, qx, qy, start, segment=s, edge=e), Leg(qx, qy, px, py, at_q)],
         ),
         kind=int(network.seg_kind[s]),
         width_m=float(min(network.seg_width_m[s], network.seg_gap_m[s])),

@@ -52,6 +52,7 @@ class Leg:
     y1: float
     start_ms: float
     segment: int = -1  # the network segment the leg runs on, if any (for its width source)
+    edge: int = -1  # the directed edge it runs along from its tail, if any (for a path speed's caps)
     # what the leg runs on when it is no segment: a `WayKind` (a crossing of an open surface),
     # or -1 (a veer off a way into the space, or an entry at a node: nothing to review)
     surface: int = -1
@@ -95,7 +96,7 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
     """
     x, y = network.node_x, network.node_y
     path: list[tuple[float, float]] = []
-    pieces: list[tuple[float, float, int]] = []  # (start speed, length, segment) of each edge or leg
+    pieces: list[tuple[float, float, int, int]] = []  # (start speed, length, segment, directed edge)
     kinds: list[int] = []  # the `WayKind` each piece runs on (-1: a leg with nothing to review)
     for e in approach.edges:
         s = e >> 1
@@ -103,19 +104,19 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
         if not path:
             path.append((float(x[tail]), float(y[tail])))
         path.append((float(x[head]), float(y[head])))
-        pieces.append((float(speeds.start_speed_ms[e]), float(network.seg_length_m[s]), s))
+        pieces.append((float(speeds.start_speed_ms[e]), float(network.seg_length_m[s]), s, e))
         kinds.append(int(network.seg_kind[s]))
     for leg in approach.legs:
         if not path:
             path.append((leg.x0, leg.y0))
         if leg.length_m > 0.0 or not approach.edges:
             path.append((leg.x1, leg.y1))
-        pieces.append((leg.start_ms, leg.length_m, leg.segment))
+        pieces.append((leg.start_ms, leg.length_m, leg.segment, leg.edge))
         kinds.append(int(network.seg_kind[leg.segment]) if leg.segment >= 0 else leg.surface)
     profile, turns, distance, end_ms, ends = _profile(speeds, pieces)
     assumed_m = 0.0
     assumed: dict[int, dict[str, Any]] = {}
-    for _start, length, s in pieces:
+    for _start, length, s, _edge in pieces:
         if s < 0 or not network.seg_width_assumed[s]:
             continue
         assumed_m += length
@@ -133,7 +134,7 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
     clean = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
     peak: tuple[float, float, str] | None = None
     at = 0.0
-    for (_start, length, _s), kind, end_kmh in zip(pieces, kinds, ends, strict=True):
+    for (_start, length, _s, _edge), kind, end_kmh in zip(pieces, kinds, ends, strict=True):
         at += length
         if kind in OFF_ROAD_KINDS and length > 0.0 and (peak is None or end_kmh > peak[1]):
             peak = (at, end_kmh, APPROACH_NAMES[WayKind(kind)])
@@ -151,7 +152,7 @@ def approach_facts(network: StreetNetwork, speeds: AttainableSpeeds, approach: A
 
 
 def _profile(
-    speeds: AttainableSpeeds, pieces: list[tuple[float, float, int]]
+    speeds: AttainableSpeeds, pieces: list[tuple[float, float, int, int]]
 ) -> tuple[list[tuple[float, float]], list[tuple[float, float]], float, float, list[float]]:
     """Return the profile, the corners, the run-up, the end speed and each piece's end speed (km/h).
 
@@ -174,6 +175,12 @@ def _profile(
         offsets.append(length)  # the piece's end
         owner.append(i)
     reached = accelerate_many_ms(speeds, starts[owner], np.array(offsets, dtype=np.float64)).tolist()
+    caps = speeds.caps
+    if caps is not None:  # a path speed: the samples of capped edges within their caps
+        for j, (i, at) in enumerate(zip(owner, offsets, strict=True)):
+            edge = pieces[i][3]
+            if edge >= 0 and caps.ptr[edge + 1] > caps.ptr[edge]:
+                reached[j] = speeds.accelerate_on_ms(edge, float(starts[i]), at)
     profile: list[tuple[float, float]] = []
     turns: list[tuple[float, float]] = []
     distance = 0.0

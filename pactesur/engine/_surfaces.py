@@ -144,13 +144,16 @@ def surface_entries(
     *,
     heads: IntArray,
     sink_edge: BoolArray,
+    obstacles: BaseGeometry | None = None,
 ) -> list[SurfaceEntry]:
     """Return entries onto the area across the open surfaces it touches, one per access point.
 
     The vehicle arrives at an access point on a usable edge from outside the area, turns onto
     the straight line to a target within the room the edge and the line give and its tightest
     radius (or sets off there from a standstill), and accelerates along the line. Each access
-    point gives its fastest target, with the length of outline it sees in `along_m`.
+    point gives its fastest target, with the length of outline it sees in `along_m`. For a
+    path speed, `obstacles` are the discs round the rigid objects that a straight line must keep
+    out of: a line through one is not driven.
     """
     if not sights:
         return []
@@ -162,7 +165,9 @@ def surface_entries(
         for row, node in enumerate(sight.nodes.tolist()):
             if not passable[node] or not sight.seen[row].any():
                 continue
-            entry = _best_from(network, speeds, node, arriving[heads[arriving] == node], sight, row, area_xy)
+            entry = _best_from(
+                network, speeds, node, arriving[heads[arriving] == node], sight, row, area_xy, obstacles
+            )
             if entry is not None:
                 found.append(entry)
     return found
@@ -176,11 +181,19 @@ def _best_from(  # noqa: PLR0917 (one access point: all its inputs are data)
     sight: SurfaceSight,
     row: int,
     area_xy: BaseGeometry,
+    obstacles: BaseGeometry | None,
 ) -> SurfaceEntry | None:
     """The fastest target the vehicle reaches in a straight line from one access point."""
     vehicle = speeds.vehicle
     ax, ay = float(network.node_x[node]), float(network.node_y[node])
     cols = np.flatnonzero(sight.seen[row])
+    if obstacles is not None and cols.shape[0]:
+        lines = shapely.linestrings(
+            np.stack([np.tile([ax, ay], (cols.shape[0], 1)), sight.targets[cols]], axis=1)
+        )
+        cols = cols[~shapely.intersects(obstacles, lines)]
+        if cols.shape[0] == 0:
+            return None
     dist = sight.distance_m[row, cols]
     hx = (sight.targets[cols, 0] - ax) / dist
     hy = (sight.targets[cols, 1] - ay) / dist

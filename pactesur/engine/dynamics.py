@@ -77,6 +77,20 @@ def engine_threads() -> int:
 
 
 @dataclass(frozen=True, eq=False)
+class EdgeCaps:
+    """Stretches of directed edges where the streetscape caps the speed (the path speed).
+
+    The stretches of edge ``d`` are ``ptr[d]:ptr[d + 1]``, in order along it: from ``t0`` to
+    ``t1`` metres from its tail the speed is at most ``v`` m/s (`_path_speed.py`).
+    """
+
+    ptr: Int64Array
+    t0: FloatArray
+    t1: FloatArray
+    v: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
 class AttainableSpeeds:
     """The highest speed a vehicle class can have at every point of the network, from a standstill.
 
@@ -97,6 +111,8 @@ class AttainableSpeeds:
     timings_s : preparation, line-graph (with turn limits) and fixed-point times, and their total;
         work shared by classes computed together is split evenly between them.
     edge_pops : how many times the kernel took an edge from its queue (≥ usable edges).
+    caps : for a path speed, the stretches where the streetscape caps the speed (None: the
+        envelope, capped by nothing but turns).
 
     Arrays that depend only on which segments and nodes the class can use (``usable``,
     ``successor_ptr``, ``successor_edge``) and the D(v) table are shared with other results and
@@ -115,6 +131,7 @@ class AttainableSpeeds:
     successor_turn_ms: FloatArray
     timings_s: dict[str, float] = field(default_factory=dict)
     edge_pops: int = 0
+    caps: EdgeCaps | None = None
 
     @property
     def edge_count(self) -> int:
@@ -132,8 +149,30 @@ class AttainableSpeeds:
 
     def speed_along_ms(self, edge: int, distance_m: float) -> float:
         """Return the highest speed at `distance_m` from the tail of directed edge `edge`."""
+        return self.accelerate_on_ms(edge, float(self.start_speed_ms[edge]), distance_m)
+
+    def accelerate_on_ms(self, edge: int, v_in_ms: float, distance_m: float) -> float:
+        """Return the speed `distance_m` from the tail of `edge` after starting it at `v_in_ms`.
+
+        Flat out, within the edge's caps when this is a path speed (`caps`); `edge` −1 is a
+        straight line off the network, capped by nothing.
+        """
+        distance = max(float(distance_m), 0.0)
+        if self.caps is None or edge < 0:
+            return float(_accelerate(float(v_in_ms), distance, self.speeds_ms, self.run_up_m))
+        caps = self.caps
         return float(
-            _accelerate(float(self.start_speed_ms[edge]), float(distance_m), self.speeds_ms, self.run_up_m)
+            _capped_accelerate(
+                float(v_in_ms),
+                distance,
+                edge,
+                caps.ptr,
+                caps.t0,
+                caps.t1,
+                caps.v,
+                self.speeds_ms,
+                self.run_up_m,
+            )
         )
 
     def approach_edges(self, edge: int) -> list[int]:
@@ -707,6 +746,38 @@ def _accelerate(v_in: float, distance: float, speeds: FloatArray, run_up: FloatA
     span = run_up[hi] - run_up[lo]
     t = (d_target - run_up[lo]) / span if span > 0.0 else 0.0
     return float(speeds[lo] + t * (speeds[hi] - speeds[lo]))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _capped_accelerate(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    v_in: float,
+    distance: float,
+    e: int,
+    cap_ptr: Int64Array,
+    cap_t0: FloatArray,
+    cap_t1: FloatArray,
+    cap_v: FloatArray,
+    speeds: FloatArray,
+    run_up: FloatArray,
+) -> float:
+    # `_accelerate` along directed edge e, never above the cap of a stretch while in it.
+    v = v_in
+    at = 0.0
+    for k in range(cap_ptr[e], cap_ptr[e + 1]):
+        t0 = cap_t0[k]
+        if t0 >= distance:
+            break
+        if t0 > at:
+            v = _accelerate(v, t0 - at, speeds, run_up)
+            at = t0
+        v = min(v, cap_v[k])
+        t1 = min(cap_t1[k], distance)
+        if t1 > at:
+            v = min(_accelerate(v, t1 - at, speeds, run_up), cap_v[k])
+            at = t1
+    if distance > at:
+        v = _accelerate(v, distance - at, speeds, run_up)
+    return v
 
 
 @numba.njit(cache=True, nogil=True)

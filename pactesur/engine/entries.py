@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from pactesur.engine._arrays import distinct
 from pactesur.engine._candidates import Candidate, along_candidates, edge_heads_tails, way_candidates
 from pactesur.engine._outside import speeds_outside
+from pactesur.engine._path_speed import PathSpeeds, Surroundings, path_speeds
 from pactesur.engine._paths import approach_facts, path_lonlat
 from pactesur.engine._protection import Barrier, barriers_met
 from pactesur.engine._surfaces import surface_entries
@@ -30,7 +32,10 @@ from pactesur.engine.crossings import (
 )
 from pactesur.engine.dynamics import STANDSTILL_MS, AttainableSpeeds, fits
 from pactesur.engine.network import APPROACH_NAMES, StreetNetwork, WayKind
+from pactesur.engine.projection import projection_for
 from pactesur.engine.ratings import kinetic_energy_kj, required_rating
+from pactesur.engine.streetscape import CLEARANCE_M, STREET_OBJECT_KINDS, rigid_for
+from pactesur.engine.vehicles import VehicleClass
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -78,6 +83,14 @@ class Entry:
     # "speed_kmh", "at_m"} where the envelope drives faster than PLAUSIBLE_OFF_ROAD_KMH on a
     # footway, cycleway, path, pedestrian street or open surface
     review: tuple[dict[str, Any], ...] = ()
+    # the path speed (issue 8): along the best line the mapped streetscape leaves; None where no
+    # line fits (the objects close the way in), NaN where it was not computed
+    path_speed_kmh: float | None = math.nan
+    path_required_rating: str | None = None
+    path_beyond_rating: bool = False
+    path_speed_profile: tuple[tuple[float, float], ...] = ()
+    path_route: tuple[tuple[float, float], ...] = ()
+    path_objects: tuple[dict[str, Any], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """Return the entry as the `pactesur vda` JSON object (DESIGN.md), plus extra fields."""
@@ -105,6 +118,19 @@ class Entry:
             "angle_deg": round(self.angle_deg, 1),
             "along_m": round(self.along_m, 1),
             "review": [dict(r) for r in self.review],
+            **self._path_json(),
+        }
+
+    def _path_json(self) -> dict[str, Any]:
+        if self.path_speed_kmh is not None and math.isnan(self.path_speed_kmh):
+            return {}
+        return {
+            "path_speed_kmh": None if self.path_speed_kmh is None else round(self.path_speed_kmh, 1),
+            "path_required_rating": self.path_required_rating,
+            "path_beyond_rating": self.path_beyond_rating,
+            "path_speed_profile": [[round(d, 1), round(v, 1)] for d, v in self.path_speed_profile],
+            "path_route": [[round(lon, 7), round(lat, 7)] for lon, lat in self.path_route],
+            "streetscape": [dict(o) for o in self.path_objects],
         }
 
 
@@ -147,6 +173,7 @@ def space_approaches(
     speeds: AttainableSpeeds,
     *,
     merge_distance_m: float = MERGE_DISTANCE_M,
+    around: Surroundings | None = None,
 ) -> SpaceApproaches:
     """Return every entry of one vehicle class into an area, fastest first, and the barriers met.
 
@@ -169,15 +196,61 @@ def space_approaches(
         The vehicle class's city-wide attainable speeds (`attainable_speeds`).
     merge_distance_m
         Distance under which two entries are one.
+    around
+        The space's surroundings with their street objects (`_path_speed.surroundings`): each
+        entry then also gets its path speed, the speed along the best line the streetscape
+        leaves (None where no line fits), and the objects that made the difference.
     """
     sink_edge = np.repeat(crossings.seg_enters, 2)
     outside = speeds_outside(speeds, network.seg_length_m.astype(np.float64), sink_edge)
     heads, tails = edge_heads_tails(network)
-    candidates = way_candidates(network, crossings, outside, heads=heads, tails=tails)
-    candidates += along_candidates(network, crossings, outside, tails=tails)
+    candidates, open_area_s = _candidates(network, crossings, outside, heads, tails, sink_edge, None)
+    kept: list[Candidate] = []
+    for cand in candidates:
+        if all(math.hypot(cand.x_m - k.x_m, cand.y_m - k.y_m) > merge_distance_m for k in kept):
+            kept.append(cand)
+    inside_reach = _exposure_m(
+        network, crossings, outside, [k.crossing for k in kept if k.crossing >= 0], heads
+    )
+    reach_of = dict(zip([k.crossing for k in kept if k.crossing >= 0], inside_reach, strict=True))
+    depth = _depths_m(crossings.area_xy, network.open_areas_xy, kept)
+    entries = [
+        _entry(network, outside, cand, max(reach_of.get(cand.crossing, 0.0), d))
+        for cand, d in zip(kept, depth, strict=True)
+    ]
+    if around is not None:
+        path = path_speeds(network, outside, sink_edge, around)
+        obstacles = _rigid_obstacles(network, around, speeds.vehicle)
+        on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, obstacles)
+        entries = [
+            _with_path_speed(network, entry, cand, on_path, path, merge_distance_m)
+            for entry, cand in zip(entries, kept, strict=True)
+        ]
+    barriers = barriers_met(network, crossings, outside, heads, sink_edge)
+    return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s)
+
+
+def _candidates(  # noqa: PLR0917 (the area's inputs, passed on)
+    network: StreetNetwork,
+    crossings: AreaCrossings,
+    speeds: AttainableSpeeds,
+    heads: IntArray,
+    tails: IntArray,
+    sink_edge: BoolArray,
+    obstacles: BaseGeometry | None,
+) -> tuple[list[Candidate], float]:
+    """Every way in of one class, fastest first, and the time the open surfaces took."""
+    candidates = way_candidates(network, crossings, speeds, heads=heads, tails=tails)
+    candidates += along_candidates(network, crossings, speeds, tails=tails)
     t0 = time.perf_counter()
     on_surfaces = surface_entries(
-        network, crossings.area_xy, outside, list(crossings.sights), heads=heads, sink_edge=sink_edge
+        network,
+        crossings.area_xy,
+        speeds,
+        list(crossings.sights),
+        heads=heads,
+        sink_edge=sink_edge,
+        obstacles=obstacles,
     )
     open_area_s = time.perf_counter() - t0
     candidates += [
@@ -198,21 +271,113 @@ def space_approaches(
     ]
     candidates = [c for c in candidates if c.speed_ms > STANDSTILL_MS]
     candidates.sort(key=lambda c: -c.speed_ms)
-    kept: list[Candidate] = []
-    for cand in candidates:
-        if all(math.hypot(cand.x_m - k.x_m, cand.y_m - k.y_m) > merge_distance_m for k in kept):
-            kept.append(cand)
-    inside_reach = _exposure_m(
-        network, crossings, outside, [k.crossing for k in kept if k.crossing >= 0], heads
+    return candidates, open_area_s
+
+
+def _rigid_obstacles(
+    network: StreetNetwork, around: Surroundings, vehicle: VehicleClass
+) -> BaseGeometry | None:
+    """The discs a straight line across an open surface must keep out of, for one class."""
+    objs = around.objects
+    if objs.count == 0:
+        return None
+    index = np.unique(objs.obj)
+    kind = network.object_kind[index]
+    rigid = np.array([rigid_for(int(k), vehicle.mass_kg) for k in kind.tolist()], dtype=bool)
+    if not rigid.any():
+        return None
+    index = index[rigid]
+    reach = 0.5 * np.array([STREET_OBJECT_KINDS[int(k)].footprint_m for k in network.object_kind[index]])
+    reach += 0.5 * vehicle.width_m + CLEARANCE_M
+    discs = shapely.buffer(
+        shapely.points(network.object_x[index], network.object_y[index]), reach, quad_segs=8
     )
-    reach_of = dict(zip([k.crossing for k in kept if k.crossing >= 0], inside_reach, strict=True))
-    depth = _depths_m(crossings.area_xy, network.open_areas_xy, kept)
-    entries = [
-        _entry(network, outside, cand, max(reach_of.get(cand.crossing, 0.0), d))
-        for cand, d in zip(kept, depth, strict=True)
-    ]
-    barriers = barriers_met(network, crossings, outside, heads, sink_edge)
-    return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s)
+    union = shapely.union_all(discs)
+    shapely.prepare(union)
+    return union
+
+
+def _with_path_speed(  # noqa: PLR0917 (one entry and what the path speed found)
+    network: StreetNetwork,
+    entry: Entry,
+    cand: Candidate,
+    on_path: list[Candidate],
+    path: PathSpeeds,
+    merge_distance_m: float,
+) -> Entry:
+    """The entry with the speed of the best path that fits there, and the objects that made the difference."""
+    best: Candidate | None = None
+    for other in on_path:
+        same = other.via == cand.via and (
+            (cand.via == "open_area" and _leg_start(other) == _leg_start(cand))
+            or (cand.via != "open_area" and other.edge == cand.edge and other.crossing == cand.crossing)
+        )
+        near = same or math.hypot(other.x_m - cand.x_m, other.y_m - cand.y_m) <= merge_distance_m
+        if near and (best is None or other.speed_ms > best.speed_ms):
+            best = other
+    vehicle = path.speeds.vehicle
+    objects = _binding_objects(network, path, _edges_of(cand), best)
+    if best is None:
+        return dataclasses.replace(entry, path_speed_kmh=None, path_objects=objects)
+    speed_kmh = min(best.speed_ms * 3.6, entry.impact_speed_kmh)
+    rating = required_rating(vehicle, speed_kmh)
+    facts = approach_facts(network, path.speeds, best.approach)
+    route, _end = path_lonlat(network, facts, (best.x_m, best.y_m))
+    return dataclasses.replace(
+        entry,
+        path_speed_kmh=speed_kmh,
+        path_required_rating=rating.rating,
+        path_beyond_rating=rating.beyond_rating,
+        path_speed_profile=tuple(facts.speed_profile),
+        path_route=route,
+        path_objects=objects,
+    )
+
+
+def _edges_of(cand: Candidate) -> list[int]:
+    """The directed edges an approach drives: whole edges, then the legs along edges."""
+    return [*cand.approach.edges, *[leg.edge for leg in cand.approach.legs if leg.edge >= 0]]
+
+
+def _leg_start(cand: Candidate) -> tuple[float, float] | None:
+    legs = cand.approach.legs
+    return (round(legs[0].x0, 1), round(legs[0].y0, 1)) if legs else None
+
+
+# At most this many objects are listed per entry as the ones that made the difference.
+MAX_LISTED_OBJECTS: int = 30
+
+
+def _binding_objects(
+    network: StreetNetwork, path: PathSpeeds, envelope_edges: list[int], best: Candidate | None
+) -> tuple[dict[str, Any], ...]:
+    """The objects that closed the envelope's approach or capped the path speed's, with their effect."""
+    corridors = path.corridors
+    found: dict[int, str] = {}
+    for e in envelope_edges:
+        s = e >> 1
+        if corridors.closed[s]:
+            for o in corridors.binding.get(s, []):
+                found.setdefault(o, "closes")
+    if best is not None:
+        for e in _edges_of(best):
+            for o in corridors.binding.get(e >> 1, []):
+                found.setdefault(o, "narrows")
+    if not found:
+        return ()
+    index = np.array(list(found)[:MAX_LISTED_OBJECTS], dtype=np.int64)
+    lon, lat = projection_for(network.crs).to_lonlat(network.object_x[index], network.object_y[index])
+    return tuple(
+        {
+            "kind": STREET_OBJECT_KINDS[int(network.object_kind[o])].code,
+            "effect": found[int(o)],
+            "lon": round(float(a), 7),
+            "lat": round(float(b), 7),
+        }
+        for o, a, b in zip(
+            index.tolist(), np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist(), strict=True
+        )
+    )
 
 
 def _entry(network: StreetNetwork, speeds: AttainableSpeeds, cand: Candidate, exposure_m: float) -> Entry:

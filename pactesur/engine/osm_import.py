@@ -21,6 +21,7 @@ from pactesur.engine.io.osm import OsmExtract
 from pactesur.engine.network import StreetNetwork, WayKind
 from pactesur.engine.projection import LocalProjection
 from pactesur.engine.spaces import SuggestedSpace, areas_xy, suggest_spaces
+from pactesur.engine.streetscape import STREET_OBJECT_CODES
 
 Progress = Callable[[float, str], None]
 IntArray = npt.NDArray[np.int64]
@@ -38,6 +39,10 @@ BUILDING_SIMPLIFY_M = 0.5
 SURFACE_PARKING = frozenset(
     {"surface", "street_side", "lane", "layby"}
 )  # bridge/tunnel values that mean "at ground level"
+# A row of trees (`natural=tree_row` way) becomes trees evenly spaced from its first node to its
+# last, at most this far apart (assumption: street trees stand 6–10 m apart).
+TREE_ROW_SPACING_M = 8.0
+_TREE_KIND = STREET_OBJECT_CODES.index("tree")
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,6 +260,46 @@ def _node_gaps(extract: OsmExtract, used: IntArray) -> tuple[npt.NDArray[np.floa
     return node_gap, node_barrier
 
 
+def _tree_row_trees(extract: OsmExtract, proj: LocalProjection) -> tuple[FloatArray, FloatArray]:
+    """The trees of the extract's tree rows in metres: ceil(length / 8 m) + 1 per row, evenly spaced.
+
+    A row's line is made of its known nodes; a row with fewer than 2 gives no tree. A row of zero
+    length gives one tree.
+    """
+    n_rows = extract.tree_row_id.shape[0]
+    if n_rows == 0:
+        return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.float64)
+    x, y = proj.to_xy(extract.tree_row_lon, extract.tree_row_lat)
+    row_of = np.repeat(np.arange(n_rows), np.diff(extract.tree_row_start))
+    known = np.isfinite(x) & np.isfinite(y)
+    good = np.bincount(row_of[known], minlength=n_rows) >= 2
+    keep = known & good[row_of]
+    if not keep.any():
+        return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.float64)
+    rank = np.cumsum(good) - 1  # shapely wants contiguous geometry indices
+    lines = shapely.linestrings(x[keep], y[keep], indices=rank[row_of[keep]])
+    length = shapely.length(lines)
+    count = np.ceil(length / TREE_ROW_SPACING_M).astype(np.int64) + 1
+    line_of = np.repeat(np.arange(lines.shape[0]), count)
+    step = np.divide(length, count - 1, out=np.zeros_like(length), where=count > 1)
+    rank_in_row = np.arange(line_of.shape[0]) - np.repeat(np.cumsum(count) - count, count)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(lines[line_of], rank_in_row * step[line_of]))
+    return np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+
+
+def _street_objects(
+    extract: OsmExtract, proj: LocalProjection
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8]]:
+    """Every street object of the extract in metres, and its kind: the object nodes by OSM node id,
+    then the trees of the tree rows by way id and along each row; objects without coordinates dropped."""
+    x, y = proj.to_xy(extract.object_lon, extract.object_lat)
+    row_x, row_y = _tree_row_trees(extract, proj)
+    x, y = np.concatenate([x, row_x]), np.concatenate([y, row_y])
+    kind = np.concatenate([extract.object_kind, np.full(row_x.shape[0], _TREE_KIND)]).astype(np.int8)
+    known = np.isfinite(x) & np.isfinite(y)
+    return x[known], y[known], kind[known]
+
+
 def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     """Build the `StreetNetwork` of an extract in the local projection `proj`.
 
@@ -263,7 +308,9 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     Barrier nodes give `node_gap_m`;
     barrier ways that a ground-level segment properly crosses (not at a shared node) give
     `seg_gap_m`; steps get a gap of 0. Open pedestrian areas and squares get virtual straight
-    crossings between their entrances (`WayKind.OPEN_AREA`, way id 0).
+    crossings between their entrances (`WayKind.OPEN_AREA`, way id 0). The street objects (trees,
+    lamp columns, bollards…, `streetscape.py`) are projected as they are, near a street or not:
+    the object nodes by OSM id, then the trees sampled along tree rows (`_tree_row_trees`).
     """
     seg = _segments(extract)
     if seg["u"].shape[0] == 0:
@@ -318,6 +365,8 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     )
     open_areas = sight_areas(open_xy, obstacles_xy)
 
+    object_x, object_y, object_kind = _street_objects(extract, proj)
+
     named = np.flatnonzero((extract.way_name != None) & (seg["kind"] != _NO_KIND))  # noqa: E711
     names = dict(zip(extract.way_id[named].tolist(), extract.way_name[named].tolist(), strict=True))
     meta = {
@@ -351,6 +400,9 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
         seg_barrier=seg_barrier,
         open_areas_xy=tuple(open_areas),
         buildings_xy=tuple(_large_buildings(buildings_xy)),
+        object_x=object_x,
+        object_y=object_y,
+        object_kind=object_kind,
     )
 
 

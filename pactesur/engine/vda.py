@@ -9,6 +9,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from pactesur.engine._path_speed import region_radius_m, surroundings
 from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds_of_classes
 from pactesur.engine.entries import (
     AreaWarning,
@@ -106,18 +107,21 @@ def analyse_area(
     entries: list[Entry] = []
     barriers: list[Barrier] = []
     computed = {v.code for v in missing}
+    t1 = time.perf_counter()
+    around = surroundings(network, crossings.area_xy, max(region_radius_m(v) for v in vehicles))
+    timings["streetscape"] = time.perf_counter() - t1
     for vehicle in vehicles:
         speeds_s = known[vehicle.code].timings_s["total"] if vehicle.code in computed else 0.0
         timings[f"speeds_{vehicle.code}"] = speeds_s
         t2 = time.perf_counter()
-        found = space_approaches(network, crossings, known[vehicle.code])
+        found = space_approaches(network, crossings, known[vehicle.code], around=around)
         entries.extend(found.entries)
         barriers.extend(found.barriers)
         timings[f"entries_{vehicle.code}"] = time.perf_counter() - t2
         timings[f"open_areas_{vehicle.code}"] = found.open_area_s
     if not entries and not barriers and not crossings.reachable:
         raise no_touch_error(network)
-    warnings = area_warnings(network, crossings.area_xy, vehicles, entries)
+    warnings = area_warnings(network, crossings.area_xy, vehicles, entries, around=around)
     timings["total"] = time.perf_counter() - t0
     return VdaResult(
         vehicles=vehicles,

@@ -8,8 +8,9 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from pactesur.engine._path_speed import Surroundings
 from pactesur.engine.entries import PLAUSIBLE_OFF_ROAD_KMH, AreaWarning, Entry
-from pactesur.engine.network import StreetNetwork
+from pactesur.engine.network import StreetNetwork, WayKind
 from pactesur.engine.projection import projection_for
 from pactesur.engine.vehicles import VehicleClass
 
@@ -18,6 +19,13 @@ from pactesur.engine.vehicles import VehicleClass
 ASSUMED_SHARE_WARNING: float = 0.5
 # A space this much under buildings is indoors (assumption: most of it).
 INDOOR_SHARE_WARNING: float = 0.5
+# The streetscape counted round a space, and the density under which it is too sparsely mapped
+# for the path speed to mean much (assumption: central streets carry a tree, lamp or piece of
+# furniture every 20–30 m on each side; 10 per km of way is a map that shows almost none).
+STREETSCAPE_RADIUS_M: float = 300.0
+SPARSE_OBJECTS_PER_KM: float = 10.0
+# The first network file format that holds street objects (`io/network_store.py`).
+STREETSCAPE_FORMAT: int = 3
 
 
 def area_warnings(
@@ -25,6 +33,8 @@ def area_warnings(
     area_xy: BaseGeometry,
     vehicles: Sequence[VehicleClass],
     entries: Sequence[Entry],
+    *,
+    around: Surroundings | None = None,
 ) -> list[AreaWarning]:
     """Return the warnings a reader of the area's entries must see.
 
@@ -38,6 +48,10 @@ def area_warnings(
     - `fast_off_road`, per class: entries whose envelope drives faster than
       `PLAUSIBLE_OFF_ROAD_KMH` on a footway, cycleway, path, pedestrian street or open surface.
     - `old_network`: the network file predates width sources and open surfaces; re-import it.
+    - `no_streetscape`: the network file predates street objects: the path speed is the envelope.
+    - `sparse_streetscape`: within `STREETSCAPE_RADIUS_M` of the area fewer than
+      `SPARSE_OBJECTS_PER_KM` street objects are mapped per kilometre of way: the path speed is
+      close to the envelope only because the map is empty.
     """
     found: list[AreaWarning] = []
     covered = _covered_share(network, area_xy)
@@ -110,6 +124,7 @@ def area_warnings(
                 vehicle=vehicle.code,
             )
         )
+    found.extend(_streetscape_warnings(network, area_xy, around))
     if int(network.meta.get("format_version", 2)) < 2:
         found.append(
             AreaWarning(
@@ -121,6 +136,56 @@ def area_warnings(
             )
         )
     return found
+
+
+def _streetscape_warnings(
+    network: StreetNetwork, area_xy: BaseGeometry, around: Surroundings | None
+) -> list[AreaWarning]:
+    if around is None:
+        return []
+    if int(network.meta.get("format_version", STREETSCAPE_FORMAT)) < STREETSCAPE_FORMAT:
+        return [
+            AreaWarning(
+                code="no_streetscape",
+                message=(
+                    "The street network was imported before PACTESUR read trees, lamps and street "
+                    "furniture: the path speed equals the envelope. Import it again."
+                ),
+            )
+        ]
+    near = around.node_distance_m <= STREETSCAPE_RADIUS_M
+    ways = (network.seg_kind != int(WayKind.OPEN_AREA)) & near[network.seg_u] & near[network.seg_v]
+    way_km = float(network.seg_length_m[ways].sum()) / 1000.0
+    if way_km <= 0.0:
+        return []
+    count = 0
+    if network.object_x.shape[0]:
+        x0, y0, x1, y1 = area_xy.bounds
+        r = STREETSCAPE_RADIUS_M
+        box = (network.object_x >= x0 - r) & (network.object_x <= x1 + r)
+        box &= (network.object_y >= y0 - r) & (network.object_y <= y1 + r)
+        index = np.flatnonzero(box)
+        points = shapely.points(network.object_x[index], network.object_y[index])
+        count = int(np.count_nonzero(shapely.distance(points, area_xy) <= r))
+    per_km = count / way_km
+    if per_km >= SPARSE_OBJECTS_PER_KM:
+        return []
+    return [
+        AreaWarning(
+            code="sparse_streetscape",
+            message=(
+                f"Only {count} trees, lamps, bollards or pieces of street furniture are mapped within "
+                f"{STREETSCAPE_RADIUS_M:.0f} m of the space ({per_km:.1f} per km of way): the path speed "
+                "is close to the envelope because the map is empty, not because the street is. Map "
+                "or survey the streetscape."
+            ),
+            params={
+                "count": count,
+                "radius_m": round(STREETSCAPE_RADIUS_M),
+                "per_km": round(per_km, 1),
+            },
+        )
+    ]
 
 
 def _distance_to_bounds_m(network: StreetNetwork, area_xy: BaseGeometry) -> float | None:

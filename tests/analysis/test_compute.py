@@ -95,7 +95,7 @@ def test_each_class_keeps_its_barriers_and_the_warnings_about_it_or_the_whole_sp
     rows = {r.vehicle: r for r in ApproachAnalysis.objects.filter(space=space)}
     assert {r.status for r in rows.values()} == {AnalysisStatus.SUCCEEDED}
     car, truck, van = rows["M1"], rows["N3F"], rows["N1"]
-    assert set(car.result) == {"vehicle", "entries", "barriers", "warnings"}
+    assert set(car.result) == {"vehicle", "entries", "barriers", "warnings", "path_summary"}
     assert [b["impact_speed_kmh"] for b in car.barriers] == [45.0]
     assert [b["kind"] for b in truck.barriers] == ["bollard", "wall"]
     assert van.barriers == []

@@ -12,6 +12,7 @@ import numpy as np
 import pyproj
 
 from pactesur.engine.network import StreetNetwork, WayKind
+from pactesur.engine.streetscape import STREET_OBJECT_CODES
 from pactesur.engine.vehicles import GRAVITY_MS2, VEHICLES_BY_CODE
 
 # A local transverse Mercator centred on Nice: x east, y north, metres.
@@ -53,8 +54,13 @@ def build_network(
     *,
     node_gaps_m: dict[str, float] | None = None,
     names: dict[int, str] | None = None,
+    objects: Sequence[tuple[float, float, str]] = (),
+    open_areas_xy: tuple[object, ...] = (),
 ) -> StreetNetwork:
-    """Return a StreetNetwork of named nodes at (x, y) metres and the given segments."""
+    """Return a StreetNetwork of named nodes at (x, y) metres and the given segments.
+
+    `objects` are street objects (x, y, kind code of `streetscape.STREET_OBJECT_CODES`).
+    """
     order = list(nodes)
     index = {name: i for i, name in enumerate(order)}
     x = np.array([nodes[n][0] for n in order], dtype=np.float64)
@@ -85,6 +91,10 @@ def build_network(
         seg_oneway=np.zeros(len(segments), dtype=np.int8),
         seg_width_assumed=np.array([s.width_assumed for s in segments], dtype=np.bool_),
         way_names=dict(names or {}),
+        open_areas_xy=tuple(open_areas_xy),
+        object_x=np.array([o[0] for o in objects], dtype=np.float64),
+        object_y=np.array([o[1] for o in objects], dtype=np.float64),
+        object_kind=np.array([STREET_OBJECT_CODES.index(o[2]) for o in objects], dtype=np.int8),
     )
 
 

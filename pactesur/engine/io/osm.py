@@ -21,10 +21,12 @@ from osmium.filter import EntityFilter, KeyFilter, TagFilter
 
 from pactesur.engine._arrays import distinct
 from pactesur.engine.errors import OsmInputError
+from pactesur.engine.streetscape import STREET_OBJECT_KEYS, STREET_OBJECT_KINDS, street_object_kind
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Int32Array = npt.NDArray[np.int32]
+Int8Array = npt.NDArray[np.int8]
 BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
 Progress = Callable[[float, str], None]
@@ -76,6 +78,13 @@ _AREA_KEY_SET = frozenset(AREA_KEYS)
 _AREA_KEYS_BUT_HIGHWAY = _AREA_KEY_SET - {"highway"}
 # Keys that make a node interesting: barriers on ways, and stations for forecourts.
 POINT_KEYS: tuple[str, ...] = ("barrier", "railway", "public_transport")
+_POINT_KEY_SET = frozenset(POINT_KEYS)
+# Keys the C++ node filter lets through: the points' and those of the street objects
+# (`streetscape.py`); Python then keeps a node only if it is a point or an object.
+_NODE_KEYS: tuple[str, ...] = tuple(sorted(_POINT_KEY_SET | STREET_OBJECT_KEYS))
+# A row of trees mapped as a way (`natural=tree_row`): its trees are sampled along it on import.
+TREE_ROW = ("natural", "tree_row")
+_TREE_ROW_TEXT = f"{TREE_ROW[0]}={TREE_ROW[1]}".encode()
 # Highway areas are areas only when they say so; a closed highway way is otherwise a loop.
 _HIGHWAY_AREA_VALUES = frozenset({"platform", "rest_area", "services"})
 _BLOCK_BYTES = 1 << 20  # read size for hashing and sniffing
@@ -89,6 +98,16 @@ _LINEAR_PREFIXES = (b"highway=", b"barrier=")
 _LINEAR_MARKS = (b",highway=", b",barrier=")
 _KEPT_TAG = re.compile("(?:^|,)(" + "|".join(re.escape(k) for k in WAY_TAG_KEYS) + ")=([^,]*)")
 _OPL_ESCAPE = re.compile(r"%([0-9a-f]+)%")  # OPL writes awkward characters as %<hex code point>%
+# What the tag fields of the tagged nodes are matched against (`_first_tag`): the tags of street
+# objects, whole, and the point keys, as prefixes. OPL escapes no character of these plain keys
+# and values, so the raw text matches exactly.
+_OBJECT_TAG_TEXTS: tuple[bytes, ...] = tuple(
+    f"{k}={v}".encode() for kind in STREET_OBJECT_KINDS for k, v in kind.tags
+)
+_OBJECT_TAG_KIND = np.asarray(
+    [street_object_kind(dict([text.decode().split("=")])) for text in _OBJECT_TAG_TEXTS], dtype=np.int8
+)
+_POINT_KEY_TEXTS: tuple[bytes, ...] = tuple(f"{k}=".encode() for k in POINT_KEYS)
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,13 @@ class OsmExtract:
     tag_sets : the distinct combinations of `WAY_TAG_KEYS` tags (`name` excepted) of the ways.
     way_name : object (w,) the `name` tag of each way, or None.
     point_id, point_lon, point_lat, point_tags : tagged nodes with a `POINT_KEYS` key.
+    object_id, object_lon, object_lat : int64/float64 (o,) the nodes that are street objects
+        (`streetscape.street_object_kind` >= 0), with a location, sorted by id; a barrier node
+        may be both a point and an object.
+    object_kind : int8 (o,) each object's index in `streetscape.STREET_OBJECT_KINDS`.
+    tree_row_id : int64 (r,) ids of the `natural=tree_row` ways with at least 2 nodes, sorted.
+    tree_row_start : int64 (r + 1,) CSR offsets into `tree_row_lon`/`tree_row_lat`.
+    tree_row_lon, tree_row_lat : float64 the rows' node coordinates, NaN when missing.
     area_osm_id : int64 (a,) id of the closed way or multipolygon relation.
     area_is_relation : bool (a,) True for relations.
     area_geom : object (a,) shapely Polygon or MultiPolygon in lon/lat.
@@ -151,6 +177,14 @@ class OsmExtract:
     area_geom: ObjectArray
     area_tags: tuple[dict[str, str], ...]
     meta: OsmFileMeta
+    object_id: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    object_lon: FloatArray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    object_lat: FloatArray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    object_kind: Int8Array = field(default_factory=lambda: np.empty(0, dtype=np.int8))
+    tree_row_id: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    tree_row_start: IntArray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    tree_row_lon: FloatArray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    tree_row_lat: FloatArray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -280,20 +314,98 @@ def _coordinate_at(buf: npt.NDArray[np.uint8], i: int) -> tuple[float, int]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan_opl_ways(
-    buf: npt.NDArray[np.uint8], n_ways: int, n_refs: int
-) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, FloatArray, FloatArray]:
-    """Index the way lines of an OPL text (``w<id> T<tags> N<n<ref>x<lon>y<lat>,…>``).
+def _node_line_at(buf: npt.NDArray[np.uint8], i: int) -> tuple[int, int, int, float, float, int]:
+    """Parse the node line ``n<id> T<tags> x<lon> y<lat>`` at `buf[i]`: its id, the byte range of
+    its tag field, its location (NaN when unknown), and the index after the latitude."""
+    node_id, i = _int_at(buf, i + 1)
+    i += 2  # " T"
+    tag_start = i
+    while buf[i] != 32:  # tags hold no space: OPL escapes it
+        i += 1
+    tag_end = i
+    lon, i = _coordinate_at(buf, i + 2)  # after " x"
+    lat, i = _coordinate_at(buf, i + 2)  # after " y"
+    return node_id, tag_start, tag_end, lon, lat, i
 
-    `n_ways` and `n_refs` bound the number of way lines and of way nodes. Returns the way ids,
-    the byte range of each way's tag field, CSR offsets of its nodes, and the node ids,
-    longitudes and latitudes (NaN where the location is unknown) of every way node.
+
+def _words(words: tuple[bytes, ...]) -> tuple[npt.NDArray[np.uint8], IntArray]:
+    """Byte strings as one uint8 array and CSR offsets, for `_first_tag`."""
+    flat = np.frombuffer(b"".join(words), dtype=np.uint8)
+    return flat, np.cumsum([0, *(len(w) for w in words)], dtype=np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_tag(
+    buf: npt.NDArray[np.uint8],
+    tag_start: IntArray,
+    tag_end: IntArray,
+    words: npt.NDArray[np.uint8],
+    word_start: IntArray,
+) -> IntArray:
+    """For each OPL tag field ``k=v,k2=v2…`` (a byte range of `buf`), the index of the word its first
+    matching tag (in the field's order) matches, or -1. A word ``k=`` matches any tag of key k; a
+    word ``k=v`` matches that tag only.
+    """
+    n_words = word_start.shape[0] - 1
+    out = np.full(tag_start.shape[0], -1, np.int64)
+    for k in range(tag_start.shape[0]):
+        i, end = tag_start[k], tag_end[k]
+        while i < end and out[k] < 0:
+            for w in range(n_words):
+                a, b = word_start[w], word_start[w + 1]
+                j = i + (b - a)
+                if j > end or (words[b - 1] != 61 and j < end and buf[j] != 44):  # '=', ','
+                    continue
+                same = True
+                for t in range(b - a):
+                    if buf[i + t] != words[a + t]:
+                        same = False
+                        break
+                if same:
+                    out[k] = w
+                    break
+            while i < end and buf[i] != 44:  # to the next tag
+                i += 1
+            i += 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan_opl(
+    buf: npt.NDArray[np.uint8], n_lines: int, n_refs: int
+) -> tuple[
+    IntArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    FloatArray,
+    FloatArray,
+    IntArray,
+    IntArray,
+    IntArray,
+    FloatArray,
+    FloatArray,
+]:
+    """Index the way and node lines of an OPL text (``w<id> T<tags> N<n<ref>x<lon>y<lat>,…>``,
+    ``n<id> T<tags> x<lon> y<lat>``).
+
+    `n_lines` bounds the number of lines, `n_refs` that of way nodes. Returns the way ids, the
+    byte range of each way's tag field, CSR offsets of its nodes, and the node ids, longitudes and
+    latitudes (NaN where the location is unknown) of every way node; then the ids, tag field
+    ranges, longitudes and latitudes of the node lines (the tagged nodes the filter passed).
     """
     n = buf.shape[0]
-    way_id = np.empty(n_ways, np.int64)
-    tag_start = np.empty(n_ways, np.int64)
-    tag_end = np.empty(n_ways, np.int64)
-    node_start = np.zeros(n_ways + 1, np.int64)
+    point_id = np.empty(n_lines, np.int64)
+    point_tag_start = np.empty(n_lines, np.int64)
+    point_tag_end = np.empty(n_lines, np.int64)
+    point_lon = np.empty(n_lines, np.float64)
+    point_lat = np.empty(n_lines, np.float64)
+    p = 0
+    way_id = np.empty(n_lines, np.int64)
+    tag_start = np.empty(n_lines, np.int64)
+    tag_end = np.empty(n_lines, np.int64)
+    node_start = np.zeros(n_lines + 1, np.int64)
     ref = np.empty(n_refs, np.int64)
     lon = np.empty(n_refs, np.float64)
     lat = np.empty(n_refs, np.float64)
@@ -301,7 +413,16 @@ def _scan_opl_ways(
     m = 0
     i = 0
     while i < n:
-        if buf[i] != 119:
+        if buf[i] == 110:  # 'n': a tagged node
+            point_id[p], point_tag_start[p], point_tag_end[p], point_lon[p], point_lat[p], i = _node_line_at(
+                buf, i
+            )
+            p += 1
+            while i < n and buf[i] != 10:
+                i += 1
+            i += 1
+            continue
+        if buf[i] != 119:  # a relation line
             while i < n and buf[i] != 10:
                 i += 1
             i += 1
@@ -323,7 +444,20 @@ def _scan_opl_ways(
         w += 1
         node_start[w] = m
         i += 1
-    return way_id[:w], tag_start[:w], tag_end[:w], node_start[: w + 1], ref[:m], lon[:m], lat[:m]
+    return (
+        way_id[:w],
+        tag_start[:w],
+        tag_end[:w],
+        node_start[: w + 1],
+        ref[:m],
+        lon[:m],
+        lat[:m],
+        point_id[:p],
+        point_tag_start[:p],
+        point_tag_end[:p],
+        point_lon[:p],
+        point_lat[:p],
+    )
 
 
 def _unescape_opl(text: str) -> str:
@@ -354,12 +488,16 @@ def _kept_tags(field: bytes) -> dict[str, str]:
 
 @dataclass
 class _Pass:
-    """What the C++ pass handed to Python: tagged points and multipolygon relations."""
+    """What the pass found besides the ways: points, street objects and multipolygon relations."""
 
     point_ids: list[int] = field(default_factory=list)
     point_lon: list[float] = field(default_factory=list)
     point_lat: list[float] = field(default_factory=list)
     point_tags: list[dict[str, str]] = field(default_factory=list)
+    object_ids: list[int] = field(default_factory=list)
+    object_lon: list[float] = field(default_factory=list)
+    object_lat: list[float] = field(default_factory=list)
+    object_kind: list[int] = field(default_factory=list)
     relations: list[tuple[int, dict[str, str], list[tuple[int, str]]]] = field(default_factory=list)
 
 
@@ -382,6 +520,17 @@ class _OplWays:
 
 
 @dataclass
+class _OplNodes:
+    """The tagged nodes of the OPL text (those the C++ filter passed): ids, tag byte ranges, locations."""
+
+    node_id: IntArray
+    tag_start: IntArray
+    tag_end: IntArray
+    lon: FloatArray
+    lat: FloatArray
+
+
+@dataclass
 class _Ways:
     """The ways sorted into what the engine keeps."""
 
@@ -392,6 +541,7 @@ class _Ways:
     tag_sets: dict[tuple[tuple[str, str], ...], int] = field(default_factory=dict)
     closed: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # closed area ways
     not_member: list[int] = field(default_factory=list)  # closed non-linear ways: no multipolygon member
+    tree_rows: list[int] = field(default_factory=list)  # natural=tree_row ways
 
 
 def _is_area_of_interest(tags: dict[str, str], *, from_way: bool) -> bool:
@@ -421,11 +571,16 @@ def _sort_ways(opl: _OplWays) -> _Ways:
     # what an open way's tag field gives, by the field's text: streets repeat their tags way
     # after way (a few thousand distinct fields for hundreds of thousands of ways)
     open_seen: dict[bytes, tuple[bool, str | None, int] | None] = {}
+    row_texts: set[bytes] = set()  # the open ways' tag fields that make a tree row (few)
     for k, is_closed in zip(tagged.tolist(), closed[tagged].tolist(), strict=True):
         text = data[tag_start[k] : tag_end[k]]
         if not is_closed:
             if text not in open_seen:
                 open_seen[text] = _open_way(text, out, names)
+                if _TREE_ROW_TEXT in text and _is_tree_row(_opl_tags(text)):
+                    row_texts.add(text)
+            if row_texts and text in row_texts:
+                out.tree_rows.append(k)
             seen = open_seen[text]
             if seen is not None:
                 is_highway, name, tag_set = seen
@@ -435,6 +590,8 @@ def _sort_ways(opl: _OplWays) -> _Ways:
                 out.linear.append(k)
             continue
         tags = _opl_tags(text)  # a possible area: all its tags
+        if _is_tree_row(tags):
+            out.tree_rows.append(k)
         highway = tags.get("highway")
         linear = highway is not None or "barrier" in tags
         if linear:
@@ -452,6 +609,10 @@ def _sort_ways(opl: _OplWays) -> _Ways:
     return out
 
 
+def _is_tree_row(tags: dict[str, str]) -> bool:
+    return tags.get(TREE_ROW[0]) == TREE_ROW[1]
+
+
 def _open_way(text: bytes, out: _Ways, names: dict[str, str]) -> tuple[bool, str | None, int] | None:
     """Whether an open way's tag field is a highway, its name and kept tag set; None if not linear."""
     # ',' and '=' inside keys are escaped, so this finds exactly the keys highway and barrier
@@ -466,17 +627,10 @@ def _open_way(text: bytes, out: _Ways, names: dict[str, str]) -> tuple[bool, str
 
 
 def _read_pass(fp: osmium.FileProcessor, found: _Pass) -> None:
-    """Run the pass: the OPL writer has the ways, Python gets the tagged nodes and multipolygons."""
+    """Run the pass: the OPL writer has the ways and tagged nodes, Python gets the multipolygons."""
     objects: Iterable[Any] = fp
     for obj in objects:
-        if obj.is_node():
-            loc = obj.location
-            if loc.valid():
-                found.point_ids.append(obj.id)
-                found.point_lon.append(loc.lon)
-                found.point_lat.append(loc.lat)
-                found.point_tags.append(dict(obj.tags))  # a Tag is a (k, v) named tuple
-        elif obj.is_relation():
+        if obj.is_relation():
             all_tags = dict(obj.tags)
             del all_tags["type"]  # the C++ filter let only type=multipolygon through
             if _is_area_of_interest(all_tags, from_way=False):
@@ -484,10 +638,44 @@ def _read_pass(fp: osmium.FileProcessor, found: _Pass) -> None:
                 found.relations.append((obj.id, all_tags, members))
 
 
+def _collect_nodes(data: bytes, nodes: _OplNodes, found: _Pass) -> None:
+    """Sort the tagged nodes of the OPL text into points and street objects; drop the others.
+
+    A node with a location is a point when it has a `POINT_KEYS` key (all its tags kept), a street
+    object when its tags make it one (`street_object_kind`: the first tag, in the tags' order, of
+    an object kind; only the kind kept); it may be both (a bollard on a way), or neither (a
+    restaurant: the C++ filter passes `amenity` for benches). The tag fields are matched in numba
+    (`_first_tag`), so only the points' tags are parsed.
+    """
+    if nodes.node_id.shape[0] == 0:
+        return
+    buf = np.frombuffer(data, dtype=np.uint8)
+    known = np.isfinite(nodes.lon) & np.isfinite(nodes.lat)
+    tag = _first_tag(buf, nodes.tag_start, nodes.tag_end, *_words(_OBJECT_TAG_TEXTS))
+    objects = np.flatnonzero(known & (tag >= 0))
+    found.object_ids.extend(nodes.node_id[objects].tolist())
+    found.object_lon.extend(nodes.lon[objects].tolist())
+    found.object_lat.extend(nodes.lat[objects].tolist())
+    found.object_kind.extend(_OBJECT_TAG_KIND[tag[objects]].tolist())
+    points = np.flatnonzero(
+        known & (_first_tag(buf, nodes.tag_start, nodes.tag_end, *_words(_POINT_KEY_TEXTS)) >= 0)
+    )
+    starts, ends = nodes.tag_start.tolist(), nodes.tag_end.tolist()
+    for k in points.tolist():
+        found.point_ids.append(int(nodes.node_id[k]))
+        found.point_lon.append(float(nodes.lon[k]))
+        found.point_lat.append(float(nodes.lat[k]))
+        found.point_tags.append(_opl_tags(data[starts[k] : ends[k]]))
+
+
 def _make_processor(path: Path, fmt: str, ways_writer: Any) -> osmium.FileProcessor:
-    """Build the one-pass processor: C++ filters, then every way to the OPL writer, never to Python."""
+    """Build the one-pass processor: C++ filters, then every way and tagged node to the OPL writer.
+
+    The node filter keeps the nodes with a key of a point or a street object; they go to the OPL
+    file with the ways, and only multipolygon relations reach Python.
+    """
     source = osmium.io.File(str(path), fmt)
-    points = KeyFilter(*POINT_KEYS)
+    points = KeyFilter(*_NODE_KEYS)
     points.enable_for(osmium.osm.NODE)
     relations = TagFilter(("type", "multipolygon"))
     relations.enable_for(osmium.osm.RELATION)
@@ -497,7 +685,7 @@ def _make_processor(path: Path, fmt: str, ways_writer: Any) -> osmium.FileProces
         .with_filter(points)
         .with_filter(relations)
         .with_filter(ways_writer)
-        .with_filter(EntityFilter(osmium.osm.NODE | osmium.osm.RELATION))
+        .with_filter(EntityFilter(osmium.osm.RELATION))
     )
 
 
@@ -710,6 +898,11 @@ def _build_extract(
         )
     linear = np.asarray(sorted_ways.linear, dtype=np.int64)
     pos, starts = _gather(opl.node_start, linear)
+    rows = np.asarray(sorted_ways.tree_rows, dtype=np.int64)
+    rows = rows[np.argsort(opl.way_id[rows], kind="stable")]
+    row_pos, row_start = _gather(opl.node_start, rows)
+    object_id = np.asarray(found.object_ids, dtype=np.int64)
+    by_id = np.argsort(object_id, kind="stable")
     refs = opl.ref[pos]
     areas = _Areas()
     _closed_way_areas(opl, sorted_ways.closed, areas)
@@ -745,6 +938,8 @@ def _build_extract(
         "way_nodes": int(node_id.shape[0]),
         "missing_nodes": int(np.count_nonzero(~np.isfinite(node_lon))),
         "points": len(found.point_ids),
+        "street_objects": len(found.object_ids),
+        "tree_rows": int(rows.shape[0]),
         "areas": len(areas.ids),
         "multipolygon_relations": len(found.relations),
     }
@@ -777,11 +972,22 @@ def _build_extract(
         area_geom=area_geom,
         area_tags=tuple(areas.tags),
         meta=meta,
+        object_id=object_id[by_id],
+        object_lon=np.asarray(found.object_lon, dtype=np.float64)[by_id],
+        object_lat=np.asarray(found.object_lat, dtype=np.float64)[by_id],
+        object_kind=np.asarray(found.object_kind, dtype=np.int8)[by_id],
+        tree_row_id=opl.way_id[rows],
+        tree_row_start=row_start,
+        tree_row_lon=opl.lon[row_pos],
+        tree_row_lat=opl.lat[row_pos],
     )
 
 
 def _scan_file(path: Path, fmt: str, found: _Pass) -> tuple[_OplWays, Bounds | None]:
-    """Run the pass with the ways written to a temporary OPL file, then scan that file."""
+    """Run the pass with the ways and tagged nodes written to a temporary OPL file, then scan that file.
+
+    The tagged nodes are sorted into `found` here; the ways are returned, tag text included.
+    """
     handle, name = tempfile.mkstemp(prefix="pactesur-ways-", suffix=".opl")
     os.close(handle)
     opl_path = Path(name)
@@ -799,8 +1005,9 @@ def _scan_file(path: Path, fmt: str, found: _Pass) -> tuple[_OplWays, Bounds | N
     buf = np.frombuffer(data, dtype=np.uint8)
     lines = int(np.count_nonzero(buf == ord("\n"))) + 1
     bound = lines + int(np.count_nonzero(buf == ord(",")))  # a way node is followed by ',' or '\n'
-    scanned = _scan_opl_ways(buf, lines, bound)
-    return _OplWays(data, *scanned), header_bounds
+    scanned = _scan_opl(buf, lines, bound)
+    _collect_nodes(data, _OplNodes(*scanned[7:]), found)
+    return _OplWays(data, *scanned[:7]), header_bounds
 
 
 def _check_path(path: Path) -> None:
@@ -813,14 +1020,17 @@ def _check_path(path: Path) -> None:
 
 
 def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtract:
-    """Read the street ways, barriers, stations and areas of an OSM file.
+    """Read the street ways, barriers, stations, street objects and areas of an OSM file.
 
     One pass of pyosmium with node locations cached. C++ filters drop what the engine never uses
-    (untagged nodes, relations other than multipolygons); every way goes, still in C++, to a
-    temporary OPL file with its node locations inline, and never becomes a Python object. A numba
-    scan of that text gives the way ids, node ids and coordinates as arrays; only the tag field of
-    tagged ways is parsed in Python. Tagged nodes and multipolygon relations (few) reach Python.
-    Multipolygons are assembled from their member ways, keeping the nodes a clipped extract has.
+    (nodes without a key of a point or a street object, relations other than multipolygons);
+    every way and every tagged node left goes, still in C++, to a temporary OPL file (a way with
+    its node locations inline), and never becomes a Python object. A numba scan of that text
+    gives the way ids, node ids and coordinates as arrays, and tells the points and street
+    objects among the tagged nodes; only the tag fields of tagged ways and of points are parsed in
+    Python. Multipolygon relations (few) reach Python; they are assembled from their member ways,
+    keeping the nodes a clipped extract has. Rows of trees (`natural=tree_row` ways) are kept as
+    lines, sampled into trees by the import.
 
     Parameters
     ----------

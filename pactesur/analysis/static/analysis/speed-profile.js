@@ -97,6 +97,10 @@
     };
     var sentence = format(found.kind === "barrier" ? labels.barrier : labels.entry, values);
     (item.review_texts || []).forEach(function (t) { sentence += " " + t + "."; });
+    if (Object.prototype.hasOwnProperty.call(item, "path_speed_kmh")) {
+      sentence += " " + (item.path_speed_kmh === null ? (labels.pathClosed || "")
+        : format(labels.pathSpeed, { speed: number(item.path_speed_kmh) }));
+    }
     if (!turns.length) return sentence + " " + (labels.noCorners || "");
     var corners = turns.map(function (t) {
       return format(labels.cornerAt, { speed: number(t[1]), distance: number(t[0]) });
@@ -104,7 +108,7 @@
     return sentence + " " + format(labels.corners, { corners: corners.join("; ") });
   }
 
-  function drawChart(box, profile, turns, impactKmh, labels, reviews) {
+  function drawChart(box, profile, turns, impactKmh, labels, reviews, pathProfile) {
     box.textContent = "";
     var maxD = profile[profile.length - 1][0] || 1;
     var maxV = Math.max.apply(null, profile.map(function (p) { return p[1]; }).concat([impactKmh || 0]));
@@ -161,6 +165,17 @@
       tip.textContent = format(labels.corner, { speed: number(t[1]) }) + " (" + number(t[0]) + " m)";
       text(group, x(t[0]), y(t[1]) - 13, number(t[1]), "profile-corner-text", "middle");
     });
+
+    // the path speed: the best line between the mapped streetscape, dashed under the envelope
+    if (pathProfile.length >= 2) {
+      var pathCoords = pathProfile.map(function (p) {
+        return x(Math.min(p[0], maxD)).toFixed(1) + "," + y(p[1]).toFixed(1);
+      });
+      var pathGroup = svg("g", { class: "profile-path" }, chart);
+      svg("polyline", { class: "profile-path-line", points: pathCoords.join(" ") }, pathGroup);
+      var pathTip = svg("title", {}, pathGroup);
+      pathTip.textContent = labels.pathLine || "";
+    }
 
     // where the envelope drives faster than anyone has on a footway or open area: review it
     reviews.forEach(function (r) {
@@ -255,7 +270,9 @@
       var reviews = (found.item.review || []).map(function (r, i) {
         return { at_m: r.at_m, speed_kmh: r.speed_kmh, text: texts[i] || r.code };
       });
-      drawChart(box, profile, turns, impactKmh, labels, reviews);
+      var pathProfile = cleanPoints(found.item.path_speed_profile);
+      drawChart(box, profile, turns, impactKmh, labels, reviews, pathProfile);
+      section.dataset.pathPoints = String(pathProfile.length);
       if (table) fillTable(table, profile, turns, impactKmh, labels, reviews);
       section.dataset.points = String(profile.length);
       section.dataset.corners = String(turns.length);

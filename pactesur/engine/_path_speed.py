@@ -1,0 +1,250 @@
+"""The path speed: the best line that fits between the mapped streetscape, around one space.
+
+The envelope (`dynamics.py`, `_outside.py`) is the speed physics allows on the ways as mapped.
+The path speed solves the same fixed point again where the streetscape matters: on every edge
+that starts within the class's run-up to its top speed of the space (plus `REGION_MARGIN_M`),
+segments closed by rigid objects are not driven, and where objects force a weave the speed is
+capped between them (`_clutter.py`). Edges farther away keep their envelope speeds: the path
+speed is then an upper bound there, so it is never below what the map shows and never above the
+envelope. Only the region is solved again, so the cost is that of the space's surroundings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+import numpy.typing as npt
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from pactesur.engine._arrays import boxes_may_meet
+from pactesur.engine._clutter import ClassCorridors, SegmentObjects, class_corridors, segment_objects
+from pactesur.engine.dynamics import (
+    SPEED_TOLERANCE_MS,
+    STANDSTILL_MS,
+    AttainableSpeeds,
+    EdgeCaps,
+    _capped_accelerate,
+)
+from pactesur.engine.network import StreetNetwork
+from pactesur.engine.vehicles import VehicleClass
+
+FloatArray = npt.NDArray[np.float64]
+Int32Array = npt.NDArray[np.int32]
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+# Beyond the run-up a class needs to reach its top speed, how much more of the surroundings is
+# solved again (assumption: a few blocks, so that a cap just outside still counts).
+REGION_MARGIN_M: float = 200.0
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """The part of the network around one space that the path speed solves again, and its objects."""
+
+    node_distance_m: FloatArray  # per node: straight distance to the space (inf far away)
+    objects: SegmentObjects
+    segments: Int64Array = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+
+def region_radius_m(vehicle: VehicleClass) -> float:
+    return vehicle.distance_to_speed_m(vehicle.top_speed_ms() * 3.6 - 0.5) + REGION_MARGIN_M
+
+
+def surroundings(network: StreetNetwork, area_xy: BaseGeometry, radius_m: float) -> Surroundings:
+    """Distances of the nodes within `radius_m` of the area, and the objects on the segments there."""
+    x, y = network.node_x, network.node_y
+    distance = np.full(x.shape[0], math.inf)
+    x0, y0, x1, y1 = area_xy.bounds
+    box = np.array([[x0 - radius_m, y0 - radius_m, x1 + radius_m, y1 + radius_m]])
+    near = np.flatnonzero(boxes_may_meet(x, y, x, y, box))
+    if near.shape[0]:
+        distance[near] = shapely.distance(shapely.points(x[near], y[near]), area_xy)
+    within = distance <= radius_m
+    segments = np.flatnonzero(within[network.seg_u] | within[network.seg_v]).astype(np.int64)
+    return Surroundings(
+        node_distance_m=distance, objects=segment_objects(network, segments), segments=segments
+    )
+
+
+@dataclass(frozen=True)
+class PathSpeeds:
+    """One class's path speeds around a space, with what the streetscape did to its corridor."""
+
+    speeds: AttainableSpeeds
+    corridors: ClassCorridors
+    region_edge: BoolArray
+
+
+def path_speeds(
+    network: StreetNetwork,
+    outside: AttainableSpeeds,
+    sink_edge: BoolArray,
+    around: Surroundings,
+) -> PathSpeeds:
+    """Return the class's speeds along the best lines the streetscape leaves, around one space.
+
+    Parameters
+    ----------
+    network
+        The street network with its objects.
+    outside
+        The class's envelope speeds with the space's edges as sinks (`speeds_outside`).
+    sink_edge
+        Per directed edge: True where it enters or lies in the space.
+    around
+        The space's surroundings (`surroundings`, with a radius of at least the class's
+        `region_radius_m`).
+    """
+    vehicle = outside.vehicle
+    corridors = class_corridors(network, around.objects, vehicle)
+    radius = region_radius_m(vehicle)
+    tail_node = np.where(
+        np.arange(2 * network.segment_count) & 1,
+        np.repeat(network.seg_v, 2),
+        np.repeat(network.seg_u, 2),
+    )
+    region = around.node_distance_m[tail_node] <= radius
+    closed_edge = np.repeat(corridors.closed, 2)
+    usable = outside.usable & ~closed_edge
+    caps = _edge_caps(network, corridors)
+    start = outside.start_speed_ms.copy()
+    end = outside.end_speed_ms.copy()
+    pred = outside.predecessor.copy()
+    end[closed_edge] = math.nan
+    _resolve_capped(
+        start,
+        end,
+        pred,
+        np.ascontiguousarray(region & usable),
+        np.ascontiguousarray(sink_edge, dtype=np.bool_),
+        network.seg_length_m.astype(np.float64),
+        outside.successor_ptr,
+        outside.successor_edge,
+        outside.successor_turn_ms,
+        caps.ptr,
+        caps.t0,
+        caps.t1,
+        caps.v,
+        outside.speeds_ms,
+        outside.run_up_m,
+    )
+    usable.setflags(write=False)
+    speeds = dataclasses.replace(
+        outside, usable=usable, start_speed_ms=start, end_speed_ms=end, predecessor=pred, caps=caps
+    )
+    return PathSpeeds(speeds=speeds, corridors=corridors, region_edge=region)
+
+
+def _edge_caps(network: StreetNetwork, corridors: ClassCorridors) -> EdgeCaps:
+    """The capped stretches of every directed edge (the reverse edge sees them mirrored)."""
+    n_edges = 2 * network.segment_count
+    count = np.zeros(n_edges + 1, dtype=np.int64)
+    for s, stretches in corridors.stretches.items():
+        count[2 * s + 1] = len(stretches)
+        count[2 * s + 2] = len(stretches)
+    ptr = np.cumsum(count)
+    t0 = np.empty(int(ptr[-1]))
+    t1 = np.empty(int(ptr[-1]))
+    v = np.empty(int(ptr[-1]))
+    for s, stretches in corridors.stretches.items():
+        length = float(network.seg_length_m[s])
+        k = int(ptr[2 * s])
+        for a, b, cap in stretches:
+            t0[k], t1[k], v[k] = a, b, cap
+            k += 1
+        k = int(ptr[2 * s + 1])
+        for a, b, cap in reversed(stretches):
+            t0[k], t1[k], v[k] = length - b, length - a, cap
+            k += 1
+    return EdgeCaps(ptr=ptr, t0=t0, t1=t1, v=v)
+
+
+@numba.njit(cache=True, nogil=True)
+def _feeders(
+    end: FloatArray, active: BoolArray, sink: BoolArray, succ_ptr: Int64Array, succ_edge: Int32Array
+) -> tuple[Int32Array, BoolArray, int]:
+    # The first queue: every active edge and every edge that can feed one (no sink, a speed).
+    n = end.shape[0]
+    queue = np.empty(n + 1, dtype=np.int32)
+    queued = np.zeros(n, dtype=np.bool_)
+    tail = 0
+    for d in range(n):
+        if sink[d] or math.isnan(end[d]):
+            continue
+        feeds = active[d]
+        for k in range(succ_ptr[d], succ_ptr[d + 1]):
+            if active[succ_edge[k]]:
+                feeds = True
+                break
+        if feeds:
+            queue[tail] = d
+            tail += 1
+            queued[d] = True
+    return queue, queued, tail
+
+
+@numba.njit(cache=True, nogil=True)
+def _resolve_capped(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    start: FloatArray,
+    end: FloatArray,
+    pred: Int32Array,
+    active: BoolArray,
+    sink: BoolArray,
+    length: FloatArray,
+    succ_ptr: Int64Array,
+    succ_edge: Int32Array,
+    succ_vturn: FloatArray,
+    cap_ptr: Int64Array,
+    cap_t0: FloatArray,
+    cap_t1: FloatArray,
+    cap_v: FloatArray,
+    speeds: FloatArray,
+    run_up: FloatArray,
+) -> int:
+    # The active edges (the region's usable ones) restart from a standstill within their caps;
+    # every edge feeding one, and the active edges, seed a FIFO label-correcting sweep that only
+    # raises active edges. Edges outside keep their envelope speeds. Returns the pops.
+    n = start.shape[0]
+    for d in range(n):
+        if active[d]:
+            start[d] = 0.0
+            end[d] = _capped_accelerate(
+                0.0, length[d >> 1], d, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up
+            )
+            pred[d] = -1
+    queue, queued, tail = _feeders(end, active, sink, succ_ptr, succ_edge)
+    head = 0
+    pops = 0
+    while head != tail:
+        p = queue[head]
+        head = (head + 1) % (n + 1)
+        queued[p] = False
+        pops += 1
+        if sink[p]:
+            continue
+        vp = end[p]
+        if math.isnan(vp):
+            continue
+        for k in range(succ_ptr[p], succ_ptr[p + 1]):
+            e = succ_edge[k]
+            if not active[e]:
+                continue
+            vin = min(vp, succ_vturn[k])
+            if vin <= start[e] + SPEED_TOLERANCE_MS:
+                continue
+            vout = _capped_accelerate(vin, length[e >> 1], e, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up)
+            start[e] = vin
+            pred[e] = p if vin > STANDSTILL_MS else -1
+            if vout > end[e] + SPEED_TOLERANCE_MS:
+                end[e] = vout
+                if not queued[e]:
+                    queue[tail] = e
+                    tail = (tail + 1) % (n + 1)
+                    queued[e] = True
+    return pops
