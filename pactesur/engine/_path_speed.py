@@ -86,6 +86,8 @@ def path_speeds(
     outside: AttainableSpeeds,
     sink_edge: BoolArray,
     around: Surroundings,
+    *,
+    corridors: ClassCorridors | None = None,
 ) -> PathSpeeds:
     """Return the class's speeds along the best lines the streetscape leaves, around one space.
 
@@ -100,18 +102,27 @@ def path_speeds(
     around
         The space's surroundings (`surroundings`, with a radius of at least the class's
         `region_radius_m`).
+    corridors
+        The class's corridors among the surroundings' objects, when already computed.
     """
     vehicle = outside.vehicle
-    corridors = class_corridors(network, around.objects, vehicle)
+    if corridors is None:
+        corridors = class_corridors(network, around.objects, vehicle)
     radius = region_radius_m(vehicle)
-    tail_node = np.where(
-        np.arange(2 * network.segment_count) & 1,
-        np.repeat(network.seg_v, 2),
-        np.repeat(network.seg_u, 2),
-    )
-    region = around.node_distance_m[tail_node] <= radius
+    # only the edges of the surroundings' segments can be in the region or feed it
+    near = np.concatenate((2 * around.segments, 2 * around.segments + 1))
+    forward = (near & 1) == 0
+    seg = near >> 1
+    tail = np.where(forward, network.seg_u[seg], network.seg_v[seg])
+    head = np.where(forward, network.seg_v[seg], network.seg_u[seg])
     closed_edge = np.repeat(corridors.closed, 2)
     usable = outside.usable & ~closed_edge
+    in_region = (around.node_distance_m[tail] <= radius) & usable[near]
+    active = np.zeros(usable.shape[0], dtype=np.bool_)
+    active[near[in_region]] = True
+    region_tails = np.zeros(network.node_count, dtype=np.bool_)
+    region_tails[tail[in_region]] = True
+    feeders = near[region_tails[head] & ~sink_edge[near] & usable[near]]
     caps = _edge_caps(network, corridors)
     start = outside.start_speed_ms.copy()
     end = outside.end_speed_ms.copy()
@@ -121,7 +132,8 @@ def path_speeds(
         start,
         end,
         pred,
-        np.ascontiguousarray(region & usable),
+        active,
+        np.ascontiguousarray(np.union1d(near[in_region], feeders), dtype=np.int64),
         np.ascontiguousarray(sink_edge, dtype=np.bool_),
         network.seg_length_m.astype(np.float64),
         outside.successor_ptr,
@@ -138,7 +150,7 @@ def path_speeds(
     speeds = dataclasses.replace(
         outside, usable=usable, start_speed_ms=start, end_speed_ms=end, predecessor=pred, caps=caps
     )
-    return PathSpeeds(speeds=speeds, corridors=corridors, region_edge=region)
+    return PathSpeeds(speeds=speeds, corridors=corridors, region_edge=active)
 
 
 def _edge_caps(network: StreetNetwork, corridors: ClassCorridors) -> EdgeCaps:
@@ -166,35 +178,12 @@ def _edge_caps(network: StreetNetwork, corridors: ClassCorridors) -> EdgeCaps:
 
 
 @numba.njit(cache=True, nogil=True)
-def _feeders(
-    end: FloatArray, active: BoolArray, sink: BoolArray, succ_ptr: Int64Array, succ_edge: Int32Array
-) -> tuple[Int32Array, BoolArray, int]:
-    # The first queue: every active edge and every edge that can feed one (no sink, a speed).
-    n = end.shape[0]
-    queue = np.empty(n + 1, dtype=np.int32)
-    queued = np.zeros(n, dtype=np.bool_)
-    tail = 0
-    for d in range(n):
-        if sink[d] or math.isnan(end[d]):
-            continue
-        feeds = active[d]
-        for k in range(succ_ptr[d], succ_ptr[d + 1]):
-            if active[succ_edge[k]]:
-                feeds = True
-                break
-        if feeds:
-            queue[tail] = d
-            tail += 1
-            queued[d] = True
-    return queue, queued, tail
-
-
-@numba.njit(cache=True, nogil=True)
 def _resolve_capped(  # noqa: PLR0917 (numba kernels take arrays positionally)
     start: FloatArray,
     end: FloatArray,
     pred: Int32Array,
     active: BoolArray,
+    seeds: Int64Array,
     sink: BoolArray,
     length: FloatArray,
     succ_ptr: Int64Array,
@@ -208,17 +197,25 @@ def _resolve_capped(  # noqa: PLR0917 (numba kernels take arrays positionally)
     run_up: FloatArray,
 ) -> int:
     # The active edges (the region's usable ones) restart from a standstill within their caps;
-    # every edge feeding one, and the active edges, seed a FIFO label-correcting sweep that only
-    # raises active edges. Edges outside keep their envelope speeds. Returns the pops.
+    # the seeds (the active edges and every edge feeding one) start a FIFO label-correcting
+    # sweep that only raises active edges. Edges outside keep their envelope speeds. Returns the
+    # pops.
     n = start.shape[0]
-    for d in range(n):
+    queue = np.empty(n + 1, dtype=np.int32)
+    queued = np.zeros(n, dtype=np.bool_)
+    tail = 0
+    for d in seeds:
         if active[d]:
             start[d] = 0.0
             end[d] = _capped_accelerate(
                 0.0, length[d >> 1], d, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up
             )
             pred[d] = -1
-    queue, queued, tail = _feeders(end, active, sink, succ_ptr, succ_edge)
+    for d in seeds:
+        if not math.isnan(end[d]):
+            queue[tail] = d
+            tail += 1
+            queued[d] = True
     head = 0
     pops = 0
     while head != tail:

@@ -20,6 +20,10 @@ FloatArray = npt.NDArray[np.float64]
 # Distance between samples of the speed profile inside a long edge or leg (assumption: enough
 # for a readable curve; the profile is exact at every vertex).
 PROFILE_STEP_M: float = 20.0
+# A profile keeps about this many samples inside its pieces at most: on a path tens of kilometres
+# long (a vehicle cruising at its top speed across a large city) the step grows to keep it so
+# (assumption: far more than a chart of a few hundred pixels can show; every vertex stays).
+PROFILE_MAX_SAMPLES: int = 500
 # A speed drop at a vertex larger than this is a corner that limits the speed (km/h).
 TURN_DROP_KMH: float = 0.5
 # Surfaces made for people, not vehicles: an envelope speed far above what anyone has driven on
@@ -157,7 +161,8 @@ def _profile(
     """Return the profile, the corners, the run-up, the end speed and each piece's end speed (km/h).
 
     Each piece starts at its own speed (after the turn onto it) and accelerates flat out along
-    its length, sampled every PROFILE_STEP_M (a sample within a metre of the end is left out);
+    its length, sampled every PROFILE_STEP_M, or more sparsely on paths so long that this would
+    give more than PROFILE_MAX_SAMPLES samples (a sample within a metre of the end is left out);
     every acceleration of the path is one table look-up over arrays.
     """
     if not pieces:
@@ -166,9 +171,10 @@ def _profile(
     lengths = np.array([p[1] for p in pieces], dtype=np.float64)
     offsets: list[float] = []
     owner: list[int] = []
+    step = max(PROFILE_STEP_M, float(lengths.sum()) / PROFILE_MAX_SAMPLES)
     for i, length in enumerate(lengths.tolist()):
-        for k in range(1, int(length // PROFILE_STEP_M) + 1):
-            at = k * PROFILE_STEP_M
+        for k in range(1, int(length // step) + 1):
+            at = k * step
             if length - at > 1.0:
                 offsets.append(at)
                 owner.append(i)

@@ -9,7 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -389,6 +389,7 @@ def attainable_speeds_of_classes(
     *,
     prepared: PreparedNetwork | None = None,
     progress: Callable[[str], None] | None = None,
+    each: Callable[[AttainableSpeeds], None] | None = None,
 ) -> list[AttainableSpeeds]:
     """Compute `attainable_speeds` for several classes, sharing the work that does not depend on them.
 
@@ -408,6 +409,9 @@ def attainable_speeds_of_classes(
         The network's `prepare_network`, reused when given.
     progress
         Called with a short message before each group of classes.
+    each
+        Called on the calling thread with each class's result as soon as it is known (while
+        the other classes may still run), to start using it early.
 
     Returns
     -------
@@ -435,34 +439,40 @@ def attainable_speeds_of_classes(
     members = [groups[key] for key in sorted(groups)]
     prepare_share_s = prepare_s / len(classes) if classes else 0.0
     threads = min(engine_threads(), 2 * len(classes))
-    results: list[AttainableSpeeds | None] = [None] * len(classes)
     if progress is not None:
         names = ", ".join(f"{v.code} ({v.description})" for v in classes)
         progress(f"speeds for {names} over {2 * network.segment_count} edges")
+    # (mask, row in the mask's group, index in `classes`) of every class
+    slots = [(g, row, i) for g, group in enumerate(members) for row, i in enumerate(group)]
+    groups_of = [[classes[i] for i in group] for group in members]
+    results: list[AttainableSpeeds | None] = [None] * len(classes)
     if threads <= 1:
-        turns = _TurnPass.start(prepared, [[classes[i] for i in group] for group in members], None)
+        turns = _TurnPass.start(prepared, groups_of, None)
         turns.run(0, turns.node_count)
         turns.finish()
-        for g, group in enumerate(members):
-            for row, i in enumerate(group):
-                results[i] = _class_speeds(prepared, turns, (g, row), classes[i], prepare_share_s)
+        for g, row, i in slots:
+            result = _class_speeds(prepared, turns, (g, row), classes[i], prepare_share_s)
+            results[i] = result
+            if each is not None:
+                each(result)
         return [r for r in results if r is not None]
     # The kernels release the GIL. The line graphs are built on threads, the turn pass of every
     # mask runs as node ranges on every thread, then each class's fixed point on a thread. Only
     # this thread waits, so no task waits for another.
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pactesur-speeds") as pool:
-        turns = _TurnPass.start(prepared, [[classes[i] for i in group] for group in members], pool)
+        turns = _TurnPass.start(prepared, groups_of, pool)
         turns.prepare_arguments()
         for part in [pool.submit(turns.run, lo, hi) for lo, hi in turns.node_ranges(threads)]:
             part.result()
         turns.finish()
-        class_jobs: list[tuple[int, Future[AttainableSpeeds]]] = []
-        for g, group in enumerate(members):
-            for row, i in enumerate(group):
-                job = pool.submit(_class_speeds, prepared, turns, (g, row), classes[i], prepare_share_s)
-                class_jobs.append((i, job))
-        for i, class_job in class_jobs:
-            results[i] = class_job.result()
+        index_of: dict[Future[AttainableSpeeds], int] = {
+            pool.submit(_class_speeds, prepared, turns, (g, row), classes[i], prepare_share_s): i
+            for g, row, i in slots
+        }
+        for job in as_completed(index_of):
+            results[index_of[job]] = job.result()
+            if each is not None:
+                each(job.result())  # here, while the other classes' fixed points run on
     return [r for r in results if r is not None]
 
 

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._arrays import distinct
 from pactesur.engine._candidates import Candidate, along_candidates, edge_heads_tails, way_candidates
+from pactesur.engine._clutter import class_corridors
 from pactesur.engine._outside import speeds_outside
 from pactesur.engine._path_speed import PathSpeeds, Surroundings, path_speeds
 from pactesur.engine._paths import approach_facts, path_lonlat
@@ -219,13 +220,18 @@ def space_approaches(
         for cand, d in zip(kept, depth, strict=True)
     ]
     if around is not None:
-        path = path_speeds(network, outside, sink_edge, around)
         obstacles = _rigid_obstacles(network, around, speeds.vehicle)
-        on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, obstacles)
-        entries = [
-            _with_path_speed(network, entry, cand, on_path, path, merge_distance_m)
-            for entry, cand in zip(entries, kept, strict=True)
-        ]
+        corridors = class_corridors(network, around.objects, speeds.vehicle)
+        if obstacles is None and not corridors.stretches and not corridors.closed.any():
+            # nothing rigid for this class stands near: the best line is the envelope's own
+            entries = [_same_path(entry) for entry in entries]
+        else:
+            path = path_speeds(network, outside, sink_edge, around, corridors=corridors)
+            on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, obstacles)
+            entries = [
+                _with_path_speed(network, entry, cand, on_path, path, merge_distance_m)
+                for entry, cand in zip(entries, kept, strict=True)
+            ]
     barriers = barriers_met(network, crossings, outside, heads, sink_edge)
     return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s)
 
@@ -337,6 +343,19 @@ def _with_path_speed(  # noqa: PLR0917 (one entry and what the path speed found)
 def _edges_of(cand: Candidate) -> list[int]:
     """The directed edges an approach drives: whole edges, then the legs along edges."""
     return [*cand.approach.edges, *[leg.edge for leg in cand.approach.legs if leg.edge >= 0]]
+
+
+def _same_path(entry: Entry) -> Entry:
+    """The entry with its path speed where nothing narrows the corridor: the envelope itself."""
+    return dataclasses.replace(
+        entry,
+        path_speed_kmh=entry.impact_speed_kmh,
+        path_required_rating=entry.required_rating,
+        path_beyond_rating=entry.beyond_rating,
+        path_speed_profile=entry.speed_profile,
+        path_route=entry.path,
+        path_objects=(),
+    )
 
 
 def _leg_start(cand: Candidate) -> tuple[float, float] | None:

@@ -10,13 +10,17 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._path_speed import region_radius_m, surroundings
+from pactesur.engine._region import region_network
+from pactesur.engine._region import region_radius_m as region_radius
 from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds_of_classes
 from pactesur.engine.entries import (
     AreaWarning,
     Barrier,
     Entry,
+    SpaceApproaches,
     area_crossings,
     no_touch_error,
+    project_area,
     space_approaches,
 )
 from pactesur.engine.network import StreetNetwork
@@ -47,15 +51,17 @@ def city_speeds(
     *,
     progress: Progress = _quiet,
     prepared: PreparedNetwork | None = None,
+    each: Callable[[AttainableSpeeds], None] | None = None,
 ) -> dict[str, AttainableSpeeds]:
     """Compute the attainable speeds of each vehicle class over the whole network, keyed by code.
 
     This is the expensive, space-independent part: compute it once per network and class,
     then call `analyse_area` for as many spaces as needed. Classes are computed together, so
     that they share the line graph and turn geometry (`attainable_speeds_of_classes`); pass the
-    network's `prepare_network` as `prepared` to share them with later calls too.
+    network's `prepare_network` as `prepared` to share them with later calls too. `each` is
+    called with every class's result as soon as it is known (`attainable_speeds_of_classes`).
     """
-    results = attainable_speeds_of_classes(network, vehicles, prepared=prepared, progress=progress)
+    results = attainable_speeds_of_classes(network, vehicles, prepared=prepared, progress=progress, each=each)
     return {r.vehicle.code: r for r in results}
 
 
@@ -95,30 +101,44 @@ def analyse_area(
     vehicles = vehicles_by_codes(tuple(vehicle_codes) if vehicle_codes else None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    if not speeds and prepared is None:
+        # nothing computed for the whole network to reuse: solve only the part that decides the
+        # speeds at this space (`_region.py`: the same entries, speeds and paths)
+        network = region_network(network, project_area(network, area_lonlat), region_radius(vehicles))
+        timings["region"] = time.perf_counter() - t0
     progress("finding where the network crosses into the area")
     crossings = area_crossings(network, area_lonlat)
     timings["crossings"] = time.perf_counter() - t0
     timings["open_area_sight"] = crossings.sight_s
-    known = dict(speeds or {})
-    missing = [v for v in vehicles if v.code not in known]
-    if missing:
-        # computed together: the classes share the line graph and the turn geometry
-        known.update(city_speeds(network, missing, progress=progress, prepared=prepared))
-    entries: list[Entry] = []
-    barriers: list[Barrier] = []
-    computed = {v.code for v in missing}
     t1 = time.perf_counter()
     around = surroundings(network, crossings.area_xy, max(region_radius_m(v) for v in vehicles))
     timings["streetscape"] = time.perf_counter() - t1
-    for vehicle in vehicles:
-        speeds_s = known[vehicle.code].timings_s["total"] if vehicle.code in computed else 0.0
-        timings[f"speeds_{vehicle.code}"] = speeds_s
+    found: dict[str, SpaceApproaches] = {}
+
+    def approaches(speeds_of_class: AttainableSpeeds) -> None:
+        code = speeds_of_class.vehicle.code
         t2 = time.perf_counter()
-        found = space_approaches(network, crossings, known[vehicle.code], around=around)
-        entries.extend(found.entries)
-        barriers.extend(found.barriers)
-        timings[f"entries_{vehicle.code}"] = time.perf_counter() - t2
-        timings[f"open_areas_{vehicle.code}"] = found.open_area_s
+        found[code] = space_approaches(network, crossings, speeds_of_class, around=around)
+        timings[f"entries_{code}"] = time.perf_counter() - t2
+        timings[f"open_areas_{code}"] = found[code].open_area_s
+
+    known = dict(speeds or {})
+    missing = [v for v in vehicles if v.code not in known]
+    if missing:
+        # computed together: the classes share the line graph and the turn geometry; each
+        # class's entries are found while the others' speeds are still being computed
+        known.update(city_speeds(network, missing, progress=progress, prepared=prepared, each=approaches))
+    computed = {v.code for v in missing}
+    entries: list[Entry] = []
+    barriers: list[Barrier] = []
+    for vehicle in vehicles:
+        timings[f"speeds_{vehicle.code}"] = (
+            known[vehicle.code].timings_s["total"] if vehicle.code in computed else 0.0
+        )
+        if vehicle.code not in found:
+            approaches(known[vehicle.code])
+        entries.extend(found[vehicle.code].entries)
+        barriers.extend(found[vehicle.code].barriers)
     if not entries and not barriers and not crossings.reachable:
         raise no_touch_error(network)
     warnings = area_warnings(network, crossings.area_xy, vehicles, entries, around=around)
