@@ -16,7 +16,8 @@ Each city also times the whole `pactesur vda FILE --area SQUARE` command, as a u
 Python process: start-up, reading, import, all six classes, entries, JSON), on its first suggested
 square (target: at most 3 bare reads), and reports apart what the open surfaces cost in it:
 the sight lines of the square's access points (`open_area_sight_s`) and the crossings of every
-class (`open_area_entries_s`).
+class (`open_area_entries_s`), and what the streetscape costs: its objects round the square and
+the path speeds of every class (`streetscape_s`, issue 8).
 """
 
 from __future__ import annotations
@@ -173,6 +174,14 @@ def _whole_command(path: Path, network: Any) -> dict[str, Any]:
         "open_area_entries_s": round(
             sum(v for k, v in analysed.timings_s.items() if k.startswith("open_areas_")), 4
         ),
+        # the streetscape's cost in the command: its objects round the square, and the path
+        # speeds of every class (corridors, the capped fixed point, the entries found again)
+        "streetscape_s": round(
+            analysed.timings_s.get("streetscape", 0.0)
+            + sum(v for k, v in analysed.timings_s.items() if k.startswith("path_speed_")),
+            4,
+        ),
+        "street_objects": int(network.object_x.shape[0]),
     }
 
 

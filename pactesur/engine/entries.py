@@ -155,6 +155,7 @@ class SpaceApproaches:
     entries: list[Entry]
     barriers: list[Barrier]
     open_area_s: float = 0.0
+    path_s: float = 0.0  # the path speed's share of the time (the streetscape's cost)
 
 
 def space_entries(
@@ -219,6 +220,7 @@ def space_approaches(
         _entry(network, outside, cand, max(reach_of.get(cand.crossing, 0.0), d))
         for cand, d in zip(kept, depth, strict=True)
     ]
+    t_path = time.perf_counter()
     if around is not None:
         obstacles = _rigid_obstacles(network, around, speeds.vehicle)
         corridors = class_corridors(network, around.objects, speeds.vehicle)
@@ -227,13 +229,15 @@ def space_approaches(
             entries = [_same_path(entry) for entry in entries]
         else:
             path = path_speeds(network, outside, sink_edge, around, corridors=corridors)
-            on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, obstacles)
+            union = obstacles.union if obstacles is not None else None
+            on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, union)
             entries = [
-                _with_path_speed(network, entry, cand, on_path, path, merge_distance_m)
+                _with_path_speed(network, entry, cand, on_path, path, merge_distance_m, obstacles)
                 for entry, cand in zip(entries, kept, strict=True)
             ]
+    path_s = time.perf_counter() - t_path
     barriers = barriers_met(network, crossings, outside, heads, sink_edge)
-    return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s)
+    return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s, path_s=path_s)
 
 
 def _candidates(  # noqa: PLR0917 (the area's inputs, passed on)
@@ -280,9 +284,23 @@ def _candidates(  # noqa: PLR0917 (the area's inputs, passed on)
     return candidates, open_area_s
 
 
+@dataclass(frozen=True)
+class _Obstacles:
+    """The discs round the objects rigid for a class that a straight line across a surface avoids."""
+
+    union: BaseGeometry
+    index: IntArray  # the objects, in the network's arrays
+    discs: Any  # one disc per object, shapely array
+
+    def hit_by(self, x0: float, y0: float, x1: float, y1: float) -> list[int]:
+        """The objects whose disc the straight line from (x0, y0) to (x1, y1) enters."""
+        hits = shapely.intersects(self.discs, shapely.LineString([(x0, y0), (x1, y1)]))
+        return [int(o) for o in self.index[hits]]
+
+
 def _rigid_obstacles(
     network: StreetNetwork, around: Surroundings, vehicle: VehicleClass
-) -> BaseGeometry | None:
+) -> _Obstacles | None:
     """The discs a straight line across an open surface must keep out of, for one class."""
     objs = around.objects
     if objs.count == 0:
@@ -300,7 +318,7 @@ def _rigid_obstacles(
     )
     union = shapely.union_all(discs)
     shapely.prepare(union)
-    return union
+    return _Obstacles(union=union, index=index, discs=discs)
 
 
 def _with_path_speed(  # noqa: PLR0917 (one entry and what the path speed found)
@@ -310,6 +328,7 @@ def _with_path_speed(  # noqa: PLR0917 (one entry and what the path speed found)
     on_path: list[Candidate],
     path: PathSpeeds,
     merge_distance_m: float,
+    obstacles: _Obstacles | None,
 ) -> Entry:
     """The entry with the speed of the best path that fits there, and the objects that made the difference."""
     best: Candidate | None = None
@@ -322,7 +341,11 @@ def _with_path_speed(  # noqa: PLR0917 (one entry and what the path speed found)
         if near and (best is None or other.speed_ms > best.speed_ms):
             best = other
     vehicle = path.speeds.vehicle
-    objects = _binding_objects(network, path, _edges_of(cand), best)
+    blocking: list[int] = []
+    if obstacles is not None and cand.via == "open_area" and cand.approach.legs:
+        leg = cand.approach.legs[-1]  # the straight line across the surface
+        blocking = obstacles.hit_by(leg.x0, leg.y0, leg.x1, leg.y1)
+    objects = _binding_objects(network, path, _edges_of(cand), best, blocking)
     if best is None:
         return dataclasses.replace(entry, path_speed_kmh=None, path_objects=objects)
     speed_kmh = min(best.speed_ms * 3.6, entry.impact_speed_kmh)
@@ -368,11 +391,18 @@ MAX_LISTED_OBJECTS: int = 30
 
 
 def _binding_objects(
-    network: StreetNetwork, path: PathSpeeds, envelope_edges: list[int], best: Candidate | None
+    network: StreetNetwork,
+    path: PathSpeeds,
+    envelope_edges: list[int],
+    best: Candidate | None,
+    blocking: list[int],
 ) -> tuple[dict[str, Any], ...]:
-    """The objects that closed the envelope's approach or capped the path speed's, with their effect."""
+    """The objects that closed the envelope's approach or capped the path speed's, with their effect.
+
+    `blocking` are the objects standing in the envelope's straight line across an open surface.
+    """
     corridors = path.corridors
-    found: dict[int, str] = {}
+    found: dict[int, str] = dict.fromkeys(blocking, "closes")
     for e in envelope_edges:
         s = e >> 1
         if corridors.closed[s]:

@@ -121,6 +121,7 @@ def analyse_area(
         found[code] = space_approaches(network, crossings, speeds_of_class, around=around)
         timings[f"entries_{code}"] = time.perf_counter() - t2
         timings[f"open_areas_{code}"] = found[code].open_area_s
+        timings[f"path_speed_{code}"] = found[code].path_s
 
     known = dict(speeds or {})
     missing = [v for v in vehicles if v.code not in known]

@@ -191,6 +191,10 @@ def test_the_profile_of_a_real_analysis_ends_at_the_impact_speed(
 @pytest.fixture
 def helsinki_street(settings, tmp_path, city, security_officer):  # type: ignore[no-untyped-def]
     """Helsinki imported as the demo does, and its pedestrian Aleksanterinkatu analysed by the worker."""
+    return _helsinki_space(settings, tmp_path, city, security_officer, "Aleksanterinkatu")
+
+
+def _helsinki_space(settings, tmp_path, city, security_officer, name: str):  # type: ignore[no-untyped-def]
     import json
 
     import shapely
@@ -206,12 +210,12 @@ def helsinki_street(settings, tmp_path, city, security_officer):  # type: ignore
     settings.PACTESUR_DATA_DIR = tmp_path
     _engine_cache.clear()
     do_import_osm(city, helsinki, acting_user=security_officer)
-    suggested = next(s for s in import_extract(read_osm(helsinki)).spaces if s.name == "Aleksanterinkatu")
+    suggested = next(s for s in import_extract(read_osm(helsinki)).spaces if s.name == name)
     space = do_create_space(
         city,
         acting_user=security_officer,
-        name="Aleksanterinkatu",
-        kind="pedestrian_street",
+        name=name,
+        kind="pedestrian_street" if suggested.kind == "pedestrian_street" else "square",
         polygon=json.loads(shapely.to_geojson(suggested.polygon)),
     )
     do_run_city_analysis(city)
@@ -249,3 +253,44 @@ def test_every_entry_over_100_kmh_on_a_surface_for_people_shows_its_flag_and_its
         assert page.locator("#speed-profile-chart .profile-review").count() == 1
         assert "Review:" in _profile(page)["description"]
     _shot(page, "profile-review-helsinki.png")
+
+
+def test_the_page_gives_both_speeds_and_the_objects_that_made_the_difference(
+    page, live_server, helsinki_street, security_officer
+):
+    from pactesur.analysis.models import ApproachAnalysis
+
+    rows = {r.vehicle: r for r in ApproachAnalysis.objects.filter(space=helsinki_street)}
+    lowered = {
+        f"{vehicle}-{index}": entry
+        for vehicle, row in rows.items()
+        for index, entry in enumerate(row.entries)
+        if entry["path_speed_kmh"] is not None and entry["path_speed_kmh"] < entry["impact_speed_kmh"] - 1.0
+    }
+    log_in(page, live_server, security_officer.username, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/analysis/spaces/{helsinki_street.pk}/")
+    page.wait_for_selector("#speed-profile[data-ready=true]")
+    # the summary: each class's highest path speed and the rating it needs
+    for vehicle, row in rows.items():
+        summary = row.result["path_summary"]
+        cell = page.inner_text(f"#summary-table tr[data-vehicle='{vehicle}'] td.path-speed")
+        if summary["max_speed_kmh"] is not None:
+            assert str(round(summary["max_speed_kmh"])) in cell
+    # every entry: its path speed; where the streetscape lowered it, the objects that did it
+    cells = page.eval_on_selector_all(
+        "#entries-table tr[data-entry] td.path-speed", "cells => cells.map(c => c.dataset.pathSpeed)"
+    )
+    assert cells
+    assert all(c is not None for c in cells)
+    assert lowered  # bollards and flagpoles stand in the straight lines across the squares beside it
+    if lowered:
+        item = next(iter(lowered))
+        vehicle = item.split("-")[0]
+        page.select_option("#vehicle-select", vehicle)
+        text = page.inner_text(f"tr[data-entry='{item}'] td.path-speed")
+        assert "force a weave" in text or "close the way" in text
+        page.click(f"button[data-profile='{item}']")
+        _wait_for(page, item)
+        assert page.locator("#speed-profile-chart .profile-path-line").count() == 1
+        assert "Along the best line between the mapped streetscape" in _profile(page)["description"]
+    _shot(page, "path-speed-helsinki.png")
