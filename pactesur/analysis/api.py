@@ -45,6 +45,14 @@ class ClassRatingOut(Schema):
     beyond_rating: bool
     # The rating, or "no tested rating: reduce the speed first", in the language of the request.
     rating_summary: str
+    # The path speed (issue 8): the fastest entry along the best line between the mapped
+    # streetscape; null where no line fits or for results computed before path speeds (`has_path`).
+    has_path: bool = False
+    path_speed_kmh: float | None = None
+    path_required_rating: str | None = None
+    path_beyond_rating: bool = False
+    path_rating_summary: str = ""
+    path_closed: int = 0
 
 
 class AnalysisOut(Schema):
@@ -66,6 +74,13 @@ class AnalysisOut(Schema):
     beyond_rating: bool | None
     # The rating, or "no tested rating: reduce the speed first", in the language of the request.
     rating_summary: str
+    # The path speed of the class (issue 8), as in `ClassRatingOut`.
+    has_path: bool = False
+    path_speed_kmh: float | None = None
+    path_required_rating: str | None = None
+    path_beyond_rating: bool = False
+    path_rating_summary: str = ""
+    path_closed: int = 0
     # The `pactesur vda` entries (with approach paths, speed profiles) and the existing barriers that
     # stop an approach: only for roles allowed the full analysis.
     entries: list[dict[str, Any]] | None = None

@@ -118,7 +118,7 @@ def _node_barriers(  # noqa: PLR0917 (one area's inputs)
         speed = float(speeds.end_speed_ms[e])
         if speed > STANDSTILL_MS:
             found.append(
-                _barrier(
+                barrier_at(
                     network,
                     speeds,
                     Approach(chain_to(speeds, e)),
@@ -170,7 +170,7 @@ def _line_barriers(  # noqa: PLR0917 (one area's inputs)
             tx, ty = float(x[tail]), float(y[tail])
             approach = Approach(chain_to(speeds, e), [Leg(tx, ty, mx, my, float(speeds.end_speed_ms[e]))])
             found.append(
-                _barrier(
+                barrier_at(
                     network,
                     speeds,
                     approach,
@@ -184,7 +184,7 @@ def _line_barriers(  # noqa: PLR0917 (one area's inputs)
     return found
 
 
-def _barrier(
+def barrier_at(
     network: StreetNetwork,
     speeds: AttainableSpeeds,
     approach: Approach,
@@ -195,6 +195,7 @@ def _barrier(
     gap_m: float,
     osm_id: int,
 ) -> Barrier:
+    """The barrier at `at_xy` that the approach hits at `speed_ms`, with its path and profile."""
     vehicle = speeds.vehicle
     facts = approach_facts(network, speeds, approach)
     path, (lon, lat) = path_lonlat(network, facts, at_xy)

@@ -17,11 +17,11 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._arrays import distinct
 from pactesur.engine._candidates import Candidate, along_candidates, edge_heads_tails, way_candidates
-from pactesur.engine._clutter import class_corridors
+from pactesur.engine._clutter import ClassCorridors, class_corridors
 from pactesur.engine._outside import speeds_outside
 from pactesur.engine._path_speed import PathSpeeds, Surroundings, path_speeds
-from pactesur.engine._paths import approach_facts, path_lonlat
-from pactesur.engine._protection import Barrier, barriers_met
+from pactesur.engine._paths import Approach, Leg, approach_facts, chain_to, path_lonlat
+from pactesur.engine._protection import Barrier, barrier_at, barriers_met
 from pactesur.engine._surfaces import surface_entries
 from pactesur.engine.crossings import (
     BREAKPOINT_TOLERANCE,
@@ -221,9 +221,11 @@ def space_approaches(
         for cand, d in zip(kept, depth, strict=True)
     ]
     t_path = time.perf_counter()
+    closing: list[Barrier] = []
     if around is not None:
         obstacles = _rigid_obstacles(network, around, speeds.vehicle)
         corridors = class_corridors(network, around.objects, speeds.vehicle)
+        closing = _closing_barriers(network, outside, kept, corridors)
         if obstacles is None and not corridors.stretches and not corridors.closed.any():
             # nothing rigid for this class stands near: the best line is the envelope's own
             entries = [_same_path(entry) for entry in entries]
@@ -236,8 +238,50 @@ def space_approaches(
                 for entry, cand in zip(entries, kept, strict=True)
             ]
     path_s = time.perf_counter() - t_path
-    barriers = barriers_met(network, crossings, outside, heads, sink_edge)
+    barriers = barriers_met(network, crossings, outside, heads, sink_edge) + closing
     return SpaceApproaches(entries=entries, barriers=barriers, open_area_s=open_area_s, path_s=path_s)
+
+
+# Street objects that are barriers in their own right: where they close a way in the path speed,
+# the envelope lists them as existing protection to verify (OpenStreetMap never gives a rating).
+BARRIER_OBJECTS: frozenset[str] = frozenset({"bollard", "block", "planter", "stone"})
+
+
+def _closing_barriers(
+    network: StreetNetwork, outside: AttainableSpeeds, kept: list[Candidate], corridors: ClassCorridors
+) -> list[Barrier]:
+    """Free-standing bollards, blocks, planters and boulders that close an envelope approach's way.
+
+    The envelope drives past street objects; where a row of them closes a way in the path speed
+    the city must know how hard each would be hit: the speed of the approach where it stands.
+    """
+    found: dict[int, Barrier] = {}
+    x, y = network.node_x, network.node_y
+    for cand in kept:
+        for e in _edges_of(cand):
+            s = e >> 1
+            if not corridors.closed[s] or math.isnan(float(outside.start_speed_ms[e])):
+                continue
+            tail = int(network.seg_v[s] if e & 1 else network.seg_u[s])
+            head = int(network.seg_u[s] if e & 1 else network.seg_v[s])
+            hx, hy = float(x[head] - x[tail]), float(y[head] - y[tail])
+            length = max(math.hypot(hx, hy), 1e-9)
+            for o in corridors.binding.get(s, []):
+                code = STREET_OBJECT_KINDS[int(network.object_kind[o])].code
+                if code not in BARRIER_OBJECTS or o in found:
+                    continue
+                ox, oy = float(network.object_x[o]), float(network.object_y[o])
+                along = min(max(((ox - x[tail]) * hx + (oy - y[tail]) * hy) / length, 0.0), length)
+                start = float(outside.start_speed_ms[e])
+                speed = outside.accelerate_on_ms(e, start, along)
+                if speed <= STANDSTILL_MS:
+                    continue  # where this approach sets off: it hits nothing at speed here
+                leg = Leg(float(x[tail]), float(y[tail]), ox, oy, start, segment=s, edge=e)
+                approach = Approach(chain_to(outside, int(outside.predecessor[e])), [leg])
+                found[o] = barrier_at(
+                    network, outside, approach, speed, (ox, oy), kind=code, gap_m=0.0, osm_id=0
+                )
+    return list(found.values())
 
 
 def _candidates(  # noqa: PLR0917 (the area's inputs, passed on)

@@ -316,6 +316,13 @@ def test_ranking_api_gives_every_class_rating(space, security_officer):
         "required_rating": None,
         "beyond_rating": True,
         "rating_summary": NO_TESTED_RATING,
+        # a result computed before path speeds says it has none, rather than a speed it lacks
+        "has_path": False,
+        "path_speed_kmh": None,
+        "path_required_rating": None,
+        "path_beyond_rating": False,
+        "path_rating_summary": "",
+        "path_closed": 0,
     }
     assert ratings["N3F"]["required_rating"] == TRUCK_RATING
     assert ranked["kind"] == "square"

@@ -179,6 +179,15 @@ def test_api_gives_entries_to_security_and_the_summary_to_planners(analysed, sec
     assert all(a["entries"] for a in full["analyses"])
     assert all(a["entries"] is None for a in summary["analyses"])
     assert summary["analyses"][0]["max_impact_speed_kmh"] == full["analyses"][0]["max_impact_speed_kmh"] > 0
+    # both speeds, in the summary for every role and on every entry for security (issue 8)
+    car = summary["analyses"][0]
+    assert car["has_path"] is True
+    assert 0 < car["path_speed_kmh"] <= car["max_impact_speed_kmh"]
+    assert car["path_rating_summary"]
+    entry = full["analyses"][0]["entries"][0]
+    assert {"path_speed_kmh", "path_required_rating", "path_speed_profile", "streetscape", "review"} <= set(
+        entry
+    )
     assert "lon" not in json.dumps(summary)
     assert AuditEvent.objects.filter(action="view", user=security_officer).count() == 1
     assert not AuditEvent.objects.filter(action="view", user=planner).exists()

@@ -87,6 +87,13 @@ def test_a_row_of_planters_with_1_2_m_gaps_closes_a_square_to_every_class_in_the
             assert entry["path_speed_kmh"] is None, vehicle.code
             assert {o["kind"] for o in entry["streetscape"]} == {"planter"}
             assert {o["effect"] for o in entry["streetscape"]} == {"closes"}
+            # and the envelope lists every planter as existing protection to verify, hit at the
+            # speed the approach has where it stands (the entry lies 10 m beyond them)
+            planters = [b for b in result["barriers"] if b["vehicle"] == vehicle.code]
+            assert len(planters) == 5
+            assert all(b["kind"] == "planter" and b["rated"] is None for b in planters)
+            assert all(b["impact_speed_kmh"] <= entry["impact_speed_kmh"] for b in planters)
+            assert all(b["impact_speed_kmh"] > 0.9 * entry["impact_speed_kmh"] for b in planters)
         else:  # unanchored planters do not stop a 30 t truck (streetscape.py)
             assert entry["path_speed_kmh"] == entry["impact_speed_kmh"]
 
