@@ -36,17 +36,10 @@ class WarningOut(Schema):
     text: str
 
 
-class ClassRatingOut(Schema):
-    vehicle: str
-    max_impact_speed_kmh: float | None
-    max_kinetic_energy_kj: float | None
-    # Null when the class arrives faster than any test of its class (`beyond_rating`).
-    required_rating: str | None
-    beyond_rating: bool
-    # The rating, or "no tested rating: reduce the speed first", in the language of the request.
-    rating_summary: str
-    # The path speed (issue 8): the fastest entry along the best line between the mapped
-    # streetscape; null where no line fits or for results computed before path speeds (`has_path`).
+class PathSpeedOut(Schema):
+    """The path speed of a class (issue 8): its fastest entry along the best line between the mapped
+    streetscape; null where no line fits, and `has_path` false for results computed before."""
+
     has_path: bool = False
     path_speed_kmh: float | None = None
     path_required_rating: str | None = None
@@ -55,7 +48,18 @@ class ClassRatingOut(Schema):
     path_closed: int = 0
 
 
-class AnalysisOut(Schema):
+class ClassRatingOut(PathSpeedOut):
+    vehicle: str
+    max_impact_speed_kmh: float | None
+    max_kinetic_energy_kj: float | None
+    # Null when the class arrives faster than any test of its class (`beyond_rating`).
+    required_rating: str | None
+    beyond_rating: bool
+    # The rating, or "no tested rating: reduce the speed first", in the language of the request.
+    rating_summary: str
+
+
+class AnalysisOut(PathSpeedOut):
     vehicle: str
     status: str
     current: bool
@@ -74,13 +78,6 @@ class AnalysisOut(Schema):
     beyond_rating: bool | None
     # The rating, or "no tested rating: reduce the speed first", in the language of the request.
     rating_summary: str
-    # The path speed of the class (issue 8), as in `ClassRatingOut`.
-    has_path: bool = False
-    path_speed_kmh: float | None = None
-    path_required_rating: str | None = None
-    path_beyond_rating: bool = False
-    path_rating_summary: str = ""
-    path_closed: int = 0
     # The `pactesur vda` entries (with approach paths, speed profiles) and the existing barriers that
     # stop an approach: only for roles allowed the full analysis.
     entries: list[dict[str, Any]] | None = None
