@@ -9,7 +9,13 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from pactesur.engine.dynamics import SPEED_TOLERANCE_MS, STANDSTILL_MS, AttainableSpeeds, _accelerate
+from pactesur.engine.dynamics import (
+    SPEED_TOLERANCE_MS,
+    STANDSTILL_MS,
+    AttainableSpeeds,
+    _accelerate,
+    _capped_accelerate,
+)
 
 FloatArray = npt.NDArray[np.float64]
 Int32Array = npt.NDArray[np.int32]
@@ -162,6 +168,58 @@ def _resolve(  # noqa: PLR0917 (numba kernels take arrays positionally)
     # edges (clean ones are already exact). Returns the number of edges taken from the queue.
     n = start.shape[0]
     queue, queued, tail = _seed(start, end, pred, status, sink, length, succ_ptr, succ_edge, speeds, run_up)
+    no_caps = np.zeros(n + 1, dtype=np.int64)
+    none = np.empty(0, dtype=np.float64)
+    return raise_from_queue(
+        start, end, pred, status == _AFFECTED, queue, queued, tail, sink, length,
+        succ_ptr, succ_edge, succ_vturn, no_caps, none, none, none, speeds, run_up,
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _along(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    v_in: float,
+    e: int,
+    length: FloatArray,
+    cap_ptr: npt.NDArray[np.int64],
+    cap_t0: FloatArray,
+    cap_t1: FloatArray,
+    cap_v: FloatArray,
+    speeds: FloatArray,
+    run_up: FloatArray,
+) -> float:
+    # The speed at edge e's head after entering it at v_in: within its caps where it has any.
+    if cap_ptr[e + 1] == cap_ptr[e]:
+        return _accelerate(v_in, length[e >> 1], speeds, run_up)
+    return _capped_accelerate(v_in, length[e >> 1], e, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up)
+
+
+@numba.njit(cache=True, nogil=True)
+def raise_from_queue(  # noqa: PLR0917 (numba kernels take arrays positionally)
+    start: FloatArray,
+    end: FloatArray,
+    pred: Int32Array,
+    active: BoolArray,
+    queue: Int32Array,
+    queued: BoolArray,
+    tail: int,
+    sink: BoolArray,
+    length: FloatArray,
+    succ_ptr: npt.NDArray[np.int64],
+    succ_edge: Int32Array,
+    succ_vturn: FloatArray,
+    cap_ptr: npt.NDArray[np.int64],
+    cap_t0: FloatArray,
+    cap_t1: FloatArray,
+    cap_v: FloatArray,
+    speeds: FloatArray,
+    run_up: FloatArray,
+) -> int:
+    # A FIFO label-correcting sweep from the queued edges (a ring of n + 1 cells) that raises
+    # only the active edges; sinks receive speeds but pass none on; an edge with caps (`EdgeCaps`
+    # in CSR form) is driven within them. Shared by the approaches kept outside a space and the
+    # path speed. Returns the number of edges taken from the queue.
+    n = start.shape[0]
     head = 0
     pops = 0
     while head != tail:
@@ -176,14 +234,14 @@ def _resolve(  # noqa: PLR0917 (numba kernels take arrays positionally)
             continue
         for k in range(succ_ptr[p], succ_ptr[p + 1]):
             e = succ_edge[k]
-            if status[e] != _AFFECTED:
+            if not active[e]:
                 continue
             vin = min(vp, succ_vturn[k])
             if vin <= start[e] + SPEED_TOLERANCE_MS:
                 continue
             start[e] = vin
             pred[e] = p if vin > STANDSTILL_MS else -1
-            vout = _accelerate(vin, length[e >> 1], speeds, run_up)
+            vout = _along(vin, e, length, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up)
             if vout > end[e] + SPEED_TOLERANCE_MS:
                 end[e] = vout
                 if not queued[e]:

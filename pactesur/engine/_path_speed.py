@@ -23,9 +23,8 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._arrays import boxes_may_meet
 from pactesur.engine._clutter import ClassCorridors, SegmentObjects, class_corridors, segment_objects
+from pactesur.engine._outside import raise_from_queue
 from pactesur.engine.dynamics import (
-    SPEED_TOLERANCE_MS,
-    STANDSTILL_MS,
     AttainableSpeeds,
     EdgeCaps,
     _capped_accelerate,
@@ -78,7 +77,6 @@ class PathSpeeds:
 
     speeds: AttainableSpeeds
     corridors: ClassCorridors
-    region_edge: BoolArray
 
 
 def path_speeds(
@@ -150,7 +148,7 @@ def path_speeds(
     speeds = dataclasses.replace(
         outside, usable=usable, start_speed_ms=start, end_speed_ms=end, predecessor=pred, caps=caps
     )
-    return PathSpeeds(speeds=speeds, corridors=corridors, region_edge=active)
+    return PathSpeeds(speeds=speeds, corridors=corridors)
 
 
 def _edge_caps(network: StreetNetwork, corridors: ClassCorridors) -> EdgeCaps:
@@ -197,9 +195,9 @@ def _resolve_capped(  # noqa: PLR0917 (numba kernels take arrays positionally)
     run_up: FloatArray,
 ) -> int:
     # The active edges (the region's usable ones) restart from a standstill within their caps;
-    # the seeds (the active edges and every edge feeding one) start a FIFO label-correcting
-    # sweep that only raises active edges. Edges outside keep their envelope speeds. Returns the
-    # pops.
+    # the seeds (the active edges and every edge feeding one) start the sweep that only raises
+    # active edges (`_outside.raise_from_queue`). Edges outside keep their envelope speeds.
+    # Returns the pops.
     n = start.shape[0]
     queue = np.empty(n + 1, dtype=np.int32)
     queued = np.zeros(n, dtype=np.bool_)
@@ -216,32 +214,7 @@ def _resolve_capped(  # noqa: PLR0917 (numba kernels take arrays positionally)
             queue[tail] = d
             tail += 1
             queued[d] = True
-    head = 0
-    pops = 0
-    while head != tail:
-        p = queue[head]
-        head = (head + 1) % (n + 1)
-        queued[p] = False
-        pops += 1
-        if sink[p]:
-            continue
-        vp = end[p]
-        if math.isnan(vp):
-            continue
-        for k in range(succ_ptr[p], succ_ptr[p + 1]):
-            e = succ_edge[k]
-            if not active[e]:
-                continue
-            vin = min(vp, succ_vturn[k])
-            if vin <= start[e] + SPEED_TOLERANCE_MS:
-                continue
-            vout = _capped_accelerate(vin, length[e >> 1], e, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up)
-            start[e] = vin
-            pred[e] = p if vin > STANDSTILL_MS else -1
-            if vout > end[e] + SPEED_TOLERANCE_MS:
-                end[e] = vout
-                if not queued[e]:
-                    queue[tail] = e
-                    tail = (tail + 1) % (n + 1)
-                    queued[e] = True
-    return pops
+    return raise_from_queue(
+        start, end, pred, active, queue, queued, tail, sink, length,
+        succ_ptr, succ_edge, succ_vturn, cap_ptr, cap_t0, cap_t1, cap_v, speeds, run_up,
+    )  # fmt: skip
