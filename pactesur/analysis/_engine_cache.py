@@ -16,6 +16,7 @@ from pathlib import Path
 from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds, prepare_network
 from pactesur.engine.io.network_store import load_network
 from pactesur.engine.network import StreetNetwork
+from pactesur.engine.vda import Streetscape
 from pactesur.engine.vehicles import vehicle_by_code
 
 # Networks kept at once per process (assumption: a worker serves a few cities; a large city's
@@ -32,6 +33,11 @@ class LoadedNetwork:
     speeds: dict[str, AttainableSpeeds] = field(default_factory=dict)
     compute_s: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # the street objects and each class's corridors, shared by every space of the city
+    streetscape: Streetscape = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.streetscape = Streetscape(self.network)
 
     def speeds_for(self, code: str) -> AttainableSpeeds:
         with self.lock:

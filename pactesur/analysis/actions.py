@@ -8,8 +8,8 @@ Nothing is deleted: older rows are the history of what was known when.
 
 from __future__ import annotations
 
+import json
 import logging
-import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -333,14 +333,12 @@ def path_summary_of(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _json_safe(value: Any) -> Any:
     """The value with every non-finite float as None: JSON has no NaN or infinity, and the database
-    refuses them (an unbounded width of an open area, for instance, is "no limit")."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
+    refuses them (an unbounded width of an open area, for instance, is "no limit").
+
+    The standard library does it at C speed: it writes NaN and infinities as bare constants,
+    which only its parser's `parse_constant` sees (never the text inside a string).
+    """
+    return json.loads(json.dumps(value), parse_constant=lambda _constant: None)
 
 
 def _loaded(network: StreetNetwork) -> _engine_cache.LoadedNetwork:
@@ -406,7 +404,13 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
     speeds = {code: loaded.speeds_for(code) for code in codes}
     started = time.perf_counter()
     try:
-        result = analyse_area(loaded.network, shape(space.polygon), vehicle_codes=codes, speeds=speeds)
+        result = analyse_area(
+            loaded.network,
+            shape(space.polygon),
+            vehicle_codes=codes,
+            speeds=speeds,
+            streetscape=loaded.streetscape,
+        )
     except EngineError as exc:
         # The engine's message stays in English, inside a translated sentence.
         reason = gettext_noop("The engine cannot analyse this space: %(reason)s")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from dataclasses import dataclass, field
 
 import numba
@@ -42,12 +43,47 @@ BoolArray = npt.NDArray[np.bool_]
 REGION_MARGIN_M: float = 200.0
 
 
+class Streetscape:
+    """The network's street objects on its segments, and what they leave each class: computed once.
+
+    A segment's corridor depends on that segment and its objects alone, so one computation over
+    the whole network serves every space analysed on it (a city analysis reuses it for all of its
+    spaces). Safe to share between threads.
+    """
+
+    def __init__(self, network: StreetNetwork) -> None:
+        self.network = network
+        self._lock = threading.Lock()
+        self._objects: SegmentObjects | None = None
+        self._classes: dict[VehicleClass, tuple[ClassCorridors, EdgeCaps]] = {}
+
+    def objects(self) -> SegmentObjects:
+        """Every object standing on a segment of the network (`_clutter.segment_objects`)."""
+        with self._lock:
+            if self._objects is None:
+                every = np.arange(self.network.segment_count, dtype=np.int64)
+                self._objects = segment_objects(self.network, every)
+            return self._objects
+
+    def corridors(self, vehicle: VehicleClass) -> tuple[ClassCorridors, EdgeCaps]:
+        """What the objects leave the class on every segment, and the speed caps that follow."""
+        objects = self.objects()
+        with self._lock:
+            found = self._classes.get(vehicle)
+            if found is None:
+                corridors = class_corridors(self.network, objects, vehicle)
+                found = (corridors, _edge_caps(self.network, corridors))
+                self._classes[vehicle] = found
+            return found
+
+
 @dataclass(frozen=True)
 class Surroundings:
     """The part of the network around one space that the path speed solves again, and its objects."""
 
     node_distance_m: FloatArray  # per node: straight distance to the space (inf far away)
-    objects: SegmentObjects
+    objects: SegmentObjects  # the objects on `segments`
+    streetscape: Streetscape
     segments: Int64Array = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
@@ -55,8 +91,17 @@ def region_radius_m(vehicle: VehicleClass) -> float:
     return vehicle.distance_to_speed_m(vehicle.top_speed_ms() * 3.6 - 0.5) + REGION_MARGIN_M
 
 
-def surroundings(network: StreetNetwork, area_xy: BaseGeometry, radius_m: float) -> Surroundings:
-    """Distances of the nodes within `radius_m` of the area, and the objects on the segments there."""
+def surroundings(
+    network: StreetNetwork,
+    area_xy: BaseGeometry,
+    radius_m: float,
+    *,
+    streetscape: Streetscape | None = None,
+) -> Surroundings:
+    """Distances of the nodes within `radius_m` of the area, and the objects on the segments there.
+
+    `streetscape` is the network's, when kept from an earlier space (a new one is made otherwise).
+    """
     x, y = network.node_x, network.node_y
     distance = np.full(x.shape[0], math.inf)
     x0, y0, x1, y1 = area_xy.bounds
@@ -66,9 +111,14 @@ def surroundings(network: StreetNetwork, area_xy: BaseGeometry, radius_m: float)
         distance[near] = shapely.distance(shapely.points(x[near], y[near]), area_xy)
     within = distance <= radius_m
     segments = np.flatnonzero(within[network.seg_u] | within[network.seg_v]).astype(np.int64)
-    return Surroundings(
-        node_distance_m=distance, objects=segment_objects(network, segments), segments=segments
-    )
+    if streetscape is None:
+        streetscape = Streetscape(network)
+    every = streetscape.objects()
+    mask = np.zeros(network.segment_count, dtype=np.bool_)
+    mask[segments] = True
+    near = mask[every.seg]
+    objects = SegmentObjects(*(a[near] for a in (every.seg, every.obj, every.t, every.offset, every.radius)))
+    return Surroundings(node_distance_m=distance, objects=objects, streetscape=streetscape, segments=segments)
 
 
 @dataclass(frozen=True)
@@ -84,8 +134,6 @@ def path_speeds(
     outside: AttainableSpeeds,
     sink_edge: BoolArray,
     around: Surroundings,
-    *,
-    corridors: ClassCorridors | None = None,
 ) -> PathSpeeds:
     """Return the class's speeds along the best lines the streetscape leaves, around one space.
 
@@ -100,12 +148,9 @@ def path_speeds(
     around
         The space's surroundings (`surroundings`, with a radius of at least the class's
         `region_radius_m`).
-    corridors
-        The class's corridors among the surroundings' objects, when already computed.
     """
     vehicle = outside.vehicle
-    if corridors is None:
-        corridors = class_corridors(network, around.objects, vehicle)
+    corridors, caps = around.streetscape.corridors(vehicle)
     radius = region_radius_m(vehicle)
     # only the edges of the surroundings' segments can be in the region or feed it
     near = np.concatenate((2 * around.segments, 2 * around.segments + 1))
@@ -121,7 +166,6 @@ def path_speeds(
     region_tails = np.zeros(network.node_count, dtype=np.bool_)
     region_tails[tail[in_region]] = True
     feeders = near[region_tails[head] & ~sink_edge[near] & usable[near]]
-    caps = _edge_caps(network, corridors)
     start = outside.start_speed_ms.copy()
     end = outside.end_speed_ms.copy()
     pred = outside.predecessor.copy()

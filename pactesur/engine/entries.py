@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,12 +18,12 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._arrays import distinct
 from pactesur.engine._candidates import Candidate, along_candidates, edge_heads_tails, way_candidates
-from pactesur.engine._clutter import ClassCorridors, class_corridors
+from pactesur.engine._clutter import CROSSING_REACH_M, ClassCorridors
 from pactesur.engine._outside import speeds_outside
 from pactesur.engine._path_speed import PathSpeeds, Surroundings, path_speeds
 from pactesur.engine._paths import Approach, Leg, approach_facts, chain_to, path_lonlat
 from pactesur.engine._protection import Barrier, barrier_at, barriers_met
-from pactesur.engine._surfaces import surface_entries
+from pactesur.engine._surfaces import SurfaceSight, surface_entries
 from pactesur.engine.crossings import (
     BREAKPOINT_TOLERANCE,
     AreaCrossings,
@@ -223,14 +224,14 @@ def space_approaches(
     t_path = time.perf_counter()
     closing: list[Barrier] = []
     if around is not None:
-        obstacles = _rigid_obstacles(network, around, speeds.vehicle)
-        corridors = class_corridors(network, around.objects, speeds.vehicle)
+        obstacles = _rigid_obstacles(network, around, speeds.vehicle, crossings.sights)
+        corridors, _caps = around.streetscape.corridors(speeds.vehicle)
         closing = _closing_barriers(network, outside, kept, corridors)
-        if obstacles is None and not corridors.stretches and not corridors.closed.any():
+        if obstacles is None and not _binds_near(corridors, around):
             # nothing rigid for this class stands near: the best line is the envelope's own
             entries = [_same_path(entry) for entry in entries]
         else:
-            path = path_speeds(network, outside, sink_edge, around, corridors=corridors)
+            path = path_speeds(network, outside, sink_edge, around)
             union = obstacles.union if obstacles is not None else None
             on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, union)
             entries = [
@@ -342,14 +343,38 @@ class _Obstacles:
         return [int(o) for o in self.index[hits]]
 
 
+def _binds_near(corridors: ClassCorridors, around: Surroundings) -> bool:
+    """Whether the objects close or cap the class anywhere in the space's surroundings."""
+    if corridors.closed[around.segments].any():
+        return True
+    return bool(corridors.stretches) and bool(
+        np.isin(around.segments, np.fromiter(corridors.stretches, dtype=np.int64)).any()
+    )
+
+
 def _rigid_obstacles(
-    network: StreetNetwork, around: Surroundings, vehicle: VehicleClass
+    network: StreetNetwork, around: Surroundings, vehicle: VehicleClass, sights: Sequence[SurfaceSight]
 ) -> _Obstacles | None:
-    """The discs a straight line across an open surface must keep out of, for one class."""
+    """The discs a straight line across an open surface must keep out of, for one class.
+
+    Only the objects within the box of the surfaces' sight lines (access points and targets)
+    can stand in one.
+    """
     objs = around.objects
-    if objs.count == 0:
+    if objs.count == 0 or not sights:
         return None
     index = np.unique(objs.obj)
+    points = np.concatenate(
+        [np.column_stack([network.node_x[s.nodes], network.node_y[s.nodes]]) for s in sights]
+        + [s.targets for s in sights]
+    )
+    margin = CROSSING_REACH_M
+    x0, y0 = points.min(axis=0) - margin
+    x1, y1 = points.max(axis=0) + margin
+    ox, oy = network.object_x[index], network.object_y[index]
+    index = index[(ox >= x0) & (ox <= x1) & (oy >= y0) & (oy <= y1)]
+    if index.shape[0] == 0:
+        return None
     kind = network.object_kind[index]
     rigid = np.array([rigid_for(int(k), vehicle.mass_kg) for k in kind.tolist()], dtype=bool)
     if not rigid.any():
@@ -392,6 +417,13 @@ def _with_path_speed(  # noqa: PLR0917 (one entry and what the path speed found)
     objects = _binding_objects(network, path, _edges_of(cand), best, blocking)
     if best is None:
         return dataclasses.replace(entry, path_speed_kmh=None, path_objects=objects)
+    if (
+        best.speed_ms == cand.speed_ms
+        and best.approach == cand.approach
+        and not any((e >> 1) in path.corridors.stretches for e in _edges_of(cand))
+    ):
+        # the envelope's own line, uncapped all along: the same profile and route
+        return dataclasses.replace(_same_path(entry), path_objects=objects)
     speed_kmh = min(best.speed_ms * 3.6, entry.impact_speed_kmh)
     rating = required_rating(vehicle, speed_kmh)
     facts = approach_facts(network, path.speeds, best.approach)

@@ -9,7 +9,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from pactesur.engine._path_speed import region_radius_m, surroundings
+from pactesur.engine._path_speed import Streetscape, region_radius_m, surroundings
 from pactesur.engine._region import region_network
 from pactesur.engine._region import region_radius_m as region_radius
 from pactesur.engine.dynamics import AttainableSpeeds, PreparedNetwork, attainable_speeds_of_classes
@@ -73,6 +73,7 @@ def analyse_area(
     speeds: Mapping[str, AttainableSpeeds] | None = None,
     progress: Progress = _quiet,
     prepared: PreparedNetwork | None = None,
+    streetscape: Streetscape | None = None,
 ) -> VdaResult:
     """Return every entry into the area for each vehicle class, fastest first within a class.
 
@@ -90,6 +91,9 @@ def analyse_area(
         Called with a short message before each step.
     prepared
         The network's `prepare_network`, reused for the classes whose speeds are computed here.
+    streetscape
+        The network's `Streetscape` (objects on segments, corridors per class), kept between the
+        spaces of one network; made for this call when None.
 
     Raises
     ------
@@ -111,7 +115,10 @@ def analyse_area(
     timings["crossings"] = time.perf_counter() - t0
     timings["open_area_sight"] = crossings.sight_s
     t1 = time.perf_counter()
-    around = surroundings(network, crossings.area_xy, max(region_radius_m(v) for v in vehicles))
+    if streetscape is not None and streetscape.network is not network:
+        streetscape = None  # the region's own network: its segments are numbered anew
+    radius = max(region_radius_m(v) for v in vehicles)
+    around = surroundings(network, crossings.area_xy, radius, streetscape=streetscape)
     timings["streetscape"] = time.perf_counter() - t1
     found: dict[str, SpaceApproaches] = {}
 

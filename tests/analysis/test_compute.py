@@ -48,6 +48,7 @@ class _Result:
 @dataclass
 class _Loaded:
     network: Any = None
+    streetscape: Any = None
     compute_s: dict[str, float] = field(default_factory=dict)
 
     def speeds_for(self, code: str) -> None:
@@ -61,7 +62,9 @@ def engine(monkeypatch):  # type: ignore[no-untyped-def]
 
     made: dict[str, list[dict[str, Any]]] = {"entries": [], "barriers": [], "warnings": []}
 
-    def analyse_area(network: Any, area: Any, *, vehicle_codes: Any, speeds: Any) -> _Result:
+    def analyse_area(
+        network: Any, area: Any, *, vehicle_codes: Any, speeds: Any, streetscape: Any
+    ) -> _Result:
         return _Result(
             vehicles=vehicles_by_codes(tuple(vehicle_codes)),
             entries=tuple(_Item(e) for e in made["entries"] if e["vehicle"] in vehicle_codes),
