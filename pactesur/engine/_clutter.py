@@ -8,8 +8,9 @@ no edge to the corridor: every object near the line counts, for every crossing i
 For one class, the objects rigid for it (`streetscape.rigid_for`) standing within `GATE_MERGE_M`
 of each other along a way make one cross-section, a *gate*: the vehicle's centre must pass
 through a gap left between them (the vehicle's half-width plus `CLEARANCE_M` from each object,
-its half-width from the way's edges; a way whose width is not mapped has no edges, so that its
-objects never close a way that may be wider than assumed). A gate with no gap closes the way.
+its half-width from the way's known edges, `StreetNetwork.seg_edges_m`: a way whose width is not
+mapped has none, a carriageway runs on over the sidewalks mapped on it, so that what the map does
+not show never closes a way). A gate with no gap closes the way.
 Between consecutive
 gates whose gaps do not line up the vehicle weaves: an S-bend of two arcs shifting it sideways
 by Δ over the distance L between the gates has radius (L² + Δ²) / 4Δ, and √(a_lat · r) caps the
@@ -92,7 +93,11 @@ def segment_objects(network: StreetNetwork, segments: IntArray) -> SegmentObject
     vx, vy = network.node_x[v], network.node_y[v]
     width = network.seg_width_m[segments].astype(np.float64)
     crossing = network.seg_kind[segments] == int(WayKind.OPEN_AREA)
-    reach = np.where(crossing, CROSSING_REACH_M, 0.5 * width) + 0.5 * float(_FOOTPRINT.max())
+    # how far each side of the line an object may stand on the way: its known edge (a sidewalk
+    # mapped on a carriageway), else its half-width
+    edges = network.seg_edges_m[segments].astype(np.float64)
+    side = np.where(np.isfinite(edges), edges, 0.5 * width[:, None])
+    reach = np.where(crossing, CROSSING_REACH_M, side.max(axis=1)) + 0.5 * float(_FOOTPRINT.max())
     tree = shapely.STRtree(shapely.points(network.object_x, network.object_y))
     lines = shapely.linestrings(np.stack([np.column_stack([ux, uy]), np.column_stack([vx, vy])], axis=1))
     line_i, obj = tree.query(lines, predicate="dwithin", distance=float(reach.max()))
@@ -107,9 +112,8 @@ def segment_objects(network: StreetNetwork, segments: IntArray) -> SegmentObject
     offset = ex * ry - ey * rx
     distance = np.hypot(rx - t * ex, ry - t * ey)
     radius = 0.5 * _FOOTPRINT[network.object_kind[obj]]
-    on = np.where(
-        crossing[line_i], distance <= CROSSING_REACH_M + radius, distance <= 0.5 * width[line_i] + radius
-    )
+    beside = np.where(offset >= 0.0, side[line_i, 0], side[line_i, 1])
+    on = np.where(crossing[line_i], distance <= CROSSING_REACH_M + radius, distance <= beside + radius)
     line_i, obj, t, offset, distance, radius = (a[on] for a in (line_i, obj, t, offset, distance, radius))
     # a way's object goes to the nearest way only; a crossing keeps all of its own
     way = ~crossing[line_i]
@@ -153,13 +157,14 @@ def class_corridors(network: StreetNetwork, objects: SegmentObjects, vehicle: Ve
     top_ms = float(vehicle.run_up_table()[0][-1])
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         s = int(seg[a])
-        if network.seg_kind[s] == int(WayKind.OPEN_AREA) or network.seg_width_assumed[s]:
-            # no edge to the corridor: an open area, or a way whose width is not mapped (its
-            # objects must not close a way that may be wider than assumed)
-            lo, hi = -math.inf, math.inf
+        if network.seg_kind[s] == int(WayKind.OPEN_AREA):
+            lo, hi = -math.inf, math.inf  # a straight crossing of an open surface has no edge
         else:
-            w = float(network.seg_width_m[s])
-            lo, hi = -0.5 * w + half, 0.5 * w - half
+            # the way's known edges (`_widths.way_edges_m`): none where its width is not mapped
+            # or a carriageway runs on over sidewalks of unknown width, so that what the map
+            # does not show never closes a way
+            left, right = (float(e) for e in network.seg_edges_m[s])
+            lo, hi = -right + half, left - half
             if lo > hi:
                 continue  # the class cannot use this way at all: the envelope knows it
         result = _weave(t[a:b], offset[a:b], radius[a:b], lo, hi, half + CLEARANCE_M, vehicle, top_ms)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+import numpy.typing as npt
+
 from pactesur.engine.network import WayKind
 
 # highway=* value → the kind of segment it makes; values absent here are dropped (indoor corridors,
@@ -152,3 +155,82 @@ def way_oneway(tags: dict[str, str]) -> int:
     if tags.get("junction") in ("roundabout", "circular") and value != "no":
         return 1
     return 0
+
+
+# The sides of a way in OSM's `:left` / `:right` suffixes, relative to the way's drawing order.
+SIDES: tuple[str, str] = ("left", "right")
+_SIDEWALK_ON: dict[str, tuple[bool, bool]] = {
+    "both": (True, True),
+    "left": (True, False),
+    "right": (False, True),
+}
+
+
+def _sidewalk_on_side(tags: dict[str, str], side: str) -> str | None:
+    """What the way's tags say about the sidewalk on one side: 'yes', 'no', 'separate' or None (silent)."""
+    value = tags.get(f"sidewalk:{side}") or tags.get("sidewalk:both")
+    if value is None:
+        general = tags.get("sidewalk")
+        if general in _SIDEWALK_ON:
+            value = "yes" if _SIDEWALK_ON[general][SIDES.index(side)] else "no"
+        elif general in ("no", "none", "separate"):
+            value = general
+    if value in ("yes", "both", "left", "right"):
+        return "yes"
+    if value in ("no", "none"):
+        return "no"
+    if value == "separate":
+        return "separate"
+    return None
+
+
+def way_edges_m(tags: dict[str, str], kind: WayKind, width: float, assumed: bool) -> tuple[float, float]:
+    """How far left and right of its centre line a way's drivable corridor is known to end (inf: unknown).
+
+    The path speed's gates keep a vehicle within these edges (`_clutter.py`); an edge the map does
+    not give is none, so that what it does not show never closes a way:
+
+    - a way whose width is not mapped has no edges;
+    - a footway, path or pedestrian street ends at its mapped width (its paved surface), except
+      a sidewalk or a crossing (`footway=sidewalk|crossing`): the carriageway beside it is
+      drivable, so it has no edge;
+    - a carriageway's mapped width ends at its kerbs, and kerbs stopped no attack vehicle
+      (hostile-vehicles.md §7): on each side the corridor runs on over a sidewalk mapped on the
+      road (`sidewalk:<side>:width`, `sidewalk:both:width`, `sidewalk:width`) to its outer edge; a
+      sidewalk without a width, a separately mapped one (`separate`: the footway beside is
+      drivable) or a side the map is silent about give no edge; `sidewalk:<side>=no` keeps the
+      kerb as the edge (assumption: a road mapped without a sidewalk is lined by something other
+      than a way — a wall, a fence, a verge or parked cars).
+    """
+    if assumed or not math.isfinite(width):
+        return math.inf, math.inf
+    half = 0.5 * width
+    if tags.get("footway") in ("sidewalk", "crossing"):
+        return math.inf, math.inf
+    if kind not in (WayKind.ROAD, WayKind.SERVICE):
+        return half, half
+    edges = []
+    for side in SIDES:
+        found = _sidewalk_on_side(tags, side)
+        if found == "no":
+            edges.append(half)
+            continue
+        sidewalk = None
+        if found == "yes":
+            for key in (f"sidewalk:{side}:width", "sidewalk:both:width", "sidewalk:width"):
+                sidewalk = parse_width_m(tags.get(key))
+                if sidewalk is not None:
+                    break
+        edges.append(half + sidewalk if sidewalk is not None else math.inf)
+    return edges[0], edges[1]
+
+
+def default_edges_m(
+    kind: npt.NDArray[np.int8], width: npt.NDArray[np.float32], assumed: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float32]:
+    """The (m, 2) edges of ways whose sidewalk tags are not known (networks stored before they were
+    read, test networks): `way_edges_m` of a way whose tags are silent about its sidewalks."""
+    half = 0.5 * width.astype(np.float32)
+    road = (kind == int(WayKind.ROAD)) | (kind == int(WayKind.SERVICE))
+    edge = np.where(assumed | road | (kind == int(WayKind.OPEN_AREA)), np.float32(np.inf), half)
+    return np.column_stack([edge, edge]).astype(np.float32)

@@ -70,6 +70,9 @@ class StreetNetwork:
         (kept for display: the hostile driver ignores it).
     seg_width_assumed : bool (m,) True where the way maps no width (`width`, `est_width`, `lanes`)
         and `seg_width_m` is the documented default of its kind.
+    seg_edges_m : float32 (m, 2) how far left and right of the centre line (u → v) the drivable
+        corridor is known to end, for the path speed's gates (`_widths.way_edges_m`: a carriageway
+        runs on over the sidewalks mapped on it); +inf where the map gives no edge.
     way_names : OSM way id → name, for the ways that have one.
     meta : bounds, counts, source file hash and the like, JSON-serialisable.
     node_barrier : node index → the `barrier=*` value of a barrier node that narrows the way
@@ -102,6 +105,7 @@ class StreetNetwork:
     seg_way_id: IntArray
     seg_oneway: Int8Array
     seg_width_assumed: BoolArray
+    seg_edges_m: Float32Array
     way_names: dict[int, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     node_barrier: dict[int, str] = field(default_factory=dict)

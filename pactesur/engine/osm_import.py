@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import shapely
 from pactesur.engine._arrays import boxes_may_meet, distinct
 from pactesur.engine._barriers import OPEN_M, line_gap_m, node_gap_m
 from pactesur.engine._open_areas import open_area_segments, sight_areas, sight_obstacles
-from pactesur.engine._widths import way_kind, way_oneway, way_width
+from pactesur.engine._widths import way_edges_m, way_kind, way_oneway, way_width
 from pactesur.engine.basemap import basemap_layers, is_water
 from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import OsmExtract
@@ -55,14 +56,16 @@ class CityImport:
     meta: dict[str, Any]
 
 
-def _tag_set_attrs(tags: dict[str, str]) -> tuple[int, float, int, bool, bool]:
-    """(kind, width, oneway, at ground level, width assumed) of a way's tag set (not its name)."""
+def _tag_set_attrs(tags: dict[str, str]) -> tuple[int, float, int, bool, bool, float, float]:
+    """(kind, width, oneway, at ground level, width assumed, left and right edges) of a way's tag
+    set (not its name)."""
     ground = tags.get("bridge", "no") in _LEVEL_OFF and tags.get("tunnel", "no") in _LEVEL_OFF
     kind = way_kind(tags) if "highway" in tags else None
     if kind is None:
-        return _NO_KIND, 0.0, 0, ground, False
+        return _NO_KIND, 0.0, 0, ground, False, math.inf, math.inf
     width, assumed = way_width(tags)
-    return int(kind), width, way_oneway(tags), ground, assumed
+    left, right = way_edges_m(tags, kind, width, assumed)
+    return int(kind), width, way_oneway(tags), ground, assumed, left, right
 
 
 def _is_open_area(tags: dict[str, str]) -> bool:
@@ -86,6 +89,7 @@ def _segments(extract: OsmExtract) -> dict[str, Any]:
     oneway = np.asarray([a[2] for a in attrs], dtype=np.int8).reshape(-1)[codes]
     ground = np.asarray([a[3] for a in attrs], dtype=bool).reshape(-1)[codes]
     assumed = np.asarray([a[4] for a in attrs], dtype=bool).reshape(-1)[codes]
+    edges = np.asarray([a[5:7] for a in attrs], dtype=np.float32).reshape(-1, 2)[codes]
     n_ways = extract.way_count
     lengths = np.diff(extract.way_node_start)
     way_of = np.repeat(np.arange(n_ways), lengths)
@@ -105,6 +109,7 @@ def _segments(extract: OsmExtract) -> dict[str, Any]:
         "oneway": oneway,
         "ground": ground,
         "assumed": assumed,
+        "edges": edges,
     }
 
 
@@ -329,6 +334,7 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     way_id = extract.way_id[way]
     ground = seg["ground"][way]
     assumed = seg["assumed"][way]
+    edges = seg["edges"][way]
 
     barrier_xy, barrier_gap, barrier_kind = _barrier_lines_xy(extract, proj)
     buildings_xy = _areas_xy(extract, proj, lambda t: "building" in t and t.get("building") != "roof")
@@ -348,10 +354,15 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
     way_id = np.concatenate([way_id, np.zeros(n_open, dtype=np.int64)])
     ground = np.concatenate([ground, np.ones(n_open, dtype=bool)])
     assumed = np.concatenate([assumed, np.zeros(n_open, dtype=bool)])
+    edges = np.concatenate([edges, np.full((n_open, 2), np.inf, dtype=np.float32)])
+    own_width = width
     keep, width = _dedupe(u, v, width, kind)
-    u, v, kind, oneway, way_id, ground, assumed = (
-        a[keep] for a in (u, v, kind, oneway, way_id, ground, assumed)
+    u, v, kind, oneway, way_id, ground, assumed, edges = (
+        a[keep] for a in (u, v, kind, oneway, way_id, ground, assumed, edges)
     )
+    # a way that took a wider width from what is mapped on the same nodes (the square around a
+    # footway) has no edge any more
+    edges[width > own_width[keep]] = np.inf
 
     length = np.hypot(x[u] - x[v], y[u] - y[v]).astype(np.float32)
     seg_gap, seg_barrier = _segment_gaps(
@@ -394,6 +405,7 @@ def build_network(extract: OsmExtract, proj: LocalProjection) -> StreetNetwork:
         seg_way_id=way_id.astype(np.int64),
         seg_oneway=oneway.astype(np.int8),
         seg_width_assumed=assumed.astype(np.bool_),
+        seg_edges_m=np.ascontiguousarray(edges, dtype=np.float32),
         way_names=names,
         meta=meta,
         node_barrier=node_barrier,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyproj
 
+from pactesur.engine._widths import default_edges_m
 from pactesur.engine.network import StreetNetwork, WayKind
 from pactesur.engine.streetscape import STREET_OBJECT_CODES
 from pactesur.engine.vehicles import GRAVITY_MS2, VEHICLES_BY_CODE
@@ -46,6 +47,20 @@ class Seg:
     gap_m: float = INF
     way_id: int = 1
     width_assumed: bool = False
+    # (left, right) of the corridor for the path speed; None: as a way silent about its sidewalks
+    edges_m: tuple[float, float] | None = None
+
+
+def _edges(segments: Sequence[Seg]) -> np.ndarray:
+    edges = default_edges_m(
+        np.array([int(s.kind) for s in segments], dtype=np.int8),
+        np.array([s.width_m for s in segments], dtype=np.float32),
+        np.array([s.width_assumed for s in segments], dtype=np.bool_),
+    )
+    for i, s in enumerate(segments):
+        if s.edges_m is not None:
+            edges[i] = s.edges_m
+    return edges
 
 
 def build_network(
@@ -90,6 +105,7 @@ def build_network(
         seg_way_id=np.array([s.way_id for s in segments], dtype=np.int64),
         seg_oneway=np.zeros(len(segments), dtype=np.int8),
         seg_width_assumed=np.array([s.width_assumed for s in segments], dtype=np.bool_),
+        seg_edges_m=_edges(segments),
         way_names=dict(names or {}),
         open_areas_xy=tuple(open_areas_xy),
         object_x=np.array([o[0] for o in objects], dtype=np.float64),

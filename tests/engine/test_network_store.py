@@ -20,7 +20,7 @@ from pactesur.engine.io.network_store import (
     save_network,
 )
 from pactesur.engine.io.osm import read_osm
-from pactesur.engine.network import StreetNetwork
+from pactesur.engine.network import StreetNetwork, WayKind
 from pactesur.engine.osm_import import import_extract
 from pactesur.engine.streetscape import STREET_OBJECT_CODES
 
@@ -109,7 +109,7 @@ def test_a_network_file_of_the_second_format_loads_without_street_objects_and_sa
     tmp_path: Path, helsinki: StreetNetwork
 ) -> None:
     network = helsinki
-    assert FORMAT_VERSION == 3
+    assert FORMAT_VERSION == 4
     path = tmp_path / "v2.npz"
     arrays = {name: getattr(network, name) for name in ARRAY_FIELDS + V2_ARRAY_FIELDS}
     _write_by_hand(path, network, _header(network, 2), arrays)
@@ -147,6 +147,15 @@ def test_stored_kind_codes_map_to_the_current_kinds_and_unknown_ones_are_dropped
     np.testing.assert_array_equal(loaded.object_y, network.object_y)
     np.testing.assert_array_equal(loaded.object_kind, network.object_kind)
     assert loaded.object_kind.dtype == np.int8
+    # no sidewalks read before format 4: carriageways and unmapped widths have no edge, a footway
+    # or pedestrian street of mapped width ends at it
+    edges = loaded.seg_edges_m
+    assert edges.shape == (network.segment_count, 2) and edges.dtype == np.float32
+    road = np.isin(network.seg_kind, [int(WayKind.ROAD), int(WayKind.SERVICE)])
+    assert np.isinf(edges[road | network.seg_width_assumed]).all()
+    mapped_foot = ~road & ~network.seg_width_assumed & (network.seg_kind != int(WayKind.OPEN_AREA))
+    assert mapped_foot.any()
+    np.testing.assert_allclose(edges[mapped_foot, 0], 0.5 * network.seg_width_m[mapped_foot])
 
 
 def test_a_newer_network_file_or_broken_object_arrays_are_refused(

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from pactesur.engine._widths import default_edges_m
 from pactesur.engine.errors import OsmInputError
 from pactesur.engine.io.osm import replace_atomically
 from pactesur.engine.network import StreetNetwork
@@ -20,7 +21,9 @@ from pactesur.engine.streetscape import STREET_OBJECT_CODES
 # widths count as mapped and `meta["format_version"]` says 1, so results can warn about it.
 # 3: the street objects (trees, lamp columns, bollards…) with the codes of their kinds. Version 2
 # files still load, with no objects, and `meta["format_version"]` says 2 (streetscape not read).
-FORMAT_VERSION = 3
+# 4: the corridor edges of each segment (sidewalks mapped on carriageways). Older files load with
+# the edges of ways silent about their sidewalks (`_widths.default_edges_m`).
+FORMAT_VERSION = 4
 ARRAY_FIELDS: tuple[str, ...] = (
     "node_osm_id",
     "node_lon",
@@ -39,6 +42,7 @@ ARRAY_FIELDS: tuple[str, ...] = (
 )
 V2_ARRAY_FIELDS: tuple[str, ...] = ("seg_width_assumed",)
 V3_ARRAY_FIELDS: tuple[str, ...] = ("object_x", "object_y", "object_kind")
+V4_ARRAY_FIELDS: tuple[str, ...] = ("seg_edges_m",)
 
 
 def save_network(network: StreetNetwork, path: str | Path) -> None:
@@ -61,7 +65,8 @@ def save_network(network: StreetNetwork, path: str | Path) -> None:
         "object_kind_codes": list(STREET_OBJECT_CODES),
     }
     arrays: dict[str, Any] = {
-        name: getattr(network, name) for name in ARRAY_FIELDS + V2_ARRAY_FIELDS + V3_ARRAY_FIELDS
+        name: getattr(network, name)
+        for name in ARRAY_FIELDS + V2_ARRAY_FIELDS + V3_ARRAY_FIELDS + V4_ARRAY_FIELDS
     }
     for name, geoms in (("open_area", network.open_areas_xy), ("building", network.buildings_xy)):
         wkb = [shapely.to_wkb(g) for g in geoms]
@@ -107,6 +112,14 @@ def load_network(path: str | Path) -> StreetNetwork:
                 open_areas = buildings = ()
             if version >= 3:
                 arrays.update(_objects(data, header["object_kind_codes"]))
+            if version >= 4:
+                arrays["seg_edges_m"] = np.array(data["seg_edges_m"], dtype=np.float32)
+                if arrays["seg_edges_m"].shape != (arrays["seg_u"].shape[0], 2):
+                    raise ValueError("segment edges of the wrong shape")
+            else:
+                arrays["seg_edges_m"] = default_edges_m(
+                    arrays["seg_kind"], arrays["seg_width_m"], arrays["seg_width_assumed"]
+                )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
         raise OsmInputError(f"{path.name} is not a PACTESUR network file: {exc}") from exc
     return StreetNetwork(

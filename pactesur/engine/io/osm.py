@@ -56,6 +56,15 @@ WAY_TAG_KEYS: tuple[str, ...] = (
     "layer",
     "place",
     "leisure",
+    # sidewalks mapped on a carriageway widen its corridor for the path speed (`_widths.way_edges_m`)
+    "sidewalk",
+    "sidewalk:left",
+    "sidewalk:right",
+    "sidewalk:both",
+    "sidewalk:width",
+    "sidewalk:left:width",
+    "sidewalk:right:width",
+    "sidewalk:both:width",
 )
 # Keys that make a closed way or a multipolygon relation interesting as an area.
 AREA_KEYS: tuple[str, ...] = (
