@@ -116,8 +116,10 @@ def surroundings(
     every = streetscape.objects()
     mask = np.zeros(network.segment_count, dtype=np.bool_)
     mask[segments] = True
-    near = mask[every.seg]
-    objects = SegmentObjects(*(a[near] for a in (every.seg, every.obj, every.t, every.offset, every.radius)))
+    on = mask[every.seg]
+    objects = SegmentObjects(
+        seg=every.seg[on], obj=every.obj[on], t=every.t[on], offset=every.offset[on], radius=every.radius[on]
+    )
     return Surroundings(node_distance_m=distance, objects=objects, streetscape=streetscape, segments=segments)
 
 

@@ -222,3 +222,14 @@ def vda_geojson(result: VdaResult, *, extra_timings_s: Mapping[str, float] | Non
         "vehicles": plain["vehicles"],
         "timings_s": plain["timings_s"],
     }
+
+
+__all__ = [
+    "Streetscape",  # kept by a caller between the spaces of one network
+    "VdaResult",
+    "analyse_area",
+    "city_speeds",
+    "vda_geojson",
+    "vda_json",
+    "vehicle_json",
+]
