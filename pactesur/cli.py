@@ -7,6 +7,8 @@ import importlib
 import os
 import sys
 
+from pactesur.web.config import ConfigError
+
 # sub-command name → module in pactesur.commands that defines add_arguments(parser) and run(args) -> int
 _COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "set up the embedded database with Helsinki, demo users, and serve on 127.0.0.1:8000"),
@@ -30,14 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
-    if args_list[:1] == ["manage"]:
-        # Django's own parser handles everything after `manage`.
-        from pactesur.commands import manage
+    try:
+        if args_list[:1] == ["manage"]:
+            # Django's own parser handles everything after `manage`.
+            from pactesur.commands import manage
 
-        return manage.run_raw(args_list[1:])
-    parser = build_parser()
-    args = parser.parse_args(args_list)
-    return int(args._run(args) or 0)
+            return manage.run_raw(args_list[1:])
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        return int(args._run(args) or 0)
+    except ConfigError as exc:
+        # A bad environment variable: its name and the fix, without a traceback through Django.
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def entry() -> None:

@@ -107,3 +107,12 @@ def test_log_ins_and_failed_log_ins_are_audited_with_username_and_address(client
     assert (ok.username, ok.user, ok.ip_address) == ("viewer", viewer, "192.0.2.7")
     client.post(reverse("accounts:logout"))
     assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, user=viewer).exists()
+
+
+def test_log_in_throttling_reads_remote_addr_never_x_forwarded_for(rf) -> None:  # type: ignore[no-untyped-def]
+    from axes.helpers import get_client_ip_address
+
+    # REMOTE_ADDR is the client's once pactesur.web.proxy has read a trusted proxy's headers; the
+    # raw X-Forwarded-For is anyone's, and must not count even if django-ipware gets installed.
+    request = rf.post("/accounts/login/", REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert get_client_ip_address(request, use_ipware=True) == "192.0.2.7"

@@ -1,7 +1,10 @@
-"""`pactesur serve`: the web app on waitress (a production WSGI server) and a background worker.
+"""`pactesur serve`: the web app on gunicorn (several processes) and a background worker.
 
-The worker is Django-tasks' `db_worker`, run as a child process and restarted if it dies; Ctrl-C
-or SIGTERM stops the web server, then asks the worker to finish its current task and stop.
+This process supervises two children: the web server (`pactesur.web.server`: gunicorn's master and
+its worker processes) and Django-tasks' `db_worker`, restarted if it dies. Ctrl-C or SIGTERM stops
+both: gunicorn finishes the requests under way, the worker its current task. Should this process
+be killed outright (SIGKILL, the OOM killer), Linux sends each child a SIGTERM, which they asked
+for when they started (PR_SET_PDEATHSIG), so no orphan keeps serving or running tasks.
 """
 
 from __future__ import annotations
@@ -11,19 +14,60 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+# Threads per web server process: requests waiting on the database or the disk leave the others running.
+DEFAULT_THREADS = 4
+# (assumption) Above this many processes the database connections, workers × threads at most,
+# approach PostgreSQL's default limit of 100, and memory grows with no gain for a city's few users.
+MAX_DEFAULT_WORKERS = 8
 # How long a stopping worker may take to finish its current task before it is killed.
 _WORKER_STOP_TIMEOUT_S = 20.0
 _WORKER_RESTART_DELAY_S = 2.0
+# A margin, beyond gunicorn's own graceful timeout, for its master to collect its workers.
+_WEB_STOP_MARGIN_S = 10.0
+_POLL_INTERVAL_S = 0.2
+# From <linux/prctl.h>.
+_PR_SET_PDEATHSIG = 1
+
+
+def default_workers() -> int:
+    """One web server process per core this process may use, at most MAX_DEFAULT_WORKERS.
+
+    Pages are Python work, bound by the GIL: one process per core uses the machine, and more
+    would only add memory (a process shares the modules its master imported and adds about
+    45 MB of its own; measured on the login page). Waits on the database are the threads' part.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="web server threads (default: 8)")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help=f"web server processes (default: one per core, at most {MAX_DEFAULT_WORKERS}; "
+        f"here {default_workers()})",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=DEFAULT_THREADS,
+        help=f"threads per web server process (default: {DEFAULT_THREADS})",
+    )
     parser.add_argument(
         "--no-worker", action="store_true", help="do not start a background worker (workers run elsewhere)"
     )
@@ -34,80 +78,146 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "pactesur.cli", "manage", "db_worker", "--no-reload", "--interval", "1"]
 
 
-class WorkerSupervisor:
-    """Keep one `db_worker` child process running until `stop()`."""
+def _die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` making the child receive SIGTERM when this process dies; None off Linux.
 
-    def __init__(self) -> None:
+    The kernel sends the signal when the thread that started the child ends: children are only
+    ever started from the main thread, which ends with the process.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    # Looked up here, not in the child: between fork and exec it should do as little as it can.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent_pid = os.getpid()
+    death_signal = int(signal.SIGTERM)
+
+    def set_death_signal() -> None:
+        if prctl(_PR_SET_PDEATHSIG, death_signal, 0, 0, 0) != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"prctl(PR_SET_PDEATHSIG) failed: {os.strerror(errno)}")
+        if os.getppid() != parent_pid:
+            # The parent died before the request took effect: no signal will ever come.
+            os._exit(1)
+
+    return set_death_signal
+
+
+class ChildProcess:
+    """One supervised child process: started in its own session, stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, name: str, argv: list[str], *, stop_timeout_s: float) -> None:
+        self.name = name
+        self.argv = argv
+        self.stop_timeout_s = stop_timeout_s
         self.process: subprocess.Popen[bytes] | None = None
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._watch, name="pactesur-worker", daemon=True)
 
     def start(self) -> None:
-        self._spawn()
-        self.thread.start()
+        # Its own session: a Ctrl-C in the terminal reaches only us, and we stop the children in order.
+        self.process = subprocess.Popen(  # noqa: S603
+            self.argv,
+            start_new_session=True,
+            preexec_fn=_die_with_parent(),  # noqa: PLW1509 (this process starts no thread)
+        )
+        print(f"{self.name} started (pid {self.process.pid})", file=sys.stderr)
 
-    def _spawn(self) -> None:
-        # Its own process group: a Ctrl-C in the terminal reaches us, and we stop it in order.
-        self.process = subprocess.Popen(worker_command(), start_new_session=True)  # noqa: S603
-        print(f"background worker started (pid {self.process.pid})", file=sys.stderr)
+    def exit_code(self) -> int | None:
+        """The child's exit code once it has ended, else None."""
+        return None if self.process is None else self.process.poll()
 
-    def _watch(self) -> None:
-        while not self.stopping.is_set():
-            process = self.process
-            if process is not None and process.poll() is not None:
-                print(
-                    f"background worker exited with code {process.returncode}; restarting it",
-                    file=sys.stderr,
-                )
-                if self.stopping.wait(_WORKER_RESTART_DELAY_S):
-                    return
-                self._spawn()
-            self.stopping.wait(1.0)
+    def terminate(self) -> None:
+        if self.exit_code() is None and self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
 
-    def stop(self) -> None:
-        self.stopping.set()
+    def wait_stopped(self) -> None:
         process = self.process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=_WORKER_STOP_TIMEOUT_S)
+            process.wait(timeout=self.stop_timeout_s)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        print("background worker stopped", file=sys.stderr)
+        print(f"{self.name} stopped", file=sys.stderr)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+class _StopRequest:
+    """A SIGINT/SIGTERM handler that only records the request: the main loop acts on it."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
 
 
-def serve(host: str, port: int, *, threads: int = 8, worker: bool = True) -> int:
+def _supervise(web: ChildProcess, worker: ChildProcess | None, stop: _StopRequest) -> int:
+    """Watch the children until a stop is asked for (0) or the web server ends (its exit code)."""
+    worker_died_at: float | None = None
+    while not stop.requested:
+        code = web.exit_code()
+        if code is not None:
+            print(f"the web server exited with code {code}", file=sys.stderr)
+            return code if code > 0 else 1
+        if worker is not None:
+            worker_code = worker.exit_code()
+            if worker_code is not None and worker_died_at is None:
+                print(f"background worker exited with code {worker_code}; restarting it", file=sys.stderr)
+                worker_died_at = time.monotonic()
+            if worker_died_at is not None and time.monotonic() - worker_died_at >= _WORKER_RESTART_DELAY_S:
+                worker.start()
+                worker_died_at = None
+        time.sleep(_POLL_INTERVAL_S)
+    print("\nstopping…", file=sys.stderr)
+    return 0
+
+
+def serve(
+    host: str,
+    port: int,
+    *,
+    workers: int | None = None,
+    threads: int = DEFAULT_THREADS,
+    worker: bool = True,
+) -> int:
     """Serve the (already set-up) Django project until interrupted; return the exit code."""
-    import waitress  # type: ignore[import-untyped,unused-ignore]
     from django.conf import settings
+    from django.db import connections
+
+    from pactesur.web import server
 
     # WhiteNoise serves from the app folders (finders); an existing STATIC_ROOT keeps it from warning.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    from pactesur.web.wsgi import application
+    # The children open their own connections; this process needs none while it supervises.
+    connections.close_all()
 
-    supervisor = WorkerSupervisor() if worker else None
-    server = waitress.create_server(application, host=host, port=port, threads=threads, ident="PACTESUR")
     # Explicit handlers: a server started in the background of a script inherits an ignored SIGINT.
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    if supervisor is not None:
-        supervisor.start()
-    print(f"PACTESUR is served on http://{host}:{port}/  (Ctrl-C to stop)", file=sys.stderr)
+    stop = _StopRequest()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    web = ChildProcess(
+        "web server",
+        server.command(host, port, workers=workers or default_workers(), threads=threads),
+        stop_timeout_s=server.GRACEFUL_TIMEOUT_S + _WEB_STOP_MARGIN_S,
+    )
+    background = (
+        ChildProcess("background worker", worker_command(), stop_timeout_s=_WORKER_STOP_TIMEOUT_S)
+        if worker
+        else None
+    )
+    children = [child for child in (web, background) if child is not None]
     try:
-        server.run()
-    except KeyboardInterrupt:
-        print("\nstopping…", file=sys.stderr)
+        for child in children:
+            child.start()
+        code = _supervise(web, background, stop)
     finally:
-        server.close()
-        if supervisor is not None:
-            supervisor.stop()
-    return 0
+        # Both stop at once: the worker's task and gunicorn's requests end side by side.
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait_stopped()
+    return code
 
 
 def run(args: argparse.Namespace) -> int:
@@ -127,4 +237,4 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    return serve(args.host, args.port, threads=args.threads, worker=not args.no_worker)
+    return serve(args.host, args.port, workers=args.workers, threads=args.threads, worker=not args.no_worker)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
+
+# The proxies whose X-Forwarded-* headers count: by default one on this machine (pactesur.web.proxy).
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value PACTESUR cannot use; the message names it."""
 
 
 def _default_data_dir() -> Path:
@@ -26,6 +36,7 @@ class Config:
     allowed_hosts: tuple[str, ...]
     production: bool
     email_url: str
+    trusted_proxies: tuple[ProxyNetwork, ...]
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -49,7 +60,27 @@ class Config:
             allowed_hosts=hosts,
             production=production,
             email_url=env.get("PACTESUR_EMAIL", "console"),
+            trusted_proxies=parse_trusted_proxies(
+                env.get("PACTESUR_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
+            ),
         )
+
+
+def parse_trusted_proxies(value: str) -> tuple[ProxyNetwork, ...]:
+    """Read PACTESUR_TRUSTED_PROXIES: comma-separated addresses or CIDR networks; empty trusts none."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            # strict: 10.0.0.5/24 is refused, as it is surely a typo for an address or for 10.0.0.0/24.
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as exc:
+            raise ConfigError(
+                f"PACTESUR_TRUSTED_PROXIES: {item!r} is not an IP address or a network "
+                f"like 10.0.0.5, 10.0.0.0/24 or fd00::/8 ({exc})"
+            ) from exc
+    return tuple(networks)
 
 
 def _stored_secret_key(data_dir: Path) -> str:

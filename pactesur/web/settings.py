@@ -18,6 +18,8 @@ SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 PACTESUR_DATA_DIR = CONFIG.data_dir
+# Whose X-Forwarded-Proto and X-Forwarded-For to believe: applied in pactesur.web.wsgi.
+PACTESUR_TRUSTED_PROXIES = CONFIG.trusted_proxies
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -113,6 +115,9 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The address is REMOTE_ADDR, which the trusted-proxy middleware sets from X-Forwarded-For only for
+# our own proxies; never django-ipware's reading of the raw headers, should it ever be installed.
+AXES_CLIENT_IP_CALLABLE = "pactesur.audit.actions.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -192,7 +197,8 @@ if CONFIG.production:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: it believes X-Forwarded-Proto from anyone. Behind a proxy of
+    # PACTESUR_TRUSTED_PROXIES, pactesur.web.proxy sets wsgi.url_scheme, which Django reads.
 
 LOGGING = {
     "version": 1,

@@ -150,7 +150,8 @@ def test_stored_kind_codes_map_to_the_current_kinds_and_unknown_ones_are_dropped
     # no sidewalks read before format 4: carriageways and unmapped widths have no edge, a footway
     # or pedestrian street of mapped width ends at it
     edges = loaded.seg_edges_m
-    assert edges.shape == (network.segment_count, 2) and edges.dtype == np.float32
+    assert edges.shape == (network.segment_count, 2)
+    assert edges.dtype == np.float32
     road = np.isin(network.seg_kind, [int(WayKind.ROAD), int(WayKind.SERVICE)])
     assert np.isinf(edges[road | network.seg_width_assumed]).all()
     mapped_foot = ~road & ~network.seg_width_assumed & (network.seg_kind != int(WayKind.OPEN_AREA))
