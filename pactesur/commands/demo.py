@@ -134,6 +134,9 @@ def _configure_environment(data_dir: Path | None) -> Path:
     if os.environ.get("DATABASE_URL"):
         print("note: the demo ignores DATABASE_URL and uses its embedded SQLite database", file=sys.stderr)
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'pactesur.sqlite3'}"
+    # No debug pages: a demo is shown to people, and Django's would list every URL on a 404 and
+    # the API's tracebacks on a 500 (PACTESUR_DEBUG=1 still turns them on for a developer).
+    os.environ.setdefault("PACTESUR_DEBUG", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.web.settings")
     return folder
 

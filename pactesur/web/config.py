@@ -45,6 +45,14 @@ class Config:
         data_dir.mkdir(parents=True, exist_ok=True)
         database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'pactesur.sqlite3'}"
         production = env.get("PACTESUR_PRODUCTION", "").lower() in _TRUE
+        if production and not env.get("PACTESUR_SECRET_KEY", "").strip():
+            # A key generated into the data directory would differ between web machines and be
+            # lost with it: in production it must be set, and kept, by whoever runs the service.
+            raise ConfigError(
+                "PACTESUR_SECRET_KEY must be set in production (PACTESUR_PRODUCTION=1): a long random "
+                "value kept secret, for instance the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
         secret_key = env.get("PACTESUR_SECRET_KEY") or _stored_secret_key(data_dir)
         debug = env.get("PACTESUR_DEBUG", "" if production else "1").lower() in _TRUE
         hosts = tuple(

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "pactesur.cities.middleware.CurrentCityMiddleware",
     "axes.middleware.AxesMiddleware",
+    "pactesur.web.caching.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "pactesur.web.urls"

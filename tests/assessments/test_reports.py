@@ -32,6 +32,7 @@ def test_space_report_is_marked_restricted_and_watermarked_on_every_page(
     response = client.get(f"/assessments/{assessment.pk}/report.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert {"no-store", "private"} <= {d.strip() for d in response["Cache-Control"].split(",")}
     pages = _pages(response.content)
     assert len(pages) >= 2
     for text in pages:
