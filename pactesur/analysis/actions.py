@@ -449,6 +449,31 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
     stats.analyses += len(rows)
 
 
+# Stored untranslated on the analyses a lost worker left running (`pactesur.jobs.sweeps`).
+WORKER_LOST_ERROR = gettext_noop(
+    "The worker computing this analysis stopped twice without finishing (killed or out of memory); "
+    "run the analysis again."
+)
+
+
+def do_handle_lost_space_analysis(space_id: int, *, retried: bool) -> None:
+    """The worker analysing this space was lost: a retry takes its rows again; a failure fails them."""
+    if not retried:
+        _fail(
+            list(ApproachAnalysis.objects.filter(space_id=space_id, status=AnalysisStatus.RUNNING)),
+            WORKER_LOST_ERROR,
+        )
+
+
+def do_handle_lost_city_analysis(city_id: int, *, retried: bool) -> None:
+    """The worker analysing this city was lost: a retry takes its rows again; a failure fails them."""
+    if not retried:
+        _fail(
+            list(ApproachAnalysis.objects.filter(city_id=city_id, status=AnalysisStatus.RUNNING)),
+            WORKER_LOST_ERROR,
+        )
+
+
 def do_run_space_analysis(
     space: Space, *, acting_user: Any = None, audit: bool = True, stats: RunStats | None = None
 ) -> RunStats:

@@ -348,6 +348,56 @@ def do_fail_stale_jobs() -> int:
     return len(stale)
 
 
+def do_handle_lost_import(job_id: int, *, retried: bool) -> None:
+    """The worker running this import was lost (`pactesur.jobs.sweeps`): queue it again, or fail it."""
+    job = ImportJob.objects.select_related("city", "created_by").filter(pk=job_id).first()
+    if job is None or job.status != ImportStatus.RUNNING:
+        return
+    # its temporary files go with the orphan sweep, once old enough not to be another import's
+    if retried:
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.QUEUED,
+            progress=0.0,
+            message=gettext_noop("Queued again: the worker running it stopped"),
+            message_params={},
+            updated_at=timezone.now(),
+        )
+        return
+    if job.upload_file:
+        _unlink_all([data_dir() / job.upload_file])
+    _finish_job(job, status=ImportStatus.FAILED, error=StoredText(STOPPED_ERROR))
+
+
+def do_sweep_orphan_files(*, max_age_s: float = _PARTIAL_MAX_AGE_S) -> int:
+    """Remove what killed imports left on disk; return how many files.
+
+    Temporary files (`.partial-*`), network and base-map files that no street network row names
+    (an import killed between writing its files and committing its row), and uploads that no
+    queued or running import job names. Only files older than `max_age_s`, so that an import
+    under way, whose row is not committed yet, keeps its files.
+    """
+    root = data_dir()
+    cutoff = time.time() - max_age_s
+    removed = 0
+    named: set[str] = set()
+    for graph, basemap in StreetNetwork.objects.values_list("graph_file", "basemap_file"):
+        named.update((graph, basemap))
+    pending = ImportJob.objects.filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING))
+    named.update(name for name in pending.values_list("upload_file", flat=True) if name)
+    for top in ("networks", "uploads"):
+        folder = root / top
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            with contextlib.suppress(OSError):
+                if not path.is_file() or path.stat().st_mtime >= cutoff:
+                    continue
+                if path.name.startswith(_PARTIAL_PREFIX) or str(path.relative_to(root)) not in named:
+                    path.unlink()
+                    removed += 1
+    return removed
+
+
 def do_run_import_job(job_id: int) -> ImportJob:
     """Run a queued import job (the background task's body) and record how it ended."""
     from pactesur.engine.errors import OsmInputError

@@ -37,6 +37,7 @@ class Config:
     production: bool
     email_url: str
     trusted_proxies: tuple[ProxyNetwork, ...]
+    job_lost_after_s: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -71,6 +72,7 @@ class Config:
             trusted_proxies=parse_trusted_proxies(
                 env.get("PACTESUR_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
             ),
+            job_lost_after_s=_positive_seconds(env, "PACTESUR_JOB_LOST_AFTER_S", 60.0),
         )
 
 
@@ -89,6 +91,19 @@ def parse_trusted_proxies(value: str) -> tuple[ProxyNetwork, ...]:
                 f"like 10.0.0.5, 10.0.0.0/24 or fd00::/8 ({exc})"
             ) from exc
     return tuple(networks)
+
+
+def _positive_seconds(env: dict[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0.0 < value < 86400.0):
+        raise ConfigError(f"{name}: {text!r} is not a number of seconds between 0 and 86400")
+    return value
 
 
 def _stored_secret_key(data_dir: Path) -> str:

@@ -20,6 +20,8 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 PACTESUR_DATA_DIR = CONFIG.data_dir
 # Whose X-Forwarded-Proto and X-Forwarded-For to believe: applied in pactesur.web.wsgi.
 PACTESUR_TRUSTED_PROXIES = CONFIG.trusted_proxies
+# A background worker silent for this long has lost its running job (pactesur.jobs.sweeps).
+PACTESUR_JOB_LOST_AFTER_S = CONFIG.job_lost_after_s
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -29,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # before django_tasks_db: its `db_worker` command (with a heartbeat) replaces theirs
+    "pactesur.jobs",
     "django_tasks",
     "django_tasks_db",
     "pactesur.accounts",

@@ -1,0 +1,1 @@
+"""Background jobs that survive their workers: heartbeats, lost jobs retried or failed, orphan files swept."""

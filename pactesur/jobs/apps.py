@@ -1,0 +1,8 @@
+"""App configuration of jobs."""
+
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "pactesur.jobs"
+    verbose_name = "Background jobs"
