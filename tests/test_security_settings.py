@@ -89,6 +89,17 @@ def test_five_failed_log_ins_lock_the_account_from_that_address(client, viewer) 
 
 
 @pytest.mark.django_db
+def test_someone_failing_from_another_address_cannot_lock_the_owner_out(client, viewer) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("accounts:login")
+    for _ in range(10):
+        client.post(url, {"username": "viewer", "password": "wrong"}, REMOTE_ADDR="203.0.113.66")
+    attacker = client.post(url, {"username": "viewer", "password": TEST_PASSWORD}, REMOTE_ADDR="203.0.113.66")
+    assert attacker.status_code == 429  # locked: that address, that account
+    owner = client.post(url, {"username": "viewer", "password": TEST_PASSWORD}, REMOTE_ADDR="192.0.2.7")
+    assert owner.status_code == 302
+
+
+@pytest.mark.django_db
 def test_four_failed_log_ins_do_not_lock(client, viewer) -> None:  # type: ignore[no-untyped-def]
     url = reverse("accounts:login")
     for _ in range(4):

@@ -38,6 +38,7 @@ class Config:
     email_url: str
     trusted_proxies: tuple[ProxyNetwork, ...]
     job_lost_after_s: float = 60.0
+    session_idle_minutes: float = 30.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -72,7 +73,8 @@ class Config:
             trusted_proxies=parse_trusted_proxies(
                 env.get("PACTESUR_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
             ),
-            job_lost_after_s=_positive_seconds(env, "PACTESUR_JOB_LOST_AFTER_S", 60.0),
+            job_lost_after_s=_positive_number(env, "PACTESUR_JOB_LOST_AFTER_S", 60.0),
+            session_idle_minutes=_positive_number(env, "PACTESUR_SESSION_IDLE_MINUTES", 30.0),
         )
 
 
@@ -93,7 +95,8 @@ def parse_trusted_proxies(value: str) -> tuple[ProxyNetwork, ...]:
     return tuple(networks)
 
 
-def _positive_seconds(env: dict[str, str], name: str, default: float) -> float:
+def _positive_number(env: dict[str, str], name: str, default: float) -> float:
+    """A positive number below a day's seconds (also used for minutes: a day is ample either way)."""
     text = env.get(name, "").strip()
     if not text:
         return default
@@ -102,7 +105,7 @@ def _positive_seconds(env: dict[str, str], name: str, default: float) -> float:
     except ValueError:
         value = -1.0
     if not (0.0 < value < 86400.0):
-        raise ConfigError(f"{name}: {text!r} is not a number of seconds between 0 and 86400")
+        raise ConfigError(f"{name}: {text!r} is not a positive number below 86400")
     return value
 
 
