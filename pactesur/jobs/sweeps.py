@@ -8,7 +8,8 @@ every `beat_interval_s()`; a RUNNING task whose worker has been silent for `lost
 is taken as the job killing it, a file exhausting memory for instance) and then failed with a
 message; the app whose rows the job was filling is told (`LOST_HANDLERS`), so that an import or
 an analysis never stays "running" on a page. The same sweep removes the temporary and orphan
-files of imports (`pactesur.streets.actions.do_sweep_orphan_files`).
+files of imports (`pactesur.streets.actions.do_sweep_orphan_files`), and once an hour the sweep sends
+the reminders of assessments overdue for review (no cron needed).
 
 Every worker runs the sweep when it starts and every `SWEEP_EVERY_S` (`management/commands/
 db_worker.py`): no cron is needed, and several workers sweeping at once change each row once.
@@ -20,6 +21,7 @@ import datetime
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,10 @@ MAX_ATTEMPTS = 2
 # How often a worker sweeps, at most (assumption: a lost job waits at most this long beyond
 # `lost_after`); more often when `lost_after` is shorter (`sweep_every_s`).
 SWEEP_EVERY_S = 30.0
+# How often each worker sends the reminders of overdue assessments (at most one e-mail per person
+# per city a day whatever the number of workers: `do_send_assessment_reminders`).
+REMINDERS_EVERY_S = 3600.0
+_last_reminders_at = 0.0
 # Heartbeats older than this are deleted (a worker that stopped long ago).
 FORGET_BEATS_AFTER = datetime.timedelta(days=1)
 
@@ -97,15 +103,21 @@ class SweepStats:
     retried: int = 0
     failed: int = 0
     files: int = 0
+    reminders: int = 0
 
 
 def do_sweep(now: datetime.datetime | None = None) -> SweepStats:
-    """Retry or fail the lost jobs, then remove orphan files; return what was done."""
+    """Retry or fail the lost jobs, remove orphan files, send the day's reminders; return what was done."""
+    global _last_reminders_at  # noqa: PLW0603 (one clock per worker process)
+    from pactesur.assessments.actions import do_send_assessment_reminders
     from pactesur.streets.actions import do_sweep_orphan_files
 
     stats = do_sweep_lost_tasks(now)
     stats.files = do_sweep_orphan_files()
     WorkerBeat.objects.filter(seen_at__lt=(now or timezone.now()) - FORGET_BEATS_AFTER).delete()
+    if time.monotonic() - _last_reminders_at >= REMINDERS_EVERY_S or _last_reminders_at == 0.0:
+        _last_reminders_at = time.monotonic()
+        stats.reminders = do_send_assessment_reminders().emails
     return stats
 
 

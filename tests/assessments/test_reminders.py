@@ -100,3 +100,20 @@ def test_the_task_sends_the_reminders(city, city_admin, security_officer, settin
     # A year passes: the review date is now behind us.
     Assessment.objects.filter(pk=a.pk).update(review_due=datetime.date(2001, 1, 1))
     assert send_assessment_reminders.call() == 2
+
+
+def test_the_background_workers_sweep_sends_the_reminders_once_an_hour(
+    city, city_admin, security_officer
+) -> None:  # type: ignore[no-untyped-def]
+    from pactesur.assessments.models import Assessment
+    from pactesur.jobs import sweeps
+
+    a = _approved(city, security_officer, city_admin)
+    Assessment.objects.filter(pk=a.pk).update(review_due=datetime.date(2001, 1, 1))
+    sweeps._last_reminders_at = 0.0  # a worker that just started
+    assert sweeps.do_sweep().reminders == 2
+    assert ReminderLog.objects.filter(city=city).count() == 1
+    assert sweeps.do_sweep().reminders == 0  # within the hour: not even looked at
+    sweeps._last_reminders_at -= sweeps.REMINDERS_EVERY_S
+    assert sweeps.do_sweep().reminders == 0  # an hour later: already reminded today
+    assert ReminderLog.objects.filter(city=city).count() == 1
