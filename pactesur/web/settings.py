@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -93,7 +94,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not Django's shared-cache in-memory database: the live server, the worker
     # thread and the test then lock rows through WAL and the busy timeout instead of failing at once
     # with "database table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(CONFIG.data_dir / "test-pactesur.sqlite3")}
+    # One file per test process, so that two test runs in one checkout do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(CONFIG.data_dir / f"test-pactesur-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
