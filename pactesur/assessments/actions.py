@@ -103,9 +103,14 @@ def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) ->
     evidence = vehicle_evidence(assessment.space)
     for scenario in scenarios:
         s = suggestion_for(scenario.attack_type, evidence, assessment.peak_crowd, assessment.area_m2)
-        if scenario.probability is None or scenario.probability == scenario.suggested_probability:
+        # A scenario marked not applicable keeps no ratings: only its suggestion is brought up to date.
+        if not scenario.not_applicable and (
+            scenario.probability is None or scenario.probability == scenario.suggested_probability
+        ):
             scenario.probability = s.probability
-        if scenario.consequence is None or scenario.consequence == scenario.suggested_consequence:
+        if not scenario.not_applicable and (
+            scenario.consequence is None or scenario.consequence == scenario.suggested_consequence
+        ):
             scenario.consequence = s.consequence
         scenario.suggested_probability = s.probability
         scenario.suggested_consequence = s.consequence
@@ -244,22 +249,39 @@ def do_rate_scenario(
     override_reason: str = "",
     threat: int | None = None,
     vulnerability: int | None = None,
+    not_applicable: bool = False,
+    not_applicable_reason: str = "",
     request: HttpRequest | None = None,
 ) -> Scenario:
-    """Steps 3–4 for one attack type. Overruling a pre-filled value needs a reason."""
+    """Steps 3–4 for one attack type. Overruling a pre-filled value needs a reason.
+
+    A scenario marked not applicable needs a reason too; its ratings are cleared, so it has no
+    score and stays out of the risk profile until it is rated again.
+    """
     assessment = scenario.assessment
     _require_draft(assessment)
     _check_range(probability, 1, 5, _("Probability"))
     _check_range(consequence, 1, 5, _("Consequence"))
     _check_range(threat, 1, 10, _("Threat"))
     _check_range(vulnerability, 1, 10, _("Vulnerability"))
-    before = {"probability": scenario.probability, "consequence": scenario.consequence}
+    na_reason = not_applicable_reason.strip()
+    if not_applicable and not na_reason:
+        raise InvalidRequestError(_("Say why this scenario is not applicable at this space."))
+    if not_applicable:
+        probability = consequence = threat = vulnerability = None
+    before = {
+        "probability": scenario.probability,
+        "consequence": scenario.consequence,
+        "not_applicable": scenario.not_applicable,
+    }
     scenario.description = description
     scenario.evidence = evidence
     scenario.probability = probability
     scenario.consequence = consequence
     scenario.threat = threat
     scenario.vulnerability = vulnerability
+    scenario.not_applicable = not_applicable
+    scenario.not_applicable_reason = na_reason if not_applicable else ""
     reason = override_reason.strip()
     if scenario.overruled and not reason:
         raise InvalidRequestError(
@@ -276,7 +298,12 @@ def do_rate_scenario(
             "step": "scenario",
             "attack_type": scenario.attack_type,
             "before": before,
-            "after": {"probability": probability, "consequence": consequence},
+            "after": {
+                "probability": probability,
+                "consequence": consequence,
+                "not_applicable": not_applicable,
+                "not_applicable_reason": scenario.not_applicable_reason,
+            },
         },
     )
     return scenario
@@ -299,6 +326,8 @@ def snapshot(assessment: Assessment) -> dict[str, Any]:
             "suggested_probability": s.suggested_probability,
             "suggested_consequence": s.suggested_consequence,
             "override_reason": s.override_reason,
+            "not_applicable": s.not_applicable,
+            "not_applicable_reason": s.not_applicable_reason,
             "score": s.score_in(assessment.mode, assessment.asset_value),
         }
     return {
@@ -347,15 +376,33 @@ def _profile_bands(assessment: Assessment) -> list[str]:
     return bands
 
 
+def submission_refusal(assessment: Assessment) -> str | None:
+    """Why `assessment` cannot be submitted yet, in the active language, or None when it can.
+
+    Every scenario must be rated in the assessment's mode or marked not applicable with a reason,
+    and at least one must be rated: an assessment of nothing is no assessment.
+    """
+    scenarios = list(assessment.scenarios.select_related("assessment"))
+    open_names = [str(s.get_attack_type_display()) for s in scenarios if not s.settled]
+    if open_names:
+        return _(
+            "Rate these scenarios or mark them not applicable with a reason before submitting: %(names)s."
+        ) % {"names": ", ".join(open_names)}
+    if not any(s.score is not None for s in scenarios):
+        return _("Every scenario is marked not applicable: rate at least one before submitting.")
+    return None
+
+
 @transaction.atomic
 def do_submit_assessment(
     assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None
 ) -> AssessmentVersion:
-    """Draft → in review; stores the submitted version. At least one scenario must be rated."""
+    """Draft → in review; stores the submitted version. Every scenario rated or not applicable."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
-    if not _profile_bands(assessment):
-        raise AssessmentStateError(_("Rate at least one scenario before submitting the assessment."))
+    refusal = submission_refusal(assessment)
+    if refusal is not None:
+        raise AssessmentStateError(refusal)
     user = stored_user(acting_user)
     assessment.status = Status.IN_REVIEW
     assessment.submitted_by = user
@@ -473,6 +520,9 @@ class Change:
     after: Any
 
 
+_SCENARIO_DEFAULTS: dict[str, Any] = {"not_applicable": False, "not_applicable_reason": ""}
+
+
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """What changed between two snapshots: context fields, measures, scenario fields and ratings."""
     changes: list[Change] = []
@@ -501,9 +551,14 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             "description",
             "evidence",
             "override_reason",
+            "not_applicable",
+            "not_applicable_reason",
         ):
-            if a.get(field) != b.get(field):
-                changes.append(Change("scenario", attack, field, a.get(field), b.get(field)))  # noqa: PERF401
+            # Versions stored before "not applicable" existed lack its keys: read them as "applicable".
+            default = _SCENARIO_DEFAULTS.get(field)
+            before, after = a.get(field, default), b.get(field, default)
+            if before != after:
+                changes.append(Change("scenario", attack, field, before, after))
     changes.extend(
         Change("review", key, key, old.get(key), new.get(key))
         for key in ("review_due", "review_comment")
@@ -658,4 +713,5 @@ __all__ = [
     "do_submit_assessment",
     "do_update_assessment_context",
     "snapshot",
+    "submission_refusal",
 ]

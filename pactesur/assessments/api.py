@@ -41,6 +41,8 @@ class ScenarioOut(Schema):
     suggested_consequence: int | None
     suggestion_explanation: str
     override_reason: str
+    not_applicable: bool = False
+    not_applicable_reason: str = ""
 
 
 class MeasureOut(Schema):
@@ -129,6 +131,8 @@ def _out(assessment: Assessment, *, full: bool) -> dict[str, Any]:
                     "suggested_consequence": s.suggested_consequence,
                     "suggestion_explanation": s.suggestion_explanation,
                     "override_reason": s.override_reason,
+                    "not_applicable": s.not_applicable,
+                    "not_applicable_reason": s.not_applicable_reason,
                 }
                 for s in assessment.scenarios.all()
             ],

@@ -86,6 +86,19 @@ class ScenarioForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What the ratings rest on: site visits, analyses, incidents, police advice."),
     )
+    not_applicable = forms.BooleanField(
+        label=_("Not applicable at this space"),
+        required=False,
+        help_text=_(
+            "Its ratings are cleared and it is left out of the risk profile, the ranking and the report."
+        ),
+    )
+    not_applicable_reason = forms.CharField(
+        label=_("Why it is not applicable"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the scenario is marked not applicable."),
+    )
     probability = _optional_level(
         _("Probability"), _level_choices(PROBABILITY_GUIDANCE), widget=forms.RadioSelect
     )
@@ -107,6 +120,13 @@ class ScenarioForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("not_applicable"):
+            if not (data.get("not_applicable_reason") or "").strip():
+                self.add_error(
+                    "not_applicable_reason", _("Say why this scenario is not applicable at this space.")
+                )
+            # Its ratings are cleared on saving: there is no suggestion to overrule.
+            return data
         s = self.scenario
         differs = (
             s.suggested_probability is not None and data.get("probability") != s.suggested_probability

@@ -177,6 +177,9 @@ class Scenario(models.Model):
     # FEMA mode ratings (1–10).
     threat = models.PositiveSmallIntegerField(_("threat (1–10)"), null=True, blank=True)
     vulnerability = models.PositiveSmallIntegerField(_("vulnerability (1–10)"), null=True, blank=True)
+    # Out of scope at this space (say, no drone can fly there): no ratings, no score, a reason kept.
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    not_applicable_reason = models.TextField(_("why it is not applicable"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -195,13 +198,30 @@ class Scenario(models.Model):
                 | models.Q(consequence__gte=1, consequence__lte=5),
                 name="scenario_consequence_1_5",
             ),
+            # The database refuses an empty reason; a reason of blanks only is refused by the action.
+            models.CheckConstraint(
+                condition=models.Q(not_applicable=False) | ~models.Q(not_applicable_reason=""),
+                name="scenario_not_applicable_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(not_applicable=False)
+                | models.Q(
+                    probability__isnull=True,
+                    consequence__isnull=True,
+                    threat__isnull=True,
+                    vulnerability__isnull=True,
+                ),
+                name="scenario_not_applicable_unrated",
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.get_attack_type_display())
 
     def score_in(self, mode: str, asset_value: int | None) -> float | None:
-        """The scenario's risk score in `mode`, or None while it is not fully rated."""
+        """The scenario's risk score in `mode`, or None while it is not fully rated or not applicable."""
+        if self.not_applicable:
+            return None
         if mode == Mode.FEMA:
             if asset_value and self.threat and self.vulnerability:
                 return scoring.fema_score(asset_value, self.threat, self.vulnerability)
@@ -222,7 +242,16 @@ class Scenario(models.Model):
         return scoring.fema_band(score) if self.assessment.is_fema else scoring.matrix_band(score)
 
     @property
+    def settled(self) -> bool:
+        """Rated in the assessment's mode, or not applicable with a reason: it no longer blocks submission."""
+        if self.not_applicable:
+            return bool(self.not_applicable_reason.strip())
+        return self.score is not None
+
+    @property
     def overruled(self) -> bool:
+        if self.not_applicable:
+            return False
         return (
             self.suggested_probability is not None and self.probability != self.suggested_probability
         ) or (self.suggested_consequence is not None and self.consequence != self.suggested_consequence)

@@ -30,3 +30,17 @@ def rate(
     ):
         kw.setdefault("override_reason", "site visit")
     return do_rate_scenario(s, acting_user=user, probability=p, consequence=c, **kw)
+
+
+def settle_the_rest(assessment: Assessment, user: Any = None, *, reason: str = "not at this space") -> None:
+    """Mark every scenario not yet rated in the assessment's mode not applicable, so it can be submitted."""
+    for s in assessment.scenarios.all():
+        if s.score is None and not s.not_applicable:
+            do_rate_scenario(
+                s,
+                acting_user=user,
+                description=s.description,
+                evidence=s.evidence,
+                not_applicable=True,
+                not_applicable_reason=reason,
+            )

@@ -11,14 +11,15 @@ SUMMARY = ("admin", "security", "planner")
 
 
 def _draft(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
-    """A draft assessment of Nice with one rated scenario, by a third security manager."""
-    from tests.assessments.helpers import rate, start
+    """A submittable draft of Nice: one rated scenario, the others not applicable, by a third author."""
+    from tests.assessments.helpers import rate, settle_the_rest, start
     from tests.factories import MembershipFactory, UserFactory
 
     author = UserFactory(username="matrix_author")
     MembershipFactory(user=author, city=city, role="security")
     a = start(city, author, peak_crowd=1000)
     rate(a, "vehicle", 3, 3, author)
+    settle_the_rest(a, author)
     return {"a": a, "author": author, "space": a.space, "sc": a.scenarios.get(attack_type="vehicle")}
 
 

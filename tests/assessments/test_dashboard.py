@@ -6,11 +6,12 @@ from pactesur.assessments.actions import do_approve_assessment, do_submit_assess
 from pactesur.assessments.models import Assessment
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.models import City
-from tests.assessments.helpers import rate, start
+from tests.assessments.helpers import rate, settle_the_rest, start
 from tests.factories import CityFactory, MembershipFactory, UserFactory
 
 
 def _approve(a, author, reviewer):  # type: ignore[no-untyped-def]
+    settle_the_rest(a, author)
     do_submit_assessment(a, acting_user=author)
     do_approve_assessment(a, acting_user=reviewer)
 

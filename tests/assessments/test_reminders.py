@@ -13,7 +13,7 @@ from pactesur.assessments.actions import (
     do_submit_assessment,
 )
 from pactesur.assessments.models import ReminderLog
-from tests.assessments.helpers import rate, start
+from tests.assessments.helpers import rate, settle_the_rest, start
 from tests.factories import MembershipFactory, UserFactory
 
 DUE = datetime.date(2030, 3, 1)
@@ -22,6 +22,7 @@ DUE = datetime.date(2030, 3, 1)
 def _approved(city, author, reviewer, name="Place Masséna", due=DUE):  # type: ignore[no-untyped-def]
     a = start(city, author, name=name)
     rate(a, "vehicle", 3, 3, author)
+    settle_the_rest(a, author)
     do_submit_assessment(a, acting_user=author)
     do_approve_assessment(a, acting_user=reviewer, review_due=due)
     return a

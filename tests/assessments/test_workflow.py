@@ -22,7 +22,7 @@ from pactesur.assessments.actions import (
 from pactesur.assessments.models import AssessmentVersion, ImmutableError, MeasureType, Scenario
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.errors import InvalidRequestError
-from tests.assessments.helpers import rate, scenario
+from tests.assessments.helpers import rate, scenario, settle_the_rest
 
 
 def test_starting_creates_one_scenario_per_attack_type_prefilled_from_the_space(assessment) -> None:  # type: ignore[no-untyped-def]
@@ -80,8 +80,8 @@ def test_ratings_outside_the_scale_are_refused(assessment, security_officer) -> 
         )
 
 
-def test_submitting_needs_a_rated_scenario(assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(AssessmentStateError, match="at least one"):
+def test_submitting_needs_every_scenario_rated_or_not_applicable(assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AssessmentStateError, match="not applicable with a reason"):
         do_submit_assessment(assessment, acting_user=security_officer)
     assessment.refresh_from_db()
     assert assessment.status == "draft"
@@ -92,6 +92,7 @@ def test_the_author_of_the_submitted_version_cannot_approve_it(
     assessment, security_officer, city_admin
 ) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     with pytest.raises(ReviewerIsAuthorError):
         do_approve_assessment(assessment, acting_user=security_officer)
@@ -108,6 +109,7 @@ def test_the_author_gets_403_from_the_approve_page_and_another_reviewer_approves
     client, assessment, security_officer, city_admin
 ) -> None:
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     client.force_login(security_officer)
     assert client.post(f"/assessments/{assessment.pk}/approve/").status_code == 403
@@ -121,6 +123,7 @@ def test_default_review_date_is_three_months_for_a_very_high_risk(
     assessment, security_officer, city_admin
 ) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)  # 20, very high
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     do_approve_assessment(assessment, acting_user=city_admin)
     assessment.refresh_from_db()
@@ -135,6 +138,7 @@ def test_default_review_date_is_twelve_months_when_every_risk_is_medium_or_low(
 
     a = start(city, security_officer)  # no peak crowd: nothing pre-filled
     rate(a, "vehicle", 2, 3, security_officer)
+    settle_the_rest(a, security_officer)
     do_submit_assessment(a, acting_user=security_officer)
     do_approve_assessment(a, acting_user=city_admin)
     a.refresh_from_db()
@@ -143,6 +147,7 @@ def test_default_review_date_is_twelve_months_when_every_risk_is_medium_or_low(
 
 def test_a_chosen_review_date_must_be_in_the_future(assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     with pytest.raises(InvalidRequestError, match="future"):
         do_approve_assessment(assessment, acting_user=city_admin, review_due=timezone.localdate())
@@ -153,6 +158,7 @@ def test_a_chosen_review_date_must_be_in_the_future(assessment, security_officer
 
 def test_only_a_draft_can_be_changed(assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     with pytest.raises(AssessmentStateError, match="draft"):
         rate(assessment, "blade", 1, 1, security_officer)
@@ -170,10 +176,12 @@ def test_transitions_follow_the_cycle(assessment, security_officer, city_admin) 
         do_approve_assessment(assessment, acting_user=city_admin)
     with pytest.raises(AssessmentStateError):
         do_reopen_assessment(assessment, acting_user=city_admin)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     do_return_assessment(assessment, acting_user=city_admin, comment="add the evidence")
     assessment.refresh_from_db()
     assert (assessment.status, assessment.review_comment) == ("draft", "add the evidence")
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     do_approve_assessment(assessment, acting_user=city_admin)
     do_reopen_assessment(assessment, acting_user=security_officer)
@@ -185,6 +193,7 @@ def test_transitions_follow_the_cycle(assessment, security_officer, city_admin) 
 
 def test_versions_are_immutable(assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     version = do_submit_assessment(assessment, acting_user=security_officer)
     version.snapshot = {}
     with pytest.raises(ImmutableError):
@@ -199,6 +208,7 @@ def test_diff_lists_changed_ratings_and_measures_between_cycles(
     assessment, security_officer, city_admin
 ) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     first = do_approve_assessment(assessment, acting_user=city_admin)
     do_reopen_assessment(assessment, acting_user=security_officer)
@@ -209,6 +219,7 @@ def test_diff_lists_changed_ratings_and_measures_between_cycles(
         status="existing",
     )
     rate(assessment, "vehicle", 2, 5, security_officer, override_reason="barriers installed")
+    settle_the_rest(assessment, security_officer)
     second = do_submit_assessment(assessment, acting_user=security_officer)
     changes = diff_snapshots(first.snapshot, second.snapshot)
     found = {(c.section, c.item, c.field, c.before, c.after) for c in changes}
@@ -220,9 +231,11 @@ def test_diff_lists_changed_ratings_and_measures_between_cycles(
 
 def test_diff_page_shows_the_changed_rating(client, assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     do_return_assessment(assessment, acting_user=city_admin)
     rate(assessment, "vehicle", 3, 5, security_officer)
+    settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
     client.force_login(city_admin)
     page = client.get(f"/assessments/{assessment.pk}/diff/?from=1&to=3").content.decode()

@@ -23,9 +23,19 @@ def _rate(page: Any, attack_label: str, p: int, c: int, reason: str = "") -> Non
     page.wait_for_load_state("networkidle")
 
 
+def _not_applicable(page: Any, attack_label: str, reason: str) -> None:
+    page.click(f"table[data-testid=scenarios] a:text-is('{attack_label}')")
+    page.check("input[name=not_applicable]")
+    page.fill("textarea[name=not_applicable_reason]", reason)
+    page.click("#save-scenario")
+    page.wait_for_load_state("networkidle")
+
+
 def test_security_manager_assesses_admin_approves_dashboard_ranks(  # type: ignore[no-untyped-def]
     page, live_server, city, security_officer, city_admin
 ) -> None:
+    from pactesur.assessments.models import Assessment
+    from tests.assessments.helpers import settle_the_rest
     from tests.spaces.helpers import make_space
 
     errors: list[str] = []
@@ -53,6 +63,11 @@ def test_security_manager_assesses_admin_approves_dashboard_ranks(  # type: igno
     _rate(page, "Bladed or other weapon attack", 2, 3, reason="stewards at every entrance")
     assert page.locator("tr[data-attack=vehicle] [data-band]").get_attribute("data-band") == "very_high"
     assert page.locator("tr[data-attack=blade] [data-band]").get_attribute("data-band") == "medium"
+    assert page.locator("#submit-assessment").is_disabled()  # nine scenarios are still open
+    _not_applicable(page, "Drone", "no drone can fly over the covered market")
+    assert "Not applicable: no drone can fly" in page.locator("tr[data-attack=drone]").inner_text()
+    settle_the_rest(Assessment.objects.get(space=space), security_officer)
+    page.reload()
     page.click("#submit-assessment")
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=assessment-status]").inner_text() == "In review"
