@@ -41,6 +41,7 @@ from pactesur.audit.models import AuditAction
 from pactesur.cities.access import current_city_or_403, get_city_object_or_404
 from pactesur.cities.errors import DomainError, NotAllowedError
 from pactesur.cities.models import has_city_perm
+from pactesur.spaces.geometry import display_outline
 from pactesur.spaces.models import Space
 from pactesur.streets.models import StreetNetwork
 
@@ -122,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         features.append(
             {
                 "type": "Feature",
-                "geometry": space.polygon,
+                "geometry": display_outline(space.polygon),
                 "properties": {
                     "name": space.name,
                     "band": band["label"],
@@ -134,7 +135,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     features.extend(
         {
             "type": "Feature",
-            "geometry": space.polygon,
+            "geometry": display_outline(space.polygon),
             "properties": {
                 "name": space.name,
                 "band": _("not assessed"),

@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pactesur.cities.models import City
 from pactesur.events.actions import do_create_event, do_delete_event, do_update_event
 from pactesur.events.models import Event
-from pactesur.spaces.api import require, validation_error_422, visible_city_or_404
+from pactesur.spaces.api import NulFreeText, require, validation_error_422, visible_city_or_404
 from pactesur.spaces.models import Space
 
 router = Router(tags=["events"])
@@ -40,25 +40,25 @@ class EventOut(Schema):
 
 class EventIn(Schema):
     space: int
-    name: str = Field(..., min_length=1, max_length=200)
+    name: NulFreeText = Field(..., min_length=1, max_length=200)
     starts_at: datetime = Field(..., description="ISO 8601; without an offset, the city's time zone")
     ends_at: datetime
     expected_attendance: int | None = Field(None, ge=0)
-    organiser: str = Field("", max_length=200)
-    description: str = ""
-    temporary_measures: str = ""
+    organiser: NulFreeText = Field("", max_length=200)
+    description: NulFreeText = ""
+    temporary_measures: NulFreeText = ""
     public: bool = False
 
 
 class EventPatch(Schema):
     space: int | None = None
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NulFreeText | None = Field(None, min_length=1, max_length=200)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     expected_attendance: int | None = Field(None, ge=0)
-    organiser: str | None = Field(None, max_length=200)
-    description: str | None = None
-    temporary_measures: str | None = None
+    organiser: NulFreeText | None = Field(None, max_length=200)
+    description: NulFreeText | None = None
+    temporary_measures: NulFreeText | None = None
     public: bool | None = None
 
 

@@ -21,7 +21,13 @@ from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
 from pactesur.cities.records import check_editable, stored_user
 from pactesur.engine.spaces import SuggestedSpace
-from pactesur.spaces.geometry import Outline, SpaceGeometryError, outline_from_geojson, outline_from_geometry
+from pactesur.spaces.geometry import (
+    Outline,
+    SpaceGeometryError,
+    display_outline,
+    outline_from_geojson,
+    outline_from_geometry,
+)
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
 from pactesur.spaces.signals import space_geometry_changed
 
@@ -315,9 +321,13 @@ def do_sync_suggested_spaces(
     return result
 
 
-def spaces_geojson(spaces: Iterable[Space]) -> dict[str, Any]:
-    """A FeatureCollection of spaces with all their attributes."""
-    return {"type": "FeatureCollection", "features": [s.as_feature() for s in spaces]}
+def spaces_geojson(spaces: Iterable[Space], *, simplified: bool = False) -> dict[str, Any]:
+    """A FeatureCollection of spaces with all their attributes; `simplified` outlines for display."""
+    features = [s.as_feature() for s in spaces]
+    if simplified:
+        for feature in features:
+            feature["geometry"] = display_outline(feature["geometry"])
+    return {"type": "FeatureCollection", "features": features}
 
 
 def csv_cell(value: Any) -> Any:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -13,12 +14,32 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from pactesur.cities.models import City, cities_where, has_city_perm
 from pactesur.spaces.actions import do_create_space, do_delete_space, do_update_space, spaces_geojson
+from pactesur.spaces.geometry import (
+    DISPLAY_TOLERANCE_M,
+    MAX_GEOJSON_BYTES,
+    MAX_GEOJSON_DEPTH,
+    MAX_OUTLINE_VERTICES,
+    display_outline,
+)
 from pactesur.spaces.models import Space, SpaceKind
 
 router = Router(tags=["spaces"])
+
+
+def _refuse_nul(value: str) -> str:
+    if "\x00" in value:
+        # The words of the pages' form fields (Django's own validator), in the caller's language.
+        raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
+    return value
+
+
+# Text PostgreSQL can store: it refuses NUL characters, which the pages' form fields refuse too.
+NulFreeText = Annotated[str, AfterValidator(_refuse_nul)]
 
 
 class SpaceOut(Schema):
@@ -49,38 +70,55 @@ class SpaceOut(Schema):
     updated_at: datetime
 
 
+class SpaceListItemOut(SpaceOut):
+    polygon: dict[str, Any] = Field(
+        ...,
+        description=f"The outline simplified within {DISPLAY_TOLERANCE_M} m for display; "
+        "GET /spaces/{id} gives it as stored",
+    )
+
+    @staticmethod
+    def resolve_polygon(space: Space) -> dict[str, Any]:
+        return display_outline(space.polygon)
+
+
 class _SpaceFields(Schema):
     capacity: int | None = Field(None, ge=0)
     usual_crowd: int | None = Field(None, ge=0)
     peak_crowd: int | None = Field(None, ge=0)
-    peak_times: str = ""
-    owner: str = Field("", max_length=200)
-    contact_name: str = Field("", max_length=200)
-    contact_email: str = Field("", max_length=254)
-    contact_phone: str = Field("", max_length=40)
-    description: str = ""
+    peak_times: NulFreeText = ""
+    owner: NulFreeText = Field("", max_length=200)
+    contact_name: NulFreeText = Field("", max_length=200)
+    contact_email: NulFreeText = Field("", max_length=254)
+    contact_phone: NulFreeText = Field("", max_length=40)
+    description: NulFreeText = ""
 
 
 class SpaceIn(_SpaceFields):
     city: int
-    name: str = Field(..., min_length=1, max_length=200)
+    name: NulFreeText = Field(..., min_length=1, max_length=200)
     kind: SpaceKind = SpaceKind.OTHER
-    polygon: dict[str, Any] = Field(..., description="GeoJSON Polygon or MultiPolygon in WGS 84 lon/lat")
+    polygon: dict[str, Any] = Field(
+        ...,
+        description=f"GeoJSON Polygon or MultiPolygon in WGS 84 lon/lat: at most {MAX_GEOJSON_BYTES} bytes "
+        f"as compact JSON, {MAX_OUTLINE_VERTICES} vertices and {MAX_GEOJSON_DEPTH} levels of nesting, "
+        "no NUL character",
+    )
 
 
 class SpacePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: NulFreeText | None = Field(None, min_length=1, max_length=200)
     kind: SpaceKind | None = None
     polygon: dict[str, Any] | None = None
     capacity: int | None = Field(None, ge=0)
     usual_crowd: int | None = Field(None, ge=0)
     peak_crowd: int | None = Field(None, ge=0)
-    peak_times: str | None = None
-    owner: str | None = Field(None, max_length=200)
-    contact_name: str | None = Field(None, max_length=200)
-    contact_email: str | None = Field(None, max_length=254)
-    contact_phone: str | None = Field(None, max_length=40)
-    description: str | None = None
+    peak_times: NulFreeText | None = None
+    owner: NulFreeText | None = Field(None, max_length=200)
+    contact_name: NulFreeText | None = Field(None, max_length=200)
+    contact_email: NulFreeText | None = Field(None, max_length=254)
+    contact_phone: NulFreeText | None = Field(None, max_length=40)
+    description: NulFreeText | None = None
 
 
 def validation_error_422(exc: ValidationError) -> NinjaValidationError:
@@ -115,7 +153,7 @@ def _space_or_404(request: HttpRequest, space_id: int, action: str | None = None
     return space
 
 
-def _filtered(request: HttpRequest, city: int | None, kind: str | None, q: str | None) -> Any:
+def _filtered(request: HttpRequest, city: int | None, kind: str | None, q: NulFreeText | None) -> Any:
     spaces = Space.objects.for_user(request.user, "space.view")
     if city is not None:
         visible_city_or_404(request.user, city)
@@ -130,20 +168,28 @@ def _filtered(request: HttpRequest, city: int | None, kind: str | None, q: str |
     return spaces.order_by("name", "id")
 
 
-@router.get("/", response=list[SpaceOut], summary="List spaces")
+@router.get("/", response=list[SpaceListItemOut], summary="List spaces")
 def list_spaces(
-    request: HttpRequest, city: int | None = None, kind: SpaceKind | None = None, q: str | None = None
+    request: HttpRequest,
+    city: int | None = None,
+    kind: SpaceKind | None = None,
+    q: NulFreeText | None = None,
 ) -> Any:
-    """The spaces of the caller's cities, or of one `city`; filter by `kind` or words of the name (`q`)."""
+    """The spaces of the caller's cities, or of one `city`; filter by `kind` or words of the name (`q`).
+    Outlines are simplified for display; one space's endpoint gives its stored outline."""
     return list(_filtered(request, city, kind, q))
 
 
 @router.get("/geojson", response=dict[str, Any], summary="Spaces as GeoJSON")
 def spaces_as_geojson(
-    request: HttpRequest, city: int | None = None, kind: SpaceKind | None = None, q: str | None = None
+    request: HttpRequest,
+    city: int | None = None,
+    kind: SpaceKind | None = None,
+    q: NulFreeText | None = None,
 ) -> Any:
-    """The same spaces as a GeoJSON FeatureCollection with every attribute as properties."""
-    return spaces_geojson(_filtered(request, city, kind, q))
+    """The same spaces as a GeoJSON FeatureCollection with every attribute as properties, outlines
+    simplified for display (the pages' audited GeoJSON export gives them as stored)."""
+    return spaces_geojson(_filtered(request, city, kind, q), simplified=True)
 
 
 @router.get("/{int:space_id}", response=SpaceOut, summary="One space")

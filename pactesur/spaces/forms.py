@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.spaces.actions import EDITABLE_FIELDS
-from pactesur.spaces.geometry import MAX_GEOJSON_BYTES, Outline, SpaceGeometryError, parse_geojson_text
+from pactesur.spaces.geometry import Outline, SpaceGeometryError, check_geojson_size, parse_geojson_text
 from pactesur.spaces.models import Space, SpaceKind
 
 # The outline comes from the form's own fields (drawn `polygon` or `geojson_file`), parsed in `clean`.
@@ -52,18 +52,14 @@ class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]
         drawn = (cleaned.get("polygon") or "").strip()
         try:
             if upload:
-                if upload.size > MAX_GEOJSON_BYTES:
-                    raise SpaceGeometryError(
-                        _("The file is larger than %(size)s MB; an outline needs far less.")
-                        % {"size": MAX_GEOJSON_BYTES // (1024 * 1024)}
-                    )
+                check_geojson_size(upload.size)  # before reading the file
                 self.outline = parse_geojson_text(upload.read())
             elif drawn:
                 self.outline = parse_geojson_text(drawn)
         except SpaceGeometryError as exc:
             self.add_error("geojson_file" if upload else "polygon", str(exc))
             return cleaned
-        if self.outline is None:
+        if self.outline is None and not self.has_error("polygon"):  # e.g. a NUL, refused by the field
             self.add_error(
                 "polygon", _("Draw the outline of the space on the map, or upload a GeoJSON file.")
             )

@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
@@ -18,8 +20,28 @@ from shapely.validation import explain_validity
 # The largest outline we accept: a big city park (Bois de Boulogne ≈ 8.5 km²) fits several times over;
 # anything larger is a district or a mistake (assumption).
 MAX_SPACE_AREA_M2 = 30_000_000.0
-# Uploaded GeoJSON files above this size are refused before parsing (assumption: an outline is small).
+# Limits of the GeoJSON a person sends, the same for the page (drawn or uploaded) and the API, checked
+# before anything costly so that an oversized outline is refused in well under a second.
+# Size: 20,000 positions at seven decimals take about 0.5 MB, pretty-printed about 1.5 MB; 2 MB was the
+# page's upload limit before the API shared it (assumption).
 MAX_GEOJSON_BYTES = 2 * 1024 * 1024
+# Vertices (positions) of an outline: a square or a pedestrian street needs tens to a few hundred, the
+# finest OpenStreetMap park outlines a few thousand; more only slows validation and every map showing
+# it (assumption).
+MAX_OUTLINE_VERTICES = 20_000
+# Nesting of arrays and objects: a FeatureCollection of MultiPolygons nests 8 levels, properties add a
+# few. Deeper text is refused before `json.loads`, whose parser recurses and would raise
+# RecursionError; deeper objects before shapely, which recurses too (assumption).
+MAX_GEOJSON_DEPTH = 20
+# Outlines in lists and maps are simplified within this distance: half a metre is less than a pixel of
+# a map showing a whole square, and drops most vertices of densely traced outlines (assumption).
+DISPLAY_TOLERANCE_M = 0.5
+# Metres in a degree of latitude (WGS 84 equator length / 360); a degree of longitude is shorter, by
+# cos(latitude), so a tolerance converted with it is never more than DISPLAY_TOLERANCE_M.
+METRES_PER_DEGREE = 111_320.0
+# Outlines of this many vertices or fewer (about 2.5 kB) are shown as stored: simplifying them would
+# save little and cost more than sending them.
+_DISPLAY_AS_STORED_VERTICES = 100
 # Seven decimals of a degree ≈ 1 cm: more precision is noise from the drawing tool.
 COORDINATE_DECIMALS = 7
 
@@ -37,6 +59,11 @@ _WGS84_CRS_NAMES = {
 }
 _GEOD = Geod(ellps="WGS84")
 _LOCATION = re.compile(r"\[(-?[\d.eE+-]+) (-?[\d.eE+-]+)\]")
+# A JSON string literal, escapes included, or the rest of an unterminated one: the closing quote is
+# optional so that every match that starts succeeds and scanning stays linear in the text's length.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_END = object()
 
 
 class SpaceGeometryError(ValueError):
@@ -55,35 +82,27 @@ class Outline:
 
 def parse_geojson_text(text: str | bytes) -> Outline:
     """Read an uploaded or drawn GeoJSON text: a geometry, a Feature or a FeatureCollection."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_GEOJSON_BYTES:
-            raise SpaceGeometryError(
-                _("The file is larger than %(size)s MB; an outline needs far less.")
-                % {"size": MAX_GEOJSON_BYTES // (1024 * 1024)}
-            )
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SpaceGeometryError(_("The file is not a text file (GeoJSON is UTF-8 text).")) from exc
-    if not text.strip():
-        raise SpaceGeometryError(_("The file is empty."))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpaceGeometryError(
-            _("The file is not valid JSON (line %(line)s, column %(col)s: %(msg)s).")
-            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
-        ) from exc
-    return outline_from_geojson(data)
+    return outline_from_geojson(_json_from_text(text))
 
 
 def outline_from_geojson(data: Any) -> Outline:
-    """Check a parsed GeoJSON object and return the one polygon or multipolygon it holds."""
+    """Check a parsed GeoJSON object and return the one polygon or multipolygon it holds.
+
+    The page (after `parse_geojson_text`) and the API both come here, so both refuse with the same
+    words what is too deep, too large, has too many vertices or holds a NUL character.
+    """
+    _check_limits(data)
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise SpaceGeometryError(_("This is JSON but not GeoJSON: it has no “type” member."))
     _check_crs(data)
     geometry = _single_polygon_geometry(data)
     return outline_from_geometry(_to_shapely(geometry))
+
+
+def check_geojson_size(size_bytes: int) -> None:
+    """Refuse GeoJSON text of more than MAX_GEOJSON_BYTES, before reading it."""
+    if size_bytes > MAX_GEOJSON_BYTES:
+        raise _size_error()
 
 
 def outline_from_geometry(geom: BaseGeometry) -> Outline:
@@ -123,6 +142,126 @@ def outline_from_geometry(geom: BaseGeometry) -> Outline:
 def to_shapely(geojson: dict[str, Any]) -> BaseGeometry:
     """The shapely geometry of a stored outline."""
     return shape(geojson)
+
+
+def display_outline(geojson: dict[str, Any]) -> dict[str, Any]:
+    """Return a stored outline simplified for maps and lists, within DISPLAY_TOLERANCE_M of it.
+
+    Douglas–Peucker drops the vertices that move the outline by less than the tolerance, keeping
+    rings valid; a straight edge traced with thousands of points becomes two. The stored outline is
+    left as it is: one space's page and API answer give it whole.
+    """
+    polygons = geojson["coordinates"] if geojson.get("type") == "MultiPolygon" else [geojson["coordinates"]]
+    if sum(len(ring) for rings in polygons for ring in rings) <= _DISPLAY_AS_STORED_VERTICES:
+        return geojson
+    simplified = shape(geojson).simplify(DISPLAY_TOLERANCE_M / METRES_PER_DEGREE, preserve_topology=True)
+    result: dict[str, Any] = _rounded(mapping(simplified))
+    return result
+
+
+def _json_from_text(text: str | bytes) -> Any:
+    """Parse GeoJSON text after checking its size, NUL characters and nesting, never recursing deeply."""
+    check_geojson_size(len(text))
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpaceGeometryError(_("The file is not a text file (GeoJSON is UTF-8 text).")) from exc
+    else:
+        check_geojson_size(len(text.encode("utf-8", errors="surrogatepass")))
+    if not text.strip():
+        raise SpaceGeometryError(_("The file is empty."))
+    if "\x00" in text:
+        raise _nul_error()
+    if _bracket_depth(text) > MAX_GEOJSON_DEPTH:
+        raise _depth_error()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpaceGeometryError(
+            _("The file is not valid JSON (line %(line)s, column %(col)s: %(msg)s).")
+            % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+        ) from exc
+    except RecursionError as exc:  # unreachable after the depth check; kept so it can never be a 500
+        raise _depth_error() from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise SpaceGeometryError(_("The file is not valid JSON: one of its numbers is too long.")) from exc
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted without parsing it."""
+    brackets = np.frombuffer(_NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text)).encode("ascii"), np.uint8)
+    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def _check_limits(data: Any) -> None:
+    """Refuse a parsed GeoJSON object nested too deeply, holding too many positions or a NUL character,
+    or larger than MAX_GEOJSON_BYTES as compact JSON.
+
+    A walk with an explicit stack of iterators, so depth costs no recursion, that stops at the first
+    limit passed: a million-vertex outline is refused after 20,001 positions.
+    """
+    vertices = values = 0
+    stack: list[Any] = [iter((data,))]
+    while stack:
+        node = next(stack[-1], _END)
+        if node is _END:
+            stack.pop()
+            continue
+        values += 1
+        if values > MAX_GEOJSON_BYTES:  # every JSON value takes at least one byte
+            raise _size_error()
+        if isinstance(node, str):
+            if "\x00" in node:
+                raise _nul_error()
+            continue
+        if not isinstance(node, dict | list):
+            continue
+        if len(stack) > MAX_GEOJSON_DEPTH:
+            raise _depth_error()
+        if isinstance(node, dict):
+            if any("\x00" in key for key in node):
+                raise _nul_error()
+            stack.append(iter(node.values()))
+        elif node and isinstance(node[0], int | float):  # a position
+            vertices += 1
+            if vertices > MAX_OUTLINE_VERTICES:
+                raise SpaceGeometryError(
+                    _(
+                        "The outline has more than %(max)s vertices; a public space needs far fewer. "
+                        "Simplify it (for instance with the Simplify tool of QGIS) and try again."
+                    )
+                    % {"max": number_format(MAX_OUTLINE_VERTICES, force_grouping=True)}
+                )
+            stack.append(iter(node))
+        else:
+            stack.append(iter(node))
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    check_geojson_size(len(compact.encode("utf-8", errors="surrogatepass")))
+
+
+def _size_error() -> SpaceGeometryError:
+    return SpaceGeometryError(
+        _("The GeoJSON is larger than %(size)s MB; the outline of a space needs far less.")
+        % {"size": MAX_GEOJSON_BYTES // (1024 * 1024)}
+    )
+
+
+def _depth_error() -> SpaceGeometryError:
+    return SpaceGeometryError(
+        _(
+            "The GeoJSON nests arrays and objects more than %(max)s levels deep, which no outline needs: "
+            "check that it is a GeoJSON export."
+        )
+        % {"max": MAX_GEOJSON_DEPTH}
+    )
+
+
+def _nul_error() -> SpaceGeometryError:
+    return SpaceGeometryError(
+        _("The GeoJSON contains a NUL character (U+0000), which cannot be stored: remove it.")
+    )
 
 
 def _check_crs(data: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from pactesur.cities.models import City, has_city_perm
 from pactesur.events.models import Event
 from pactesur.spaces.actions import do_create_space, do_delete_space, do_export_spaces, do_update_space
 from pactesur.spaces.forms import SpaceFilterForm, SpaceForm
+from pactesur.spaces.geometry import display_outline
 from pactesur.spaces.models import Space
 
 
@@ -79,11 +80,12 @@ def _map_labels() -> dict[str, str]:
 
 
 def map_data(city: City, spaces: list[Space], *, focus: Space | None = None) -> dict[str, Any]:
-    """What the page scripts read from the page (json_script): base map and space outlines."""
+    """What the page scripts read from the page (json_script): base map and space outlines, simplified
+    for display (the edit form carries the stored outline)."""
     features = [
         {
             "type": "Feature",
-            "geometry": s.polygon,
+            "geometry": display_outline(s.polygon),
             "properties": {
                 "id": s.pk,
                 "name": s.name,

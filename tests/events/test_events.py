@@ -168,3 +168,28 @@ def test_csv_export_lists_the_city_events_and_is_audited(city, other_city, plann
     assert rows[0]["space"] == "Place Masséna"
     assert rows[0]["temporary_measures"] == "Concrete blocks on Av. Jean Médecin"
     assert AuditEvent.objects.filter(action="export", detail__what="events").exists()
+
+
+def test_a_nul_in_an_event_text_is_refused_on_the_page_and_in_the_api(city, planner) -> None:
+    from tests.spaces.test_api import Api
+
+    space = make_space(city, None)
+    data = {
+        "space": space.pk,
+        "name": "Carnaval\x00",
+        "starts_at": "2026-12-05T10:00",
+        "ends_at": "2026-12-05T20:00",
+    }
+    page = _client(planner).post("/events/new/", data)
+    assert page.status_code == 400
+    assert page.context["form"].errors["name"] == ["Null characters are not allowed."]
+    api = Api(planner)
+    created = api.send("POST", "/events/", {**data, "name": "Carnaval", "description": "a\x00b"})
+    assert created.status_code == 422
+    assert created.json()["detail"][0]["msg"] == "Null characters are not allowed."
+    event = make_event(space, None)
+    patched = api.send("PATCH", f"/events/{event.pk}", {"temporary_measures": "\x00"})
+    assert patched.status_code == 422
+    event.refresh_from_db()
+    assert event.temporary_measures == ""
+    assert Event.objects.count() == 1
