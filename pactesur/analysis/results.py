@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 
 from pactesur.analysis.actions import Inputs, active_network, current_analyses, current_inputs
 from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
@@ -151,10 +153,18 @@ def row_rating(row: ApproachAnalysis) -> dict[str, Any]:
 
 
 def _path_of(row: ApproachAnalysis | None) -> dict[str, Any] | None:
-    """The row's path speed summary (None for results computed before path speeds)."""
-    if row is None or not isinstance(row.result, dict):
+    """The row's path speed summary (None for results computed before path speeds).
+
+    A row read with `path_summary_json` (the summary alone, `space_ranking`) is not made to load
+    its whole result.
+    """
+    if row is None:
         return None
-    found = row.result.get("path_summary")
+    if hasattr(row, "path_summary_json"):
+        text = row.path_summary_json
+        found = json.loads(text) if isinstance(text, str) and text else None
+    else:
+        found = row.result.get("path_summary") if isinstance(row.result, dict) else None
     return found if isinstance(found, dict) else None
 
 
@@ -166,9 +176,14 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
     it from a space of the same name: its kind and area, and `name_shared`.
     """
     by_space: dict[int, dict[str, Any]] = {}
-    rows = sorted(
-        ordered_by_class(list(current_rows(city).select_related("space"))), key=lambda r: r.space_id
+    # The stored results weigh megabytes (entries, paths, profiles): only their path summary is read.
+    light = (
+        current_rows(city)
+        .select_related("space")
+        .defer("result", "timings", "space__polygon")
+        .annotate(path_summary_json=KT("result__path_summary"))
     )
+    rows = sorted(ordered_by_class(list(light)), key=lambda r: r.space_id)
     for row in rows:
         item = by_space.setdefault(
             row.space_id,
@@ -358,7 +373,8 @@ def city_progress(city: City | int) -> dict[str, int]:
     if network is None:
         return {}
     counts: dict[str, int] = {}
-    for row in ApproachAnalysis.objects.filter(network=network, params_hash=parameters_hash()):
+    rows = ApproachAnalysis.objects.filter(network=network, params_hash=parameters_hash())
+    for row in rows.only("status", "updated_at"):
         status = row.shown_status
         counts[status] = counts.get(status, 0) + 1
     return counts

@@ -281,6 +281,16 @@ def test_ranking_puts_the_fastest_space_first(analysed, city):
     assert names.index(analysed.name) < names.index("Quiet corner")
     woodhouse = ranking[names.index(analysed.name)]
     assert woodhouse["speed_vehicle"] == "M1"
+    # each class's line carries the path speed of its stored summary, read without the result
+    stored = {
+        row.vehicle: row.result["path_summary"]
+        for row in ApproachAnalysis.objects.filter(space_id=analysed.pk, status=AnalysisStatus.SUCCEEDED)
+    }
+    lines = {line["vehicle"]: line for line in woodhouse["ratings"]}
+    assert set(lines) == set(stored)
+    for code, summary in stored.items():
+        assert lines[code]["has_path"]
+        assert lines[code]["path_speed_kmh"] == summary["max_speed_kmh"]
 
 
 def test_queueing_needs_a_street_network(city):
