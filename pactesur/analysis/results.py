@@ -380,19 +380,30 @@ def city_progress(city: City | int) -> dict[str, int]:
     return counts
 
 
-def speed_map(city: City | int, vehicle: str) -> CitySpeedMap | None:
-    """The speed map of a class on the city's active network and current parameters, if computed."""
+def speed_map(city: City | int, vehicle: str, *, previous: bool = False) -> CitySpeedMap | None:
+    """The speed map of a class on the city's active network and current parameters, if computed.
+
+    With `previous`, while the active network's map is not computed yet (just after a re-import),
+    the latest map of an earlier network of the city stands in: a map a little out of date is
+    more use to a security manager than none (its `network` says which version it shows).
+    """
     network = active_network(city)
     if network is None:
         return None
-    found: CitySpeedMap | None = (
-        CitySpeedMap.objects.filter(network=network, vehicle=vehicle, params_hash=parameters_hash())
-        .select_related("network")
-        .first()
+    maps = CitySpeedMap.objects.filter(vehicle=vehicle, params_hash=parameters_hash()).select_related(
+        "network"
     )
-    if found is None or not found.speeds_path.exists():
+    found: CitySpeedMap | None = maps.filter(network=network).first()
+    if found is not None and found.speeds_path.exists():
+        return found
+    if not previous:
         return None
-    return found
+    earlier = maps.filter(city_id=network.city_id, network__version__lt=network.version)
+    older: CitySpeedMap
+    for older in earlier.order_by("-network__version")[:3]:
+        if older.speeds_path.exists():
+            return older
+    return None
 
 
 def export_json(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:

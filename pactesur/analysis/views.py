@@ -65,6 +65,9 @@ def _basemap_url(city_id: int) -> str:
 def _labels() -> dict[str, str]:
     """Words the page scripts show, translated here because the scripts are static files."""
     return {
+        "previousMap": _(
+            "Speeds of the previous street network, shown while those of the new one are computed."
+        ),
         "buildings": _("Buildings"),
         "water": _("Water"),
         "green": _("Green areas"),
@@ -330,7 +333,7 @@ def city_speeds(request: HttpRequest, city_id: int, vehicle: str) -> HttpRespons
         raise PermissionDenied(_("Your role in this city does not allow this."))
     if vehicle not in vehicle_codes():
         raise Http404
-    found = speed_map(city_id, vehicle)
+    found = speed_map(city_id, vehicle, previous=True)
     drawing = lines_path(found.speeds_path) if found is not None else None
     if found is None or drawing is None or not drawing.exists():
         response = JsonResponse({"detail": _("The speed map of this class is not computed yet.")}, status=404)
@@ -343,6 +346,10 @@ def city_speeds(request: HttpRequest, city_id: int, vehicle: str) -> HttpRespons
     else:
         with gzip.open(drawing, "rb") as fh:
             response_ = HttpResponse(fh.read(), content_type="application/json")
+    # Which street network version it shows: an earlier one while the active one's is computed.
+    response_.headers["X-Network-Version"] = str(found.network.version)
+    if not found.network.is_active:
+        response_.headers["X-Network-Previous"] = "1"
     # Restricted data: never in a shared cache.
     patch_cache_control(response_, private=True, no_store=True)
     patch_vary_headers(response_, ["Accept-Encoding", "Cookie"])

@@ -221,3 +221,24 @@ def test_space_detail_links_to_its_analysis_for_allowed_roles(analysed, security
     link = f"/analysis/spaces/{analysed.pk}/"
     assert link in _client(security_officer).get(f"/spaces/{analysed.pk}/").content.decode()
     assert link not in _client(viewer).get(f"/spaces/{analysed.pk}/").content.decode()
+
+
+def test_after_a_re_import_the_previous_speed_map_stands_in_until_the_new_one_is_computed(
+    analysed, security_officer, leeds
+):
+    from pactesur.streets.models import StreetNetwork
+    from tests.streets.factories import StreetNetworkFactory
+
+    StreetNetwork.objects.filter(pk=leeds.pk).update(is_active=False)
+    StreetNetworkFactory(city=analysed.city, version=leeds.version + 1, is_active=True)
+    response = _client(security_officer).get(f"/analysis/{analysed.city_id}/speeds/N3F.json")
+
+    assert response.status_code == 200  # not a 404 while the new network's maps are computed
+    assert response["X-Network-Previous"] == "1"
+    assert response["X-Network-Version"] == str(leeds.version)
+    body = json.loads(
+        gzip.decompress(response.getvalue()) if response.get("Content-Encoding") else response.content
+    )
+    assert body["network"] == {"id": leeds.pk, "version": leeds.version}
+    page = _client(security_officer).get("/analysis/")
+    assert "Speeds of the previous street network" in page.content.decode()

@@ -206,12 +206,14 @@
       var mine = ++request;
       element.dataset.ready = "false";
       if (message) message.textContent = data.labels.loading || "";
+      var previous = false;
       fetch(data.speedsUrl.replace("VEHICLE", encodeURIComponent(code)), {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       })
         .then(function (response) {
           if (!response.ok) throw new Error(String(response.status));
+          previous = response.headers.get("X-Network-Previous") === "1";
           return response.json();
         })
         .then(function (speeds) {
@@ -230,7 +232,8 @@
               renderer: renderer, color: BAND_COLOURS[band], weight: 3, opacity: 0.9, interactive: false,
             }).addTo(layer);
           });
-          if (message) message.textContent = "";
+          if (message) message.textContent = previous ? data.labels.previousMap || "" : "";
+          element.dataset.previous = previous ? "true" : "false";
           element.dataset.lines = String(count);
         })
         .catch(function () {
