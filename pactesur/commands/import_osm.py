@@ -141,4 +141,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     counts = ", ".join(f"{k} {v}" for k, v in network.counts.items())
     print(f"{city.name}: imported {path.name} as version {network.version} ({counts})")
+    for warning in network.meta.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     return 0

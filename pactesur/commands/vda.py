@@ -61,6 +61,8 @@ def _load_network(path: Path, timings: dict[str, float]) -> Any:
         _progress(f"reading {path}")
         extract = read_osm(path)
         timings["read_osm"] = time.perf_counter() - t0
+        for warning in extract.meta.warnings:
+            _progress(f"warning: {warning}")
         _progress("building the street network")
         t1 = time.perf_counter()
         network = extract_network(extract)

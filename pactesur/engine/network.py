@@ -55,7 +55,7 @@ class StreetNetwork:
 
     Attributes (n nodes, m segments)
     --------------------------------
-    node_osm_id : int64 (n,) OSM node id; negative for nodes the engine made.
+    node_osm_id : int64 (n,) OSM node id (negative for the new objects of a JOSM file).
     node_lon, node_lat : float64 (n,) WGS 84 degrees.
     node_x, node_y : float64 (n,) metres in `crs`.
     node_gap_m : float32 (n,) the width a barrier at this node leaves open to vehicles;

@@ -495,6 +495,7 @@ def import_extract(extract: OsmExtract, *, progress: Progress | None = None) -> 
         "open_area_segment_count": int(network.meta["open_area_segment_count"]),
         "spaces_count": len(spaces),
         "file_counts": dict(extract.meta.counts),
+        "warnings": list(extract.meta.warnings),
         "timings_s": timings,
     }
     step(1.0, f"imported {network.segment_count} segments and {len(spaces)} suggested spaces")

@@ -114,12 +114,54 @@ def _binary_garbage(tmp_path: Path, _source: Path) -> Path:
     return path
 
 
+def _node_outside_the_world(tmp_path: Path, _source: Path) -> Path:
+    # aborted the worker (SIGABRT in libosmium's writer) before issue 9
+    path = tmp_path / "lat95.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+        '  <node id="1" version="1" lat="95" lon="7.26"/>\n'
+        '  <node id="2" version="1" lat="43.71" lon="7.27"/>\n'
+        '  <way id="3" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>\n'
+        "</osm>\n"
+    )
+    return path
+
+
+def _ways_without_their_nodes(tmp_path: Path, _source: Path) -> Path:
+    path = tmp_path / "ways_only.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+        '  <way id="3" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>\n'
+        "</osm>\n"
+    )
+    return path
+
+
+def _pbf_cut_after_its_header(tmp_path: Path, source: Path) -> Path:
+    path = tmp_path / "cut.osm.pbf"
+    path.write_bytes(source.read_bytes()[:100])
+    return path
+
+
+def _gzip_bomb(tmp_path: Path, _source: Path) -> Path:
+    path = tmp_path / "bomb.osm.gz"
+    lines = b'<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/></way>\n' * 12_000
+    path.write_bytes(
+        gzip.compress(b'<?xml version="1.0"?>\n<osm version="0.6">\n') + gzip.compress(lines) * 80
+    )
+    return path
+
+
 BAD_FILES = {
     "truncated pbf": _truncated_pbf,
     "xml that is not osm": _not_osm_xml,
     "empty file": _empty,
     "file with no ways": _no_ways,
     "binary garbage": _binary_garbage,
+    "node outside the world": _node_outside_the_world,
+    "ways without their nodes": _ways_without_their_nodes,
+    "pbf cut after its header": _pbf_cut_after_its_header,
+    "gzip bomb": _gzip_bomb,
 }
 
 

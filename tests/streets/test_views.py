@@ -181,3 +181,13 @@ def test_list_says_when_a_version_comes_from_the_same_file_as_an_earlier_one(cli
     html = client.get(reverse("streets:list")).content.decode()
 
     assert html.count("same file as version 1") == 1
+
+
+def test_list_shows_what_the_reader_skipped_in_a_version(client, city, viewer, data_dir):
+    skipped = "Skipped 1 way with more than 100,000 nodes (the first: way 7): no street."
+    StreetNetworkFactory(city=city, version=1, meta={"warnings": [skipped]})
+    client.force_login(viewer)
+
+    html = client.get(reverse("streets:list")).content.decode()
+
+    assert '<ul class="streets-warnings"><li><small>Skipped 1 way with more than 100,000 nodes' in html

@@ -10,18 +10,27 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import numba
 import numpy as np
 import numpy.typing as npt
 import osmium
 import shapely
-from osmium.filter import EntityFilter, KeyFilter, TagFilter
+from osmium.filter import EntityFilter, TagFilter
 
 from pactesur.engine._arrays import distinct
 from pactesur.engine.errors import OsmInputError
-from pactesur.engine.streetscape import STREET_OBJECT_KEYS, STREET_OBJECT_KINDS, street_object_kind
+from pactesur.engine.io.osm_checks import (
+    MAX_LAT_DEG,
+    MAX_LON_DEG,
+    OsmReadLimits,
+    bounds_problem,
+    check_xml_size,
+    pbf_data_blocks,
+    xml_bounds_problem,
+)
+from pactesur.engine.streetscape import STREET_OBJECT_KINDS, street_object_kind
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -88,21 +97,22 @@ _AREA_KEYS_BUT_HIGHWAY = _AREA_KEY_SET - {"highway"}
 # Keys that make a node interesting: barriers on ways, and stations for forecourts.
 POINT_KEYS: tuple[str, ...] = ("barrier", "railway", "public_transport")
 _POINT_KEY_SET = frozenset(POINT_KEYS)
-# Keys the C++ node filter lets through: the points' and those of the street objects
-# (`streetscape.py`); Python then keeps a node only if it is a point or an object.
-_NODE_KEYS: tuple[str, ...] = tuple(sorted(_POINT_KEY_SET | STREET_OBJECT_KEYS))
 # A row of trees mapped as a way (`natural=tree_row`): its trees are sampled along it on import.
 TREE_ROW = ("natural", "tree_row")
 _TREE_ROW_TEXT = f"{TREE_ROW[0]}={TREE_ROW[1]}".encode()
 # Highway areas are areas only when they say so; a closed highway way is otherwise a loop.
 _HIGHWAY_AREA_VALUES = frozenset({"platform", "rest_area", "services"})
 _BLOCK_BYTES = 1 << 20  # read size for hashing and sniffing
+_FORMAT_NAMES = {"osm": "XML", "pbf": "PBF", "osm.gz": "XML (gzip)", "osm.bz2": "XML (bzip2)"}
 # libosmium stores coordinates as integers of 1e-7 degrees and writes them with up to 7 decimals.
 OSM_COORDINATE_DECIMALS = 7
 OSM_COORDINATE_SCALE = 1e7
-# The ways go from C++ to a temporary OPL file (one text line per way, node locations inline),
-# which a numba scan indexes: no Python object per way or per node.
-_OPL_FORMAT = "opl,locations_on_ways=true,add_metadata=false"
+# The nodes and ways go from C++ to a temporary OPL file (one text line per object), which a numba
+# scan indexes: no Python object per way or per node. The scan, not libosmium, puts the nodes'
+# locations on the ways: libosmium's writer aborts the process on a location outside the world
+# (an uncatchable C++ error when the writer is destroyed), and its location store drops the
+# nodes of negative id (JOSM's new objects).
+_OPL_FORMAT = "opl,add_metadata=false"
 _LINEAR_PREFIXES = (b"highway=", b"barrier=")
 _LINEAR_MARKS = (b",highway=", b",barrier=")
 _KEPT_TAG = re.compile("(?:^|,)(" + "|".join(re.escape(k) for k in WAY_TAG_KEYS) + ")=([^,]*)")
@@ -132,6 +142,7 @@ class OsmFileMeta:
     counts: dict[str, int]
     newest_timestamp: str | None = None
     read_s: float = 0.0
+    warnings: tuple[str, ...] = ()  # what was skipped or ignored in the file, one sentence each
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,92 +391,120 @@ def _first_tag(
 
 
 @numba.njit(cache=True, nogil=True)
+def _way_refs_at(buf: npt.NDArray[np.uint8], i: int) -> tuple[int, int, int]:
+    """Find the node list of the way line ``w<id> T<tags> N<n<ref>,…>`` at `buf[i]`: the index of its
+    first reference, the number of references, and the index of the next line."""
+    n = buf.shape[0]
+    while buf[i] != 32:  # the id
+        i += 1
+    i += 2  # " T"
+    while buf[i] != 32:  # tags hold no space: OPL escapes it
+        i += 1
+    i += 2  # " N"
+    start = i
+    count = 0 if i >= n or buf[i] == 10 else 1
+    while i < n and buf[i] != 10:
+        count += buf[i] == 44  # ','
+        i += 1
+    return start, count, i + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _opl_sizes(buf: npt.NDArray[np.uint8], max_way_nodes: int) -> tuple[int, int, int, int, int]:
+    """Count the node lines, the way lines of at most `max_way_nodes` references and those
+    references, and the longer ways, with the id of the first of them (0 when none)."""
+    n = buf.shape[0]
+    nodes = ways = refs = long_ways = first_long = 0
+    i = 0
+    while i < n:
+        if buf[i] == 119:  # 'w'
+            way_id, _ = _int_at(buf, i + 1)
+            _, count, i = _way_refs_at(buf, i)
+            if count > max_way_nodes:
+                first_long = way_id if long_ways == 0 else first_long
+                long_ways += 1
+            else:
+                ways += 1
+                refs += count
+            continue
+        nodes += buf[i] == 110  # 'n'
+        while i < n and buf[i] != 10:
+            i += 1
+        i += 1
+    return nodes, ways, refs, long_ways, first_long
+
+
+@numba.njit(cache=True, nogil=True)
 def _scan_opl(
-    buf: npt.NDArray[np.uint8], n_lines: int, n_refs: int
+    buf: npt.NDArray[np.uint8], n_nodes: int, n_ways: int, n_refs: int, max_way_nodes: int
 ) -> tuple[
     IntArray,
     IntArray,
     IntArray,
-    IntArray,
-    IntArray,
     FloatArray,
     FloatArray,
     IntArray,
     IntArray,
     IntArray,
-    FloatArray,
-    FloatArray,
+    IntArray,
+    IntArray,
 ]:
-    """Index the way and node lines of an OPL text (``w<id> T<tags> N<n<ref>x<lon>y<lat>,…>``,
-    ``n<id> T<tags> x<lon> y<lat>``).
+    """Index the node and way lines of an OPL text (``n<id> T<tags> x<lon> y<lat>``,
+    ``w<id> T<tags> N<n<ref>,…>``); relation lines are skipped.
 
-    `n_lines` bounds the number of lines, `n_refs` that of way nodes. Returns the way ids, the
-    byte range of each way's tag field, CSR offsets of its nodes, and the node ids, longitudes and
-    latitudes (NaN where the location is unknown) of every way node; then the ids, tag field
-    ranges, longitudes and latitudes of the node lines (the tagged nodes the filter passed).
+    The counts are those of `_opl_sizes`; ways of more than `max_way_nodes` references are left
+    out. Returns the ids, tag field byte ranges, longitudes and latitudes (NaN where unknown) of
+    the node lines; then the way ids, the byte range of each way's tag field, CSR offsets of its
+    references, and the referenced node ids.
     """
     n = buf.shape[0]
-    point_id = np.empty(n_lines, np.int64)
-    point_tag_start = np.empty(n_lines, np.int64)
-    point_tag_end = np.empty(n_lines, np.int64)
-    point_lon = np.empty(n_lines, np.float64)
-    point_lat = np.empty(n_lines, np.float64)
-    p = 0
-    way_id = np.empty(n_lines, np.int64)
-    tag_start = np.empty(n_lines, np.int64)
-    tag_end = np.empty(n_lines, np.int64)
-    node_start = np.zeros(n_lines + 1, np.int64)
+    node_id = np.empty(n_nodes, np.int64)
+    node_tag_start = np.empty(n_nodes, np.int64)
+    node_tag_end = np.empty(n_nodes, np.int64)
+    node_lon = np.empty(n_nodes, np.float64)
+    node_lat = np.empty(n_nodes, np.float64)
+    way_id = np.empty(n_ways, np.int64)
+    tag_start = np.empty(n_ways, np.int64)
+    tag_end = np.empty(n_ways, np.int64)
+    node_start = np.zeros(n_ways + 1, np.int64)
     ref = np.empty(n_refs, np.int64)
-    lon = np.empty(n_refs, np.float64)
-    lat = np.empty(n_refs, np.float64)
-    w = 0
-    m = 0
+    p = w = m = 0
     i = 0
     while i < n:
-        if buf[i] == 110:  # 'n': a tagged node
-            point_id[p], point_tag_start[p], point_tag_end[p], point_lon[p], point_lat[p], i = _node_line_at(
+        if buf[i] == 110:  # 'n'
+            node_id[p], node_tag_start[p], node_tag_end[p], node_lon[p], node_lat[p], i = _node_line_at(
                 buf, i
             )
             p += 1
-            while i < n and buf[i] != 10:
-                i += 1
-            i += 1
+        elif buf[i] == 119:  # 'w'
+            start, count, end = _way_refs_at(buf, i)
+            if count <= max_way_nodes:
+                way_id[w], j = _int_at(buf, i + 1)
+                tag_start[w] = j + 2  # after " T"
+                tag_end[w] = start - 2  # the space before " N"
+                j = start
+                for _ in range(count):
+                    ref[m], j = _int_at(buf, j + 1)  # after 'n'
+                    m += 1
+                    j += 1  # ','
+                w += 1
+                node_start[w] = m
+            i = end
             continue
-        if buf[i] != 119:  # a relation line
-            while i < n and buf[i] != 10:
-                i += 1
-            i += 1
-            continue
-        way_id[w], i = _int_at(buf, i + 1)
-        i += 2  # " T"
-        tag_start[w] = i
-        while buf[i] != 32:  # tags hold no space: OPL escapes it
-            i += 1
-        tag_end[w] = i
-        i += 2  # " N"
         while i < n and buf[i] != 10:
-            if buf[i] == 44:  # ','
-                i += 1
-            ref[m], i = _int_at(buf, i + 1)  # after 'n'
-            lon[m], i = _coordinate_at(buf, i + 1)  # after 'x'
-            lat[m], i = _coordinate_at(buf, i + 1)  # after 'y'
-            m += 1
-        w += 1
-        node_start[w] = m
+            i += 1
         i += 1
     return (
-        way_id[:w],
-        tag_start[:w],
-        tag_end[:w],
-        node_start[: w + 1],
-        ref[:m],
-        lon[:m],
-        lat[:m],
-        point_id[:p],
-        point_tag_start[:p],
-        point_tag_end[:p],
-        point_lon[:p],
-        point_lat[:p],
+        node_id,
+        node_tag_start,
+        node_tag_end,
+        node_lon,
+        node_lat,
+        way_id,
+        tag_start,
+        tag_end,
+        node_start,
+        ref,
     )
 
 
@@ -508,6 +547,7 @@ class _Pass:
     object_lat: list[float] = field(default_factory=list)
     object_kind: list[int] = field(default_factory=list)
     relations: list[tuple[int, dict[str, str], list[tuple[int, str]]]] = field(default_factory=list)
+    repeated_relations: int = 0  # multipolygons whose id came again (the last copy is kept)
 
 
 @dataclass
@@ -530,13 +570,28 @@ class _OplWays:
 
 @dataclass
 class _OplNodes:
-    """The tagged nodes of the OPL text (those the C++ filter passed): ids, tag byte ranges, locations."""
+    """Node lines of the OPL text: ids, tag byte ranges, locations (NaN where unknown)."""
 
     node_id: IntArray
     tag_start: IntArray
     tag_end: IntArray
     lon: FloatArray
     lat: FloatArray
+
+    def take(self, lines: IntArray) -> _OplNodes:
+        return _OplNodes(
+            self.node_id[lines], self.tag_start[lines], self.tag_end[lines], self.lon[lines], self.lat[lines]
+        )
+
+    def locate(self, refs: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Longitudes and latitudes of the nodes `refs` (NaN for ids without a line); ids sorted, distinct."""
+        if self.node_id.shape[0] == 0:
+            nan = np.full(refs.shape[0], np.nan)
+            return nan, nan.copy()
+        pos = np.searchsorted(self.node_id, refs)
+        pos[pos == self.node_id.shape[0]] = 0
+        found = self.node_id[pos] == refs
+        return np.where(found, self.lon[pos], np.nan), np.where(found, self.lat[pos], np.nan)
 
 
 @dataclass
@@ -636,15 +691,22 @@ def _open_way(text: bytes, out: _Ways, names: dict[str, str]) -> tuple[bool, str
 
 
 def _read_pass(fp: osmium.FileProcessor, found: _Pass) -> None:
-    """Run the pass: the OPL writer has the ways and tagged nodes, Python gets the multipolygons."""
+    """Run the pass: the OPL writer has the nodes and ways, Python gets the multipolygons.
+
+    A relation whose id comes again is replaced by its last copy, as nodes and ways are.
+    """
     objects: Iterable[Any] = fp
+    latest: dict[int, tuple[int, dict[str, str], list[tuple[int, str]]] | None] = {}
     for obj in objects:
         if obj.is_relation():
+            found.repeated_relations += obj.id in latest
             all_tags = dict(obj.tags)
             del all_tags["type"]  # the C++ filter let only type=multipolygon through
+            latest[obj.id] = None
             if _is_area_of_interest(all_tags, from_way=False):
                 members = [(m.ref, m.role) for m in obj.members if m.type == "w"]
-                found.relations.append((obj.id, all_tags, members))
+                latest[obj.id] = (obj.id, all_tags, members)
+    found.relations = [relation for relation in latest.values() if relation is not None]
 
 
 def _collect_nodes(data: bytes, nodes: _OplNodes, found: _Pass) -> None:
@@ -653,8 +715,8 @@ def _collect_nodes(data: bytes, nodes: _OplNodes, found: _Pass) -> None:
     A node with a location is a point when it has a `POINT_KEYS` key (all its tags kept), a street
     object when its tags make it one (`street_object_kind`: the first tag, in the tags' order, of
     an object kind; only the kind kept); it may be both (a bollard on a way), or neither (a
-    restaurant: the C++ filter passes `amenity` for benches). The tag fields are matched in numba
-    (`_first_tag`), so only the points' tags are parsed.
+    restaurant). The tag fields are matched in numba (`_first_tag`), so only the points' tags are
+    parsed.
     """
     if nodes.node_id.shape[0] == 0:
         return
@@ -677,23 +739,18 @@ def _collect_nodes(data: bytes, nodes: _OplNodes, found: _Pass) -> None:
         found.point_tags.append(_opl_tags(data[starts[k] : ends[k]]))
 
 
-def _make_processor(path: Path, fmt: str, ways_writer: Any) -> osmium.FileProcessor:
-    """Build the one-pass processor: C++ filters, then every way and tagged node to the OPL writer.
+def _make_processor(path: Path, fmt: str, opl_writer: Any) -> osmium.FileProcessor:
+    """Build the one-pass processor: every node and way to the OPL writer, multipolygons to Python.
 
-    The node filter keeps the nodes with a key of a point or a street object; they go to the OPL
-    file with the ways, and only multipolygon relations reach Python.
+    No location store: the scan of the OPL text locates the ways' nodes (see `_OPL_FORMAT`).
     """
     source = osmium.io.File(str(path), fmt)
-    points = KeyFilter(*_NODE_KEYS)
-    points.enable_for(osmium.osm.NODE)
     relations = TagFilter(("type", "multipolygon"))
     relations.enable_for(osmium.osm.RELATION)
     return (
         osmium.FileProcessor(source)
-        .with_locations()
-        .with_filter(points)
         .with_filter(relations)
-        .with_filter(ways_writer)
+        .with_filter(opl_writer)
         .with_filter(EntityFilter(osmium.osm.RELATION))
     )
 
@@ -879,12 +936,35 @@ def _multipolygon_areas(opl: _OplWays, not_member: list[int], found: _Pass, area
             areas.tags.append(tags)
 
 
-def _header_bounds(fp: osmium.FileProcessor) -> Bounds | None:
+def _header_bounds(fp: osmium.FileProcessor, head: bytes) -> tuple[Bounds | None, str | None]:
+    """The file's header box, or None; and, when the file gives a box that cannot be used, why."""
+    problem = xml_bounds_problem(head)
+    if problem is not None:
+        return None, problem
     box = fp.header.box()
     if not box.valid():
-        return None
+        return None, None
     bl, tr = box.bottom_left, box.top_right
-    return (bl.lon, bl.lat, tr.lon, tr.lat)
+    bounds = (bl.lon, bl.lat, tr.lon, tr.lat)
+    problem = bounds_problem(bounds)
+    return (None, f"The header's bounding box {problem} ({bounds})") if problem else (bounds, None)
+
+
+def _extract_bounds(
+    header_bounds: Bounds | None, problem: str | None, lon: FloatArray, lat: FloatArray, warnings: list[str]
+) -> tuple[Bounds, str]:
+    """The header box when it is valid and holds a street node, else the extent of the street nodes.
+
+    A box that is given but not used is reported in `warnings`.
+    """
+    if header_bounds is not None:
+        west, south, east, north = header_bounds
+        if np.any((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)):
+            return header_bounds, "header"
+        problem = f"The header's bounds {header_bounds} hold none of the streets"
+    if problem is not None:
+        warnings.append(f"{problem}, so the extent of the streets is used as the file's bounds.")
+    return (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())), "highway_nodes"
 
 
 def _build_extract(
@@ -894,6 +974,8 @@ def _build_extract(
     found: _Pass,
     *,
     header_bounds: Bounds | None,
+    bounds_issue: str | None,
+    warnings: list[str],
     sha256: str,
     read_s: float,
 ) -> OsmExtract:
@@ -923,19 +1005,18 @@ def _build_extract(
     way_tag_set = np.asarray(sorted_ways.tag_set, dtype=np.int32)
     set_is_highway = np.asarray(["highway" in t for t in tag_sets], dtype=bool)
     is_highway = np.repeat(set_is_highway[way_tag_set], np.diff(starts))
-    if header_bounds is not None:
-        bounds, bounds_source = header_bounds, "header"
-    else:
-        hw = pos[is_highway]
-        hw_lon, hw_lat = opl.lon[hw], opl.lat[hw]
-        finite = np.isfinite(hw_lon)
-        bounds = (
-            float(hw_lon[finite].min()),
-            float(hw_lat[finite].min()),
-            float(hw_lon[finite].max()),
-            float(hw_lat[finite].max()),
+    hw = pos[is_highway]
+    hw_lon, hw_lat = opl.lon[hw], opl.lat[hw]
+    finite = np.isfinite(hw_lon)
+    if not finite.any():
+        raise OsmInputError(
+            f"{path.name} has {_plural(sorted_ways.highway_ways, 'highway way')}, but none of the"
+            f" {distinct(opl.ref[hw]).shape[0]} nodes they reference is in the file: an extract must"
+            " hold the nodes of its ways (export it with its nodes, e.g. as complete ways)."
         )
-        bounds_source = "highway_nodes"
+    bounds, bounds_source = _extract_bounds(
+        header_bounds, bounds_issue, hw_lon[finite], hw_lat[finite], warnings
+    )
     area_geom = np.empty(len(areas.geoms), dtype=object)
     area_geom[:] = areas.geoms
     way_name = np.empty(len(sorted_ways.name), dtype=object)
@@ -961,6 +1042,7 @@ def _build_extract(
         bounds_source=bounds_source,
         counts=counts,
         read_s=read_s,
+        warnings=tuple(warnings),
     )
     return OsmExtract(
         node_id=node_id.astype(np.int64),
@@ -992,10 +1074,13 @@ def _build_extract(
     )
 
 
-def _scan_file(path: Path, fmt: str, found: _Pass) -> tuple[_OplWays, Bounds | None]:
-    """Run the pass with the ways and tagged nodes written to a temporary OPL file, then scan that file.
+def _scan_file(
+    path: Path, fmt: str, found: _Pass, *, head: bytes, limits: OsmReadLimits, warnings: list[str]
+) -> tuple[_OplWays, Bounds | None, str | None]:
+    """Run the pass with the nodes and ways written to a temporary OPL file, then scan that file.
 
-    The tagged nodes are sorted into `found` here; the ways are returned, tag text included.
+    The tagged nodes are sorted into `found` here; the ways are returned, tag text included, with
+    the header's bounds (and what is wrong with them, if anything).
     """
     handle, name = tempfile.mkstemp(prefix="pactesur-ways-", suffix=".opl")
     os.close(handle)
@@ -1004,19 +1089,106 @@ def _scan_file(path: Path, fmt: str, found: _Pass) -> tuple[_OplWays, Bounds | N
         writer = osmium.SimpleWriter(osmium.io.File(name, _OPL_FORMAT), overwrite=True)
         try:
             fp = _make_processor(path, fmt, writer)
-            header_bounds = _header_bounds(fp)
+            header_bounds, bounds_issue = _header_bounds(fp, head)
             _read_pass(fp, found)
         finally:
             writer.close()
+        text_bytes = opl_path.stat().st_size
+        if text_bytes > limits.max_scan_bytes:
+            raise OsmInputError(
+                f"{path.name} holds too much for one import: the text of its nodes and ways takes"
+                f" {text_bytes / 2**20:,.0f} MB, more than the {limits.max_scan_bytes / 2**20:,.0f} MB an"
+                " import may hold in memory. Import a smaller extract."
+            )
         data = opl_path.read_bytes()
     finally:
         opl_path.unlink(missing_ok=True)
+    return _index_opl(path, data, found, limits, warnings), header_bounds, bounds_issue
+
+
+def _index_opl(path: Path, data: bytes, found: _Pass, limits: OsmReadLimits, warnings: list[str]) -> _OplWays:
+    """Scan the OPL text: the ways with their nodes located, the tagged nodes sorted into `found`.
+
+    A node or way whose id comes again is replaced by its last copy (counted in `warnings`), as
+    are ways of more than `limits.max_way_nodes` references skipped.
+
+    Raises
+    ------
+    OsmInputError
+        When a node lies outside the world (latitude beyond ±90° or longitude beyond ±180°), or the
+        ways reference more nodes than `limits.max_way_refs`.
+    """
     buf = np.frombuffer(data, dtype=np.uint8)
-    lines = int(np.count_nonzero(buf == ord("\n"))) + 1
-    bound = lines + int(np.count_nonzero(buf == ord(",")))  # a way node is followed by ',' or '\n'
-    scanned = _scan_opl(buf, lines, bound)
-    _collect_nodes(data, _OplNodes(*scanned[7:]), found)
-    return _OplWays(data, *scanned[:7]), header_bounds
+    n_nodes, n_ways, n_refs, long_ways, first_long = _opl_sizes(buf, limits.max_way_nodes)
+    if n_refs > limits.max_way_refs:
+        raise OsmInputError(
+            f"{path.name} holds too much for one import: its ways reference {n_refs:,} nodes, more"
+            f" than the {limits.max_way_refs:,} an import may hold in memory. Import a smaller extract."
+        )
+    scanned = _scan_opl(buf, n_nodes, n_ways, n_refs, limits.max_way_nodes)
+    nodes = _OplNodes(*scanned[:5])
+    way_id, tag_start, tag_end, node_start, ref = scanned[5:]
+    del scanned  # the node arrays of the file's order go once sorted
+    _check_locations(path, nodes)
+    last, repeated_nodes = _last_copies(nodes.node_id)
+    if last is not None:
+        nodes = nodes.take(last)
+    last, repeated_ways = _last_copies(way_id)
+    if last is not None and repeated_ways:
+        keep = np.sort(last)  # the ways stay in the file's order
+        pos, node_start = _gather(node_start, keep)
+        way_id, tag_start, tag_end, ref = way_id[keep], tag_start[keep], tag_end[keep], ref[pos]
+    lon, lat = nodes.locate(ref)
+    _collect_nodes(data, nodes.take(np.flatnonzero(nodes.tag_end > nodes.tag_start)), found)
+    if long_ways:
+        warnings.append(
+            f"Skipped {_plural(long_ways, 'way')} with more than {limits.max_way_nodes:,} nodes (the first:"
+            f" way {first_long}): OpenStreetMap allows 2,000 nodes per way, so such a way is no street."
+        )
+    if repeated_nodes or repeated_ways or found.repeated_relations:
+        warnings.append(
+            f"The file repeats the ids of {_plural(repeated_nodes, 'node')}, {_plural(repeated_ways, 'way')}"
+            f" and {_plural(found.repeated_relations, 'relation')}; the last copy of each was kept (an OSM"
+            " file holds each object once: were files joined by hand?)."
+        )
+    negative = int(np.count_nonzero(nodes.node_id < 0) + np.count_nonzero(way_id < 0))
+    if negative:
+        warnings.append(
+            f"The file has {_plural(negative, 'node or way', 'nodes or ways')} with a negative id: new"
+            " objects of a JOSM file, not yet in OpenStreetMap. They are imported, but spaces suggested"
+            " from them have no OSM link and may not be recognised in a later import of the uploaded data."
+        )
+    return _OplWays(data, way_id, tag_start, tag_end, node_start, ref, lon, lat)
+
+
+def _plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def _check_locations(path: Path, nodes: _OplNodes) -> None:
+    """Refuse a file with a node outside the world: libosmium reads it, and nothing can use it."""
+    bad = np.flatnonzero((np.abs(nodes.lat) > MAX_LAT_DEG) | (np.abs(nodes.lon) > MAX_LON_DEG))
+    if bad.shape[0] == 0:
+        return
+    k = int(bad[0])
+    others = f" (and {bad.shape[0] - 1:,} other nodes)" if bad.shape[0] > 1 else ""
+    raise OsmInputError(
+        f"{path.name} is corrupt: node {int(nodes.node_id[k])} lies at latitude {float(nodes.lat[k]):.7g},"
+        f" longitude {float(nodes.lon[k]):.7g}{others}, outside the world (latitudes lie within"
+        " -90…90, longitudes within -180…180). Correct or delete the node, then import the file again."
+    )
+
+
+def _last_copies(ids: IntArray) -> tuple[IntArray | None, int]:
+    """The index of the last copy of each distinct id, in the order of the ids (None when the ids
+    are distinct and sorted already, as in most files), and how many copies came before a last one."""
+    if ids.shape[0] < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        return None, 0
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    last = np.ones(order.shape[0], dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=last[:-1])
+    return order[last], int(order.shape[0] - np.count_nonzero(last))
 
 
 def _check_path(path: Path) -> None:
@@ -1028,18 +1200,24 @@ def _check_path(path: Path) -> None:
         raise OsmInputError(f"OSM file is empty (0 bytes): {path}")
 
 
-def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtract:
+def read_osm(
+    path: str | Path, *, progress: Progress | None = None, limits: OsmReadLimits | None = None
+) -> OsmExtract:
     """Read the street ways, barriers, stations, street objects and areas of an OSM file.
 
-    One pass of pyosmium with node locations cached. C++ filters drop what the engine never uses
-    (nodes without a key of a point or a street object, relations other than multipolygons);
-    every way and every tagged node left goes, still in C++, to a temporary OPL file (a way with
-    its node locations inline), and never becomes a Python object. A numba scan of that text
-    gives the way ids, node ids and coordinates as arrays, and tells the points and street
-    objects among the tagged nodes; only the tag fields of tagged ways and of points are parsed in
-    Python. Multipolygon relations (few) reach Python; they are assembled from their member ways,
-    keeping the nodes a clipped extract has. Rows of trees (`natural=tree_row` ways) are kept as
-    lines, sampled into trees by the import.
+    One pass of pyosmium. A C++ filter drops the relations other than multipolygons; every node
+    and way goes, still in C++, to a temporary OPL file, and never becomes a Python object. A
+    numba scan of that text gives the node ids and coordinates, the way ids and their node ids as
+    arrays, locates the ways' nodes, and tells the points and street objects among the tagged
+    nodes; only the tag fields of tagged ways and of points are parsed in Python. Multipolygon
+    relations (few) reach Python; they are assembled from their member ways, keeping the nodes a
+    clipped extract has. Rows of trees (`natural=tree_row` ways) are kept as lines, sampled into
+    trees by the import.
+
+    Hostile and malformed files are refused before they cost much (a compressed file that expands
+    too far, more node and way text than `limits` allow, a node outside the world) or read with
+    what is wrong noted in ``meta.warnings`` (overlong ways skipped, repeated ids, unusable
+    bounds, negative ids).
 
     Parameters
     ----------
@@ -1047,6 +1225,8 @@ def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtrac
         An .osm, .osm.pbf, .osm.gz or .osm.bz2 file (the format is sniffed from its first bytes).
     progress
         Called with (fraction 0..1, message) at the start and end of the read.
+    limits
+        How much the file may make the reader decompress, hold and keep; `OsmReadLimits()` if None.
 
     Returns
     -------
@@ -1056,34 +1236,42 @@ def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtrac
     Raises
     ------
     OsmInputError
-        When the file is missing, empty, not OSM, truncated or corrupt, or has no highway ways.
+        When the file is missing, empty, not OSM, truncated or corrupt, too big for `limits`, or has
+        no highway ways with nodes.
     """
     import time
 
     path = Path(path)
+    limits = limits or OsmReadLimits()
     _check_path(path)
     fmt = sniff_osm_format(path)
     if progress:
         progress(0.0, f"reading {path.name}")
     started = time.perf_counter()
+    head = check_xml_size(path, fmt, limits)
     sha256 = file_sha256(path)
     found = _Pass()
+    warnings: list[str] = []
     try:
-        opl, header_bounds = _scan_file(path, fmt, found)
+        opl, header_bounds, bounds_issue = _scan_file(
+            path, fmt, found, head=head, limits=limits, warnings=warnings
+        )
     except OsmInputError:
         raise
-    except (RuntimeError, ValueError, KeyError) as exc:
+    except (RuntimeError, ValueError, KeyError, osmium.InvalidLocationError) as exc:
         raise OsmInputError(
-            f"{path.name} could not be read as OSM {fmt} (truncated or corrupt file?): {exc}"
+            f"{path.name} could not be read as OSM {_FORMAT_NAMES[fmt]} (truncated or corrupt file?): {exc}"
         ) from exc
     if opl.way_id.shape[0] == 0:
-        raise OsmInputError(f"{path.name} contains no ways: there is no street network to import.")
+        _raise_no_ways(path, fmt, warnings)
     extract = _build_extract(
         path,
         fmt,
         opl,
         found,
         header_bounds=header_bounds,
+        bounds_issue=bounds_issue,
+        warnings=warnings,
         sha256=sha256,
         read_s=time.perf_counter() - started,
     )
@@ -1094,6 +1282,16 @@ def read_osm(path: str | Path, *, progress: Progress | None = None) -> OsmExtrac
             f" and {extract.area_osm_id.shape[0]} areas",
         )
     return extract
+
+
+def _raise_no_ways(path: Path, fmt: str, warnings: list[str]) -> NoReturn:
+    """Say why a file gave no way: a PBF cut after its header reads as one without data."""
+    if fmt == "pbf" and pbf_data_blocks(path) == 0:  # raises when the file ends inside a block
+        raise OsmInputError(
+            f"{path.name} holds no data after its PBF header: the file is truncated (or an empty extract)."
+        )
+    skipped = f" {' '.join(warnings)}" if warnings else ""
+    raise OsmInputError(f"{path.name} contains no ways: there is no street network to import.{skipped}")
 
 
 def replace_atomically(target: Path, write: Callable[[Any], None], *, suffix: str = ".tmp") -> None:
