@@ -459,19 +459,18 @@ WORKER_LOST_ERROR = gettext_noop(
 def do_handle_lost_space_analysis(space_id: int, *, retried: bool) -> None:
     """The worker analysing this space was lost: a retry takes its rows again; a failure fails them."""
     if not retried:
-        _fail(
-            list(ApproachAnalysis.objects.filter(space_id=space_id, status=AnalysisStatus.RUNNING)),
-            WORKER_LOST_ERROR,
-        )
+        _fail_running(space_id=space_id)
 
 
 def do_handle_lost_city_analysis(city_id: int, *, retried: bool) -> None:
     """The worker analysing this city was lost: a retry takes its rows again; a failure fails them."""
     if not retried:
-        _fail(
-            list(ApproachAnalysis.objects.filter(city_id=city_id, status=AnalysisStatus.RUNNING)),
-            WORKER_LOST_ERROR,
-        )
+        _fail_running(city_id=city_id)
+
+
+def _fail_running(**scope: int) -> None:
+    """Fail the analyses of `scope` (a space or a city) left running by a lost worker."""
+    _fail(list(ApproachAnalysis.objects.filter(status=AnalysisStatus.RUNNING, **scope)), WORKER_LOST_ERROR)
 
 
 def do_run_space_analysis(
