@@ -16,10 +16,16 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("create")
     UPDATE = "update", _("update")
     DELETE = "delete", _("delete")
+    ARCHIVE = "archive", _("archive")
+    RESTORE = "restore", _("restore from archive")
+    PURGE = "purge", _("permanent removal")
     VIEW = "view", _("view")
     EXPORT = "export", _("export")
     IMPORT = "import", _("import")
     MEMBERSHIP = "membership", _("membership change")
+    REAUTH = "reauth", _("password confirmed")
+    TWO_FACTOR = "two_factor", _("two-factor change")
+    BACKUP = "backup", _("backup")
 
 
 class AuditEvent(models.Model):
