@@ -1,0 +1,1 @@
+"""Backups of the database and the data directory in one archive, and their restore."""
