@@ -94,6 +94,10 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    # Imported, but the extract does not fit the city (`streets.fit`): waiting for a person to
+    # activate or cancel it (`do_activate_held_import`, `do_cancel_held_import`).
+    HELD = "held", _("waiting for confirmation")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class ImportJob(CityOwned):
@@ -125,6 +129,9 @@ class ImportJob(CityOwned):
     network = models.ForeignKey(
         StreetNetwork, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
     )
+    # How the extract fits the city (`streets.fit.FitReport.as_json`) when a person had to confirm it:
+    # the spaces it leaves out and whether it overlaps the previous network. Empty otherwise.
+    fit = models.JSONField(_("fit with the city"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -160,4 +167,9 @@ class ImportJob(CityOwned):
 
     @property
     def is_finished(self) -> bool:
-        return self.shown_status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+        return self.shown_status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+    @property
+    def is_held(self) -> bool:
+        """Imported, waiting for a person to activate or cancel it."""
+        return self.status == ImportStatus.HELD

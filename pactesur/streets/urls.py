@@ -11,5 +11,7 @@ urlpatterns = [
     path("map/", views.network_map, name="map"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/status.json", views.job_status, name="job-status"),
+    path("jobs/<int:pk>/activate/", views.job_activate, name="job-activate"),
+    path("jobs/<int:pk>/cancel/", views.job_cancel, name="job-cancel"),
     path("<int:city_id>/basemap.json", views.basemap, name="basemap"),
 ]

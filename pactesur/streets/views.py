@@ -5,19 +5,29 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pactesur.cities.access import city_permission_required, get_city_object_or_404
+from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City, cities_where, has_city_perm
-from pactesur.streets.actions import do_enqueue_import
+from pactesur.streets.actions import (
+    active_network,
+    do_activate_held_import,
+    do_cancel_held_import,
+    do_enqueue_import,
+)
+from pactesur.streets.fit import FitReport
 from pactesur.streets.forms import OsmUploadForm
-from pactesur.streets.models import ImportJob, StreetNetwork
+from pactesur.streets.models import ImportJob, ImportStatus, StreetNetwork
 
 _RECENT_JOBS = 10
 COUNT_LABELS = {
@@ -46,6 +56,13 @@ def _list_context(request: HttpRequest, form: OsmUploadForm | None = None) -> di
             (COUNT_LABELS.get(key, key), value) for key, value in network.counts.items()
         ]
     can_import = has_city_perm(user, city, "network.import")
+    held = dict(
+        ImportJob.objects.for_user(user, city=city)
+        .filter(status=ImportStatus.HELD, network__isnull=False)
+        .values_list("network_id", "pk")
+    )
+    for network in networks:
+        network.held_job = held.get(network.pk)  # type: ignore[attr-defined]
     return {
         "city": city,
         "networks": networks,
@@ -81,6 +98,7 @@ def _job_status(job: ImportJob) -> dict[str, Any]:
         "message": job.shown_message,
         "error": job.shown_error,
         "finished": job.is_finished,
+        "held": job.is_held,
         "original_name": job.original_name,
         "network": (
             {"id": job.network.pk, "version": job.network.version} if job.network_id and job.network else None
@@ -97,8 +115,74 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "streets/job.html",
-        {"job": job, "status": _job_status(job), "status_url": reverse("streets:job-status", args=[job.pk])},
+        {
+            "job": job,
+            "status": _job_status(job),
+            "status_url": reverse("streets:job-status", args=[job.pk]),
+            "held": _held_context(request, job) if job.is_held else None,
+        },
     )
+
+
+def _distance_text(distance_m: float) -> str:
+    """A distance as people read it: metres below a kilometre, else kilometres with one decimal."""
+    if distance_m < 1000:
+        return f"{number_format(distance_m, 0)} m"
+    return f"{number_format(distance_m / 1000.0, 1)} km"
+
+
+def _held_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+    """What the page of a held import shows: the spaces left out, and whether it can still be activated."""
+    fit = FitReport.from_json(job.fit)
+    current = active_network(job.city)
+    return {
+        "fit": fit,
+        "spaces": [
+            {
+                "id": space.id,
+                "name": space.name,
+                "url": reverse("spaces:detail", args=[space.id]),
+                "distance": _distance_text(space.distance_m),
+            }
+            for space in fit.outside
+        ],
+        "previous_percent": (
+            round(fit.previous_share_covered * 100) if fit.previous_share_covered is not None else None
+        ),
+        # Another network became active since it was held: activating it would replace newer data.
+        "superseded_by": current if current is not None and current.pk != fit.previous_network_id else None,
+        "can_decide": has_city_perm(request.user, job.city_id, "network.import"),
+    }
+
+
+@require_POST
+@login_required
+def job_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_city_object_or_404(ImportJob.objects, request.user, "network.import", pk=pk)
+    try:
+        network = do_activate_held_import(job, acting_user=request.user)
+    except InvalidRequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            gettext("Version %(version)d is now the active street network; its analyses are queued.")
+            % {"version": network.version},
+        )
+    return redirect("streets:job", pk=job.pk)
+
+
+@require_POST
+@login_required
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_city_object_or_404(ImportJob.objects, request.user, "network.import", pk=pk)
+    try:
+        do_cancel_held_import(job, acting_user=request.user)
+    except InvalidRequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, gettext("Import cancelled: the street network in use did not change."))
+    return redirect("streets:job", pk=job.pk)
 
 
 @require_GET

@@ -119,3 +119,43 @@ def test_failed_import_shows_the_reason_on_the_job_page(
     page.locator("#import-job[data-status=failed]").wait_for(timeout=60_000)
     assert "broken.osm.pbf" in page.locator("#import-error").inner_text()
     assert "The import failed." in page.locator("#import-outcome").inner_text()
+
+
+def test_security_manager_sees_the_spaces_an_extract_leaves_out_and_activates_it(
+    request, page, live_server, city, security_officer, data_dir
+):
+    """Leeds is the city's network with a space on Woodhouse Lane; the Berlin file is uploaded by mistake."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.analysis.helpers import import_leeds, woodhouse_space
+
+    import_leeds(city, security_officer)
+    woodhouse_space(city, security_officer)
+    # The analyses these queued are not this test's: the worker (one task) must run the import.
+    DBTaskResult.objects.all().delete()
+    request.getfixturevalue("worker")
+    log_in(page, live_server, "security_officer", TEST_PASSWORD)
+
+    page.goto(f"{live_server.url}/streets/")
+    page.set_input_files("input[name=file]", str(shared_osm("berlin_tiergarten_siegessaeule.osm.gz")))
+    page.click("form.streets-upload button[type=submit]")
+
+    # The page polls, sees the import held and reloads itself with the warning.
+    page.locator("#import-job[data-status=held]").wait_for(timeout=60_000)
+    warning = page.locator("#import-held")
+    assert "This extract does not fit the city" in warning.inner_text()
+    assert "of the city's spaces; their analyses would fail" in warning.inner_text()
+    link = page.locator("#import-held-spaces a", has_text="Woodhouse Lane crossing")
+    assert link.count() == 1
+    assert "/spaces/" in (link.get_attribute("href") or "")
+    assert "does not overlap the area of the street network in use (version 1)" in warning.inner_text()
+    assert page.locator("#import-cancel").is_visible()
+
+    with page.expect_navigation():
+        page.click("#import-activate")
+
+    page.locator("#import-job[data-status=succeeded]").wait_for()
+    assert "Version 2 is now the active street network" in page.locator(".messages").inner_text()
+    assert page.locator("#import-held").count() == 0
+    page.goto(f"{live_server.url}/streets/")
+    assert page.locator("tr.streets-active").get_attribute("data-version") == "2"

@@ -108,6 +108,7 @@ def test_job_status_reports_progress_as_json_without_caching(client, city, viewe
         "message": "Building the network",
         "error": "",
         "finished": False,
+        "held": False,
         "original_name": "nice.osm.pbf",
         "network": None,
     }

@@ -1,4 +1,6 @@
-/* The import job page: poll the job's status every second and move the progress bar. */
+/* The import job page: poll the job's status every second and move the progress bar.
+   Polling stops once the job has finished or waits for confirmation; a job that starts waiting
+   while the page is open reloads it, so the server draws the warning and its buttons. */
 (function () {
   "use strict";
   var root = document.getElementById("import-job");
@@ -11,6 +13,7 @@
   var error = document.getElementById("import-error");
   var links = document.getElementById("import-links");
   var INTERVAL_MS = 1000;
+  var OUTCOMES = { succeeded: d.textSucceeded, failed: d.textFailed, held: d.textHeld, cancelled: d.textCancelled };
 
   function show(status) {
     bar.value = status.percent;
@@ -18,14 +21,10 @@
     percent.textContent = status.percent + " %";
     message.textContent = status.message || "";
     error.textContent = status.error || "";
-    root.dataset.status = status.status;
     outcome.className = "streets-outcome streets-status-" + status.status;
-    if (status.status === "succeeded") {
-      outcome.textContent = d.textSucceeded + (status.network ? " " + d.textVersion + " " + status.network.version + "." : "");
-    } else if (status.status === "failed") {
-      outcome.textContent = d.textFailed;
-    } else {
-      outcome.textContent = "";
+    outcome.textContent = OUTCOMES[status.status] || "";
+    if (status.status === "succeeded" && status.network) {
+      outcome.textContent += " " + d.textVersion + " " + status.network.version + ".";
     }
     links.hidden = !status.finished;
   }
@@ -37,7 +36,12 @@
         return response.json();
       })
       .then(function (status) {
+        if (status.held) {
+          if (d.status !== "held") window.location.reload();
+          return;
+        }
         show(status);
+        d.status = status.status;
         if (!status.finished) window.setTimeout(poll, INTERVAL_MS);
       })
       .catch(function () {
@@ -46,5 +50,14 @@
       });
   }
 
-  poll();
+  // Keep a form from being sent twice by a double click; the server refuses a second one anyway.
+  Array.prototype.forEach.call(root.querySelectorAll(".streets-decide form"), function (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(root.querySelectorAll(".streets-decide button"), function (button) {
+        button.disabled = true;
+      });
+    });
+  });
+
+  if (d.status !== "held") poll();
 })();
