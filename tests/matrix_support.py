@@ -7,7 +7,9 @@ Conventions (the same for every app):
 - a member of the city whose role lacks the permission gets 403;
 - a person outside the record's city (other city's admin, network expert, user without city) who
   guesses its id gets 404, never the record;
-- anonymous: pages redirect to the log-in page (302), the API answers 401.
+- anonymous: pages redirect to the log-in page (302), the API answers 401;
+- logged-in page rows confirm the password first (restricted exports and role changes need a
+  recent confirmation); rows with `recent_auth=False` check the way to the confirm page instead.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.test import Client
+
+from tests.auth_support import confirm_password
 
 ROLES = (
     "admin",
@@ -55,6 +59,13 @@ class MatrixRow:
     data: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None
     api: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Pages: the client confirmed its password just before (restricted exports and role changes
+    # need it); False tests the way to the confirm page.
+    recent_auth: bool = True
+    # For rows that change something: ctx → whether the change happened (a row archived, gone,
+    # renamed…). The matrix asserts it happened for every role the row lets through (a status below
+    # 400, anonymous excepted) and for no other: a redirect alone proves nothing.
+    effect: Callable[[dict[str, Any]], bool] | None = None
 
     def __post_init__(self) -> None:
         missing = set(ROLES) - set(self.expect)
@@ -88,6 +99,11 @@ def statuses(
     return expect
 
 
+def every_role(status: int) -> dict[str, int]:
+    """The same status for everyone, anonymous included: a method the view does not serve (405)."""
+    return dict.fromkeys(ROLES, status)
+
+
 def current_city_statuses(allowed: Iterable[str], *, ok: int = 200) -> dict[str, int]:
     """Expected statuses for a page on the acting user's current city rather than on a record of `city`:
     another city's admin works on their own city (`ok` where admins may), the network expert and a
@@ -106,11 +122,19 @@ def api_row(
     *,
     data: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ok: int = 200,
+    effect: Callable[[dict[str, Any]], bool] | None = None,
     **overrides: int,
 ) -> MatrixRow:
     """A row of the JSON API: the statuses of `statuses(allowed, api=True)`, called with a bearer token."""
     return MatrixRow(
-        name, method, url, statuses(allowed, ok=ok, api=True, **overrides), setup, data=data, api=True
+        name,
+        method,
+        url,
+        statuses(allowed, ok=ok, api=True, **overrides),
+        setup,
+        data=data,
+        api=True,
+        effect=effect,
     )
 
 
@@ -144,6 +168,8 @@ def run_row(row: MatrixRow, role: str, ctx: dict[str, Any]) -> HttpResponse:
         )
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if row.recent_auth:
+            confirm_password(client)
     if row.method.upper() == "GET":
         return client.get(url, data)  # type: ignore[return-value]
     if row.method.upper() == "POST":

@@ -1,4 +1,6 @@
-"""Every role × every page and API call gets the status its permission row says, and no URL lacks a row."""
+"""Every role × every page and API call gets the status its permission row says, no URL and method it
+serves lacks a row, and rows that change something check that the change happened exactly for the
+roles they let through."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
 
 from tests.matrix_support import ROLES, MatrixRow, row_context, run_row
@@ -23,6 +25,7 @@ EXEMPT_PREFIXES = ("django-admin/", "i18n/", "static/", "media/")
 EXEMPT_ROUTES = {"api/v1/", "api/v1/openapi.json"}  # the API root only points to the OpenAPI document
 PUBLIC_VIEWS = {
     "accounts:login",
+    "accounts:login_code",
     "accounts:logout",
     "accounts:password_reset",
     "accounts:password_reset_done",
@@ -67,13 +70,47 @@ def test_role_gets_the_status_of_its_permission_row(row: MatrixRow, role: str, w
     assert response.status_code == expected, (
         f"{row.method} {row.url(ctx)} as {role}: got {response.status_code}, row says {expected}"
     )
+    if row.effect is not None:
+        allowed = role != "anonymous" and expected < 400
+        wrong = "did not happen" if allowed else "happened although the role is refused"
+        assert row.effect(ctx) == allowed, f"{row.method} {row.url(ctx)} as {role}: the change {wrong}"
     if role == "anonymous" and expected == 302:
         assert "/accounts/login/" in response["Location"]
+    elif not row.recent_auth and expected == 302:
+        # Without a recent password confirmation, the redirect is to the confirm page.
+        assert response["Location"].startswith(reverse("accounts:reauth") + "?next="), response["Location"]
 
 
 def test_matrix_row_names_are_unique() -> None:
     names = [row.name for row in ROWS]
     assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
+
+
+# Methods a page must have a row for: those its view serves (see `_page_methods`), but HEAD and
+# OPTIONS, which Django answers like GET or with the allowed list.
+_IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _page_methods(callback: Any) -> set[str]:
+    """The HTTP methods a page serves: its `require_http_methods` list, its class view's handlers, else
+    GET and POST — a function view without a method list answers any method, and a POST answered 200
+    (a viewer posting to a list) must show in a row."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        from django.views.generic.edit import ProcessFormView
+
+        names = {m for m in view_class.http_method_names if hasattr(view_class, m)}
+        if getattr(view_class, "put", None) is ProcessFormView.put:
+            names.discard("put")  # Django's form views take a PUT as a POST: the POST row covers it
+        return {m.upper() for m in names} - _IGNORED_METHODS
+    func = callback
+    while func is not None:
+        if inspect.isfunction(func):
+            declared = inspect.getclosurevars(func).nonlocals.get("request_method_list")
+            if declared is not None:
+                return {m.upper() for m in declared} - _IGNORED_METHODS
+        func = getattr(func, "__wrapped__", None)
+    return {"GET", "POST"}
 
 
 def _ninja_methods(callback: Any) -> set[str] | None:
@@ -104,7 +141,7 @@ def _required_keys() -> set[tuple[str, ...]]:
             continue
         methods = _ninja_methods(callback)
         if methods is None:
-            keys.add(("page", route))
+            keys.update(("page", method, route) for method in _page_methods(callback))
         else:
             keys.update(("api", method, route) for method in methods)
     return keys
@@ -125,6 +162,6 @@ def test_every_page_and_api_operation_has_a_permission_row(world) -> None:  # ty
                 match = resolve(row.url(ctx).split("?")[0])
             finally:
                 transaction.savepoint_rollback(savepoint)
-            covered.add(("api", row.method.upper(), match.route) if row.api else ("page", match.route))
+            covered.add(("api" if row.api else "page", row.method.upper(), match.route))
     missing = sorted(" ".join(k) for k in required - covered)
     assert not missing, "URLs without a row in any tests/<app>/matrix.py:\n" + "\n".join(missing)

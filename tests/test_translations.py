@@ -18,7 +18,7 @@ from tests.conftest import REPO_ROOT
 PACKAGE = REPO_ROOT / "pactesur"
 COMPLETE_LANGUAGES = ("fr", "it")
 OWN_TESTS = ("assessments",)  # apps whose catalogs their own tests check
-EXPECTED_CATALOGS = {"core", "spaces", "events", "streets", "analysis"}
+EXPECTED_CATALOGS = {"core", "spaces", "events", "streets", "analysis", "audit"}
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdif]|%[sdif]|\{\{\s*[^}]*?\s*\}\}|\{[A-Za-z_]\w*\}")
 
 

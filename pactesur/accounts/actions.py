@@ -1,4 +1,4 @@
-"""Every change to people, memberships, invitations and API tokens goes through these functions."""
+"""Every change to people, memberships, invitations, API tokens and two-factor devices goes through these."""
 
 from __future__ import annotations
 
@@ -13,8 +13,17 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pactesur.accounts.errors import InvitationError, LastAdminError, NotYourInvitationError
+from pactesur.accounts import two_factor
+from pactesur.accounts.errors import (
+    InvitationError,
+    LastAdminError,
+    NotYourInvitationError,
+    TooManyCodesError,
+    TwoFactorError,
+)
 from pactesur.accounts.models import ApiToken, Invitation, User, hash_token
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
@@ -340,5 +349,143 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: Any, request: Any = Non
             acting_user=acting_user,
             obj=token,
             detail={"event": "api_token_revoked"},
+            request=request,
+        )
+
+
+def _require_self(user: User, acting_user: Any) -> None:
+    if acting_user is None or acting_user.pk != user.pk:
+        raise NotAllowedError(_("You can only change your own account."))
+
+
+def do_start_two_factor(user: User, *, acting_user: Any) -> TOTPDevice:
+    """Return the unconfirmed authenticator-app device `user` is setting up, creating it the first time.
+
+    Not audited: an unconfirmed device changes nothing at log-in; confirming it is audited.
+    """
+    _require_self(user, acting_user)
+    if two_factor.has_two_factor(user):
+        raise TwoFactorError(_("Two-factor log-in is already on for your account."))
+    with transaction.atomic():
+        device = two_factor.totp_device(user, confirmed=False)
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+    return device
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace `user`'s recovery codes with RECOVERY_CODE_COUNT new ones; return them (never shown again)."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(two_factor.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def do_enable_two_factor(
+    device: TOTPDevice, code: str, *, acting_user: Any, request: Any = None
+) -> list[str]:
+    """Turn two-factor log-in on once `code` shows the app holds the device's secret.
+
+    Returns the new recovery codes, to show once. Raises TwoFactorError for a wrong code,
+    TooManyCodesError while django-otp makes the person wait after wrong codes.
+    """
+    user = device.user
+    _require_self(user, acting_user)
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if locked.confirmed:
+            raise TwoFactorError(_("Two-factor log-in is already on for your account."))
+        wait_s = two_factor.wait_before_next_try_s(locked)
+        if wait_s:
+            raise TooManyCodesError(wait_s)
+        # A wrong code is counted by django-otp's throttle: that write must commit, so no raise in here.
+        accepted = locked.verify_token(two_factor.normalise_code(code))
+        if accepted:
+            locked.confirmed = True
+            locked.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk).delete()
+            codes = _new_recovery_codes(user)
+            do_record_audit(
+                AuditAction.TWO_FACTOR,
+                acting_user=acting_user,
+                obj=user,
+                detail={"event": "enabled", "recovery_codes": len(codes)},
+                request=request,
+            )
+    if not accepted:
+        raise TwoFactorError(
+            _("This is not the code your app shows: check the phone's clock, then enter the new code.")
+        )
+    device.refresh_from_db()
+    return codes
+
+
+def do_regenerate_recovery_codes(user: User, *, acting_user: Any, request: Any = None) -> list[str]:
+    """Replace the recovery codes of `user` (the old ones stop working); return the new ones."""
+    _require_self(user, acting_user)
+    if not two_factor.has_two_factor(user):
+        raise TwoFactorError(_("Turn two-factor log-in on first."))
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        do_record_audit(
+            AuditAction.TWO_FACTOR,
+            acting_user=acting_user,
+            obj=user,
+            detail={"event": "recovery_codes_replaced", "recovery_codes": len(codes)},
+            request=request,
+        )
+    return codes
+
+
+def do_check_two_factor_code(user: User, code: str, *, request: Any = None) -> Any:
+    """Check a log-in or confirmation code of `user`; return the device that accepted it, or None.
+
+    A recovery code is used up, and its use audited with how many remain. Raises TooManyCodesError
+    while django-otp makes the person wait after wrong codes.
+    """
+    with transaction.atomic():
+        device = two_factor.verify_code(user, code)
+        if isinstance(device, StaticDevice):
+            do_record_audit(
+                AuditAction.TWO_FACTOR,
+                acting_user=user,
+                obj=user,
+                detail={"event": "recovery_code_used", "left": device.token_set.count()},
+                request=request,
+            )
+    return device
+
+
+def do_disable_two_factor(
+    user: User, *, password: str, code: str, acting_user: Any, request: Any = None
+) -> None:
+    """Turn two-factor log-in off: needs the password and a code (or a recovery code).
+
+    Refused while a city of `user` requires it for the role they hold there. A wrong password or
+    code counts as a failed log-in (audited, and throttled by django-axes).
+    """
+    _require_self(user, acting_user)
+    required = two_factor.cities_requiring_two_factor(user)
+    if required:
+        raise TwoFactorError(
+            _("%(cities)s requires two-factor log-in for your role: it cannot be turned off.")
+            % {"cities": ", ".join(city.name for city in required)}
+        )
+    if not two_factor.has_two_factor(user):
+        raise TwoFactorError(_("Two-factor log-in is already off for your account."))
+    if not two_factor.password_confirms(request, user, password):
+        raise TwoFactorError(_("The password is wrong."))
+    if do_check_two_factor_code(user, code, request=request) is None:
+        two_factor.record_failed_code(request, user)
+        raise TwoFactorError(_("This code is wrong or was already used."))
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        do_record_audit(
+            AuditAction.TWO_FACTOR,
+            acting_user=acting_user,
+            obj=user,
+            detail={"event": "disabled"},
             request=request,
         )

@@ -1,4 +1,4 @@
-"""Forms of the accounts pages: invitations, roles, accepting an invitation, API tokens."""
+"""Forms of the accounts pages: invitations, roles, accepting an invitation, API tokens, two-factor codes."""
 
 from __future__ import annotations
 
@@ -74,4 +74,59 @@ class AccountForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=80, help_text=_("What will use it, e.g. “GIS sync script”.")
+    )
+
+
+def _code_field(**kwargs: Any) -> forms.CharField:
+    """A one-time code: six digits from the app, or a recovery code; filled in by the phone when it can."""
+    return forms.CharField(
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off"}
+        ),
+        **kwargs,
+    )
+
+
+class LoginCodeForm(forms.Form):
+    """The second step of the log-in: a code from the authenticator app, or a recovery code."""
+
+    code = _code_field(
+        label=_("Code"),
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class EnableTwoFactorForm(forms.Form):
+    code = _code_field(label=_("Code from the app"), help_text=_("The 6 digits the app shows now."))
+
+
+class ConfirmPasswordForm(forms.Form):
+    """The re-authentication page: the password, and a code when the person uses two-factor log-in."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args: Any, with_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["code"] = _code_field(
+                label=_("Code"),
+                help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+            )
+
+
+class DisableTwoFactorForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = _code_field(
+        label=_("Code"),
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
     )

@@ -1,4 +1,5 @@
-"""URLs of accounts: log-in and passwords (Django's views, our templates), members, invitations, tokens."""
+"""URLs of accounts: log-in and passwords (Django's views, our templates), two-factor log-in, password
+confirmation, members, invitations, tokens."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -9,7 +10,13 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.login_code, name="login_code"),
+    path("confirm/", views.reauth, name="reauth"),
     path("me/", views.account, name="account"),
+    path("me/two-factor/", views.two_factor_status, name="two_factor"),
+    path("me/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("me/two-factor/recovery-codes/", views.two_factor_recovery, name="two_factor_recovery"),
+    path("me/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

@@ -178,10 +178,12 @@ def do_enqueue_space_analysis(
     `force`, results already computed for the current inputs are computed again (the "re-run"
     button); without it (automatic runs), only missing or failed ones are.
 
-    Raises InvalidRequestError when the city has no street network yet.
+    Raises InvalidRequestError when the city has no street network yet or the space is archived.
     """
     from pactesur.analysis.tasks import analyse_space
 
+    if space.archived_at is not None:
+        raise InvalidRequestError(_("This space is archived: restore it before analysing it again."))
     inputs = current_inputs(space)
     if inputs is None:
         raise InvalidRequestError(
@@ -231,7 +233,8 @@ def do_enqueue_city_analysis(
             _("This city has no street network yet: import its OpenStreetMap extract first.")
         )
     with transaction.atomic():
-        spaces = list(Space.objects.filter(city=city))
+        # Archived spaces are not analysed again; their analyses are kept as they are.
+        spaces = list(Space.objects.filter(city=city).active())
         inputs = {s.pk: current_inputs(s, network) for s in spaces}
         stale = _stale_other_inputs(None, city, {k: v for k, v in inputs.items() if v is not None})
         # Rows of spaces that no longer exist go with them; rows of other networks are stale.
@@ -588,7 +591,7 @@ def do_run_city_analysis(
         do_compute_city_speed_maps(network, stats=stats)
     except InvalidRequestError as exc:
         stats.errors.append(str(exc))
-    spaces = Space.objects.filter(city=city).order_by("pk")
+    spaces = Space.objects.filter(city=city).active().order_by("pk")
     if space_ids is not None:
         spaces = spaces.filter(pk__in=list(space_ids))
     for space in spaces:

@@ -14,10 +14,11 @@ logger = logging.getLogger(__name__)
 def on_space_geometry_changed(sender: Any, *, space: Any, **kwargs: Any) -> None:
     from pactesur.analysis.actions import active_network, do_enqueue_space_analysis
 
-    if active_network(space.city_id) is None:
-        return  # nothing to analyse against yet; the first import queues every space
+    if active_network(space.city_id) is None or space.archived_at is not None:
+        return  # nothing to analyse against yet (the first import queues every space), or archived
+    reason = str(kwargs.get("reason") or "outline changed")
     try:
-        do_enqueue_space_analysis(space, acting_user=None, force=False, reason="outline changed")
+        do_enqueue_space_analysis(space, acting_user=None, force=False, reason=reason)
     except Exception:
         # The space is saved; a failure to queue must not turn that into an error for the person.
         logger.exception("could not queue the analysis of space %s", space.pk)

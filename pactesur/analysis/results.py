@@ -169,7 +169,8 @@ def _path_of(row: ApproachAnalysis | None) -> dict[str, Any] | None:
 
 
 def space_ranking(city: City | int) -> list[dict[str, Any]]:
-    """Spaces ranked by the highest impact speed of any vehicle class, with the class that reaches it.
+    """Spaces in use (archived ones left out) ranked by the highest impact speed of any vehicle class,
+    with the class that reaches it.
 
     Each space carries every class's rating line (`ratings`, lightest class first), so that a class
     beyond any tested rating is never hidden behind the rating of the heaviest impact, and what tells
@@ -179,6 +180,7 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
     # The stored results weigh megabytes (entries, paths, profiles): only their path summary is read.
     light = (
         current_rows(city)
+        .filter(space__archived_at__isnull=True)
         .select_related("space")
         .defer("result", "timings", "space__polygon")
         .annotate(path_summary_json=KT("result__path_summary"))
@@ -368,12 +370,14 @@ def assumed_width_ways(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
 
 
 def city_progress(city: City | int) -> dict[str, int]:
-    """How many analyses of the city's active network wait, run, failed or are done."""
+    """How many analyses of the city's active network wait, run, failed or are done (spaces in use)."""
     network = active_network(city)
     if network is None:
         return {}
     counts: dict[str, int] = {}
-    rows = ApproachAnalysis.objects.filter(network=network, params_hash=parameters_hash())
+    rows = ApproachAnalysis.objects.filter(
+        network=network, params_hash=parameters_hash(), space__archived_at__isnull=True
+    )
     for row in rows.only("status", "updated_at"):
         status = row.shown_status
         counts[status] = counts.get(status, 0) + 1

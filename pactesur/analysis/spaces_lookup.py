@@ -44,7 +44,7 @@ def _find(name: str, city: str | None) -> Any:
     from pactesur.cities.models import City
     from pactesur.spaces.models import Space
 
-    spaces = Space.objects.select_related("city").order_by("city__name", "name", "pk")
+    spaces = Space.objects.active().select_related("city").order_by("city__name", "name", "pk")
     if city:
         cities = City.objects.filter(Q(slug__iexact=city) | Q(name__iexact=city))
         if not cities.exists():

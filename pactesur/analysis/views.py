@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from pactesur.accounts.reauth import require_recent_auth
 from pactesur.analysis.actions import active_network, do_enqueue_city_analysis, do_enqueue_space_analysis
 from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash, vehicle_codes
 from pactesur.analysis.results import (
@@ -256,12 +257,14 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@require_recent_auth
 def space_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "json")
 
 
 @require_GET
 @login_required
+@require_recent_auth
 def space_export_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "geojson")
 
@@ -282,7 +285,7 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
         "can_run": has_city_perm(request.user, city, "analysis.run"),
         "ranking": space_ranking(city),
         "progress": city_progress(city),
-        "space_count": Space.objects.filter(city=city).count(),
+        "space_count": Space.objects.filter(city=city).active().count(),
         "params_hash": parameters_hash(),
         "analysis_version": ANALYSIS_VERSION,
         "vehicles": vehicle_choices(),

@@ -123,6 +123,8 @@ def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) ->
 @transaction.atomic
 def do_start_assessment(space: Any, *, acting_user: Any, request: HttpRequest | None = None) -> Assessment:
     """Start the assessment of `space`: step 1 copied from the space, one scenario per attack type."""
+    if space.archived_at is not None:
+        raise AssessmentStateError(_("This space is archived: restore it before assessing it."))
     if Assessment.objects.filter(space=space).exists():
         raise AssessmentStateError(_("This space already has an assessment."))
     user = stored_user(acting_user)
@@ -571,9 +573,10 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 def overdue_assessments(*, today: datetime.date) -> Any:
-    """Assessments whose review date has passed: approved ones, and reopened ones not yet re-approved."""
+    """Assessments whose review date has passed: approved ones, and reopened ones not yet re-approved
+    (those of archived spaces are kept but not reminded of)."""
     return (
-        Assessment.objects.filter(review_due__lt=today)
+        Assessment.objects.filter(review_due__lt=today, space__archived_at__isnull=True)
         .select_related("city", "space")
         .order_by("city", "review_due")
     )

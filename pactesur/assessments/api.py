@@ -154,13 +154,18 @@ def _one(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
 
 @router.get("/", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, city: int | None = None) -> list[dict[str, Any]]:
-    """Assessments of the cities where you may see the risk summary (full fields for security and admin)."""
+    """Assessments of the cities where you may see the risk summary (full fields for security and admin);
+    those of archived spaces are left out (`GET /assessments/spaces/{id}` still gives them)."""
     if city is not None:
         if city not in cities_where(request.user, "city.view"):
             raise Http404
         if not has_city_perm(request.user, city, "assessment.summary"):
             raise HttpError(403, _("Your role in this city does not allow this."))
-    qs = Assessment.objects.for_user(request.user, "assessment.summary").select_related("space")
+    qs = (
+        Assessment.objects.for_user(request.user, "assessment.summary")
+        .filter(space__archived_at__isnull=True)
+        .select_related("space")
+    )
     if city is not None:
         qs = qs.filter(city_id=city)
     full_cities = set(cities_where(request.user, "assessment.view"))

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.assessments import scoring
@@ -297,6 +298,15 @@ class AssessmentVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError("assessment versions cannot be deleted")
+
+    def removal_blocker(self) -> str | None:
+        """Why the space of this version may not be removed for good (`pactesur.spaces.removal`): an
+        approved assessment is a record the city must keep; the space can only be archived."""
+        if self.kind != VersionKind.APPROVED:
+            return None
+        return gettext("Its vulnerability assessment has an approved version (version %(number)d).") % {
+            "number": self.number
+        }
 
 
 class ReminderLog(models.Model):

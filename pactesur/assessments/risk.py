@@ -80,8 +80,9 @@ class RankedSpace:
 
 
 def city_assessments(city: City) -> list[Assessment]:
+    """The assessments of the city's spaces in use: an archived space leaves the dashboard and report."""
     return list(
-        Assessment.objects.filter(city=city)
+        Assessment.objects.filter(city=city, space__archived_at__isnull=True)
         .select_related("space", "city")
         .prefetch_related(Prefetch("scenarios", queryset=Scenario.objects.order_by("order", "id")))
     )
@@ -164,7 +165,9 @@ def network_comparison(city: City, kind: str) -> list[ComparisonRow]:
     spaces of two other cities are behind them (scoring.MIN_SPACES, scoring.MIN_OTHER_CITIES).
     """
     others = (
-        Assessment.objects.filter(space__kind=kind, city__share_with_network=True, mode="matrix")
+        Assessment.objects.filter(
+            space__kind=kind, space__archived_at__isnull=True, city__share_with_network=True, mode="matrix"
+        )
         .exclude(city=city)
         .exclude(approved_at__isnull=True)
         .values_list("city_id", "approved_profile")
@@ -172,7 +175,7 @@ def network_comparison(city: City, kind: str) -> list[ComparisonRow]:
     network = scoring.network_aggregates((cid, prof) for cid, prof in others if prof)
     mine_scores: dict[str, list[float]] = {}
     for prof in (
-        Assessment.objects.filter(space__kind=kind, city=city, mode="matrix")
+        Assessment.objects.filter(space__kind=kind, space__archived_at__isnull=True, city=city, mode="matrix")
         .exclude(approved_at__isnull=True)
         .values_list("approved_profile", flat=True)
     ):

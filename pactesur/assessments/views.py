@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pactesur.accounts.reauth import require_recent_auth
 from pactesur.assessments import actions, risk, scoring
 from pactesur.assessments.forms import ApproveForm, ContextForm, MeasureForm, ReturnForm, ScenarioForm
 from pactesur.assessments.library import (
@@ -114,7 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ranked = risk.ranking(assessments, today=today)
     assessed_ids = {a.space_id for a in assessments}
     unassessed = list(
-        Space.objects.for_user(request.user, "space.view", city=city).exclude(pk__in=assessed_ids)
+        Space.objects.for_user(request.user, "space.view", city=city).active().exclude(pk__in=assessed_ids)
     )
     features = []
     for r in ranked:
@@ -194,6 +195,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@require_recent_auth
 def city_report(request: HttpRequest) -> HttpResponse:
     city = current_city_or_403(request, "assessment.view")
     pdf = actions.do_export_city_report(city, acting_user=request.user, request=request)
@@ -566,6 +568,7 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@require_recent_auth
 def space_report(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk, "assessment.view")
     pdf = actions.do_export_space_report(assessment, acting_user=request.user, request=request)

@@ -9,8 +9,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
+from pactesur.accounts.reauth import require_recent_auth
 from pactesur.audit.actions import do_record_export
+from pactesur.audit.details import PAGE_IDS, describe
 from pactesur.audit.forms import AuditFilterForm
 from pactesur.audit.models import AuditEvent
 from pactesur.cities.access import city_permission_required
@@ -18,6 +21,8 @@ from pactesur.cities.models import City, Membership
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ("created_at", "username", "action", "object_type", "object_id", "object_repr", "ip_address")
+# After the stored columns: the readable detail of archive, restore and removal rows (every id).
+CSV_HEADER = (*CSV_COLUMNS, "details")
 
 
 def city_events(city: City) -> QuerySet[AuditEvent]:
@@ -42,10 +47,13 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
     return form, events
 
 
+@require_GET
 @city_permission_required("audit.view")
 def audit_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events.select_related("user"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.details = describe(event, max_ids=PAGE_IDS)
     query = request.GET.copy()
     query.pop("page", None)
     status = 400 if form.is_bound and not form.is_valid() else 200
@@ -53,11 +61,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/audit_list.html", context, status=status)
 
 
+@require_GET
 @city_permission_required("audit.view")
+@require_recent_auth
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit trail as CSV; the download itself is an audit event."""
     form, events = _filtered(request)
-    rows = list(events.values_list(*CSV_COLUMNS))
+    rows = [
+        (*(getattr(e, column) for column in CSV_COLUMNS), describe(e))
+        for e in events.only(*CSV_COLUMNS, "detail")
+    ]
     do_record_export(
         acting_user=request.user,
         city=request.city,  # type: ignore[attr-defined]
@@ -70,7 +83,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{request.city.slug}-{stamp}.csv"'  # type: ignore[attr-defined]
     writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow([_csv_safe(v) for v in row])
     return response

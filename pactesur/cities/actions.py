@@ -6,13 +6,15 @@ import zoneinfo
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
-from pactesur.cities.models import City
+from pactesur.cities.models import City, has_city_perm
+from pactesur.cities.time_zones import default_time_zone
 
 # The audit row's user name of a change made from the command line (no acting user).
 CLI_USERNAME = "cli"
@@ -25,12 +27,14 @@ def do_create_city(
     slug: str,
     country: str,
     languages: str = "en",
-    time_zone: str = "Europe/Brussels",
+    time_zone: str | None = None,
+    near: tuple[float, float] | None = None,
 ) -> City:
     """Create a city; `acting_user` None is the command line (recorded as "cli").
 
     Only a superuser creates a city from the web: a city administrator is made a member of an
-    existing city, never of one they created themselves.
+    existing city, never of one they created themselves. Without `time_zone`, the city takes its
+    country's (`pactesur.cities.time_zones`; in a country of several, the one nearest `near`).
 
     Raises InvalidRequestError for a missing name, a slug already taken, a country that is not a
     two-letter code or an unknown time zone; NotAllowedError for anyone but a superuser.
@@ -49,6 +53,14 @@ def do_create_city(
             _("The country must be a two-letter ISO code such as FI, not “%(country)s”.")
             % {"country": country}
         )
+    if time_zone is None:
+        # The country's zone (for a country of several, the one nearest `near`, a lon/lat).
+        time_zone = default_time_zone(country, near=near)
+        if time_zone is None:
+            raise InvalidRequestError(
+                _("No time zone is known for the country “%(country)s”: choose one.")
+                % {"country": country.upper()}
+            )
     if time_zone not in zoneinfo.available_timezones():
         raise InvalidRequestError(_("“%(zone)s” is not a known time zone.") % {"zone": time_zone})
     with transaction.atomic():
@@ -68,3 +80,30 @@ def do_create_city(
             username="" if acting_user is not None else CLI_USERNAME,
         )
     return city
+
+
+def do_set_two_factor_required(
+    city: City, required: bool, *, acting_user: Any, request: HttpRequest | None = None
+) -> City:
+    """Require (or stop requiring) two-factor log-in of the city's administrators and security managers.
+
+    Those of them without it are sent to set it up at their next request
+    (pactesur.accounts.middleware.TwoFactorRequiredMiddleware). Only a city administrator decides.
+    """
+    if not has_city_perm(acting_user, city, "city.edit"):
+        raise NotAllowedError(_("Only an administrator of this city can change its settings."))
+    with transaction.atomic():
+        locked = City.objects.select_for_update().get(pk=city.pk)
+        if locked.two_factor_required == required:
+            return locked
+        locked.two_factor_required = required
+        locked.save(update_fields=["two_factor_required"])
+        do_record_audit(
+            AuditAction.TWO_FACTOR,
+            acting_user=acting_user,
+            city=locked,
+            obj=locked,
+            detail={"event": "city_requirement", "required": required},
+            request=request,
+        )
+    return locked

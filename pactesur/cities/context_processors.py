@@ -23,6 +23,7 @@ def current_city(request: HttpRequest) -> dict[str, Any]:
         a: can(a)
         for a in (
             "members.manage",
+            "city.edit",
             "audit.view",
             "space.edit",
             "network.import",

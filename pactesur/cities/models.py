@@ -21,6 +21,14 @@ class City(models.Model):
     languages = models.CharField(_("languages"), max_length=60, default="en")
     time_zone = models.CharField(_("time zone"), max_length=60, default="Europe/Brussels")
     share_with_network = models.BooleanField(_("share anonymised aggregates with the network"), default=False)
+    two_factor_required = models.BooleanField(
+        _("require two-factor log-in for administrators and security managers"),
+        default=False,
+        help_text=_(
+            "They must then enter a code from an authenticator app at every log-in; those without one "
+            "are asked to set it up before they can open anything else."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,10 @@ class Role(models.TextChoices):
 
 CITY_ROLES = (Role.ADMIN, Role.SECURITY, Role.PLANNER, Role.TRAINER, Role.VIEWER)
 
+# Roles that manage members or read restricted data: a city may require two-factor log-in of them,
+# and inviting someone to one of them needs a recently confirmed password (pactesur.accounts.reauth).
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.SECURITY})
+
 # Action → roles of the city allowed to do it. `expert` is network-wide and sees no city's own records.
 # Restricted data (analyses, assessments, protocols…) is for security and admin only (DESIGN.md).
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -29,6 +33,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "space.export": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
     "event.view": frozenset(CITY_ROLES),
     "event.edit": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    # Spaces and events are archived (and restored) by those who edit them; removing one for good,
+    # with everything that depends on it (data protection), is for the city's administrators only.
+    "space.purge": frozenset({Role.ADMIN}),
+    "event.purge": frozenset({Role.ADMIN}),
     "network.view": frozenset(CITY_ROLES),
     "network.import": frozenset({Role.ADMIN, Role.SECURITY}),
     "restricted.view": frozenset({Role.ADMIN, Role.SECURITY}),

@@ -7,6 +7,7 @@ from pactesur.cities import views
 city_patterns = (
     [
         path("switch/", views.switch, name="switch"),
+        path("settings/", views.city_settings, name="settings"),
     ],
     "cities",
 )

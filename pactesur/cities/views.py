@@ -1,16 +1,23 @@
-"""Pages of the cities app: home (the current city's overview) and the city switcher."""
+"""Pages of the cities app: home (the current city's overview), the city switcher and the city's settings."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from pactesur.accounts.reauth import reauth_redirect
+from pactesur.cities.access import city_permission_required
+from pactesur.cities.actions import do_set_two_factor_required
+from pactesur.cities.errors import DomainError
+from pactesur.cities.forms import CitySettingsForm
 from pactesur.cities.middleware import SESSION_KEY
 from pactesur.cities.models import City, cities_of, has_city_perm
 
@@ -75,3 +82,30 @@ def switch(request: HttpRequest) -> HttpResponse:
     ):
         target = ""
     return redirect(target or "home")
+
+
+@require_http_methods(["GET", "POST"])
+@city_permission_required("city.edit")
+def city_settings(request: HttpRequest) -> HttpResponse:
+    """The current city's settings, for its administrators: whether it requires two-factor log-in.
+
+    Saving needs a recent password confirmation, as role changes do: the setting decides how
+    administrators and security managers log in.
+    """
+    city: City = request.city  # type: ignore[attr-defined]
+    form = CitySettingsForm(request.POST or None, initial={"two_factor_required": city.two_factor_required})
+    if request.method == "POST" and form.is_valid():
+        confirm = reauth_redirect(request, fallback="cities:settings")
+        if confirm is not None:
+            return confirm
+        try:
+            do_set_two_factor_required(
+                city, form.cleaned_data["two_factor_required"], acting_user=request.user, request=request
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The settings of %(city)s are saved.") % {"city": city.name})
+            return redirect("cities:settings")
+    status = 400 if form.is_bound else 200
+    return render(request, "cities/settings.html", {"form": form, "city": city}, status=status)

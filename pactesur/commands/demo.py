@@ -225,7 +225,7 @@ def _analyse(city: Any) -> str:
 def _find_space(city: Any, name: str) -> Any:
     from pactesur.spaces.models import Space
 
-    spaces = Space.objects.filter(city=city)
+    spaces = Space.objects.filter(city=city).active()
     return spaces.filter(name__iexact=name).order_by("id").first() or (
         spaces.filter(name__icontains=name).order_by("id").first()
     )
@@ -280,7 +280,7 @@ def run(args: argparse.Namespace) -> int:
 
     from pactesur.spaces.models import Space
 
-    spaces = Space.objects.filter(city=city)
+    spaces = Space.objects.filter(city=city).active()
     print(f"\n{spaces.count()} spaces in Helsinki, among them:")
     missing = []
     for name in REQUIRED_SPACES:

@@ -1,4 +1,4 @@
-"""Every write to events: create, update, delete, export."""
+"""Every write to events: create, update, archive, restore, remove for good, export."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
-from pactesur.cities.models import City
+from pactesur.cities.errors import InvalidRequestError, NotAllowedError
+from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
 from pactesur.events.models import Event
-from pactesur.spaces.actions import csv_cell
+from pactesur.spaces.actions import RemovalRefusedError, csv_cell
 from pactesur.spaces.models import Space
+from pactesur.spaces.removal import Removal, dependents_of, plan_removal
 
 EDITABLE_FIELDS = (
     "space",
@@ -47,9 +50,16 @@ CSV_COLUMNS = (
 
 
 def _check(event: Event) -> None:
-    """Validate fields, the dates and that the space is one of the event's city."""
+    """Validate fields, the dates, that the space is one of the event's city, and that neither the
+    event nor its space is archived."""
     if event.space.city_id != event.city_id:
         raise ValidationError({"space": [_("The space belongs to another city.")]})
+    if event.archived_at is not None:
+        raise ValidationError(_("This event is archived: restore it before changing it."))
+    if event.space.archived_at is not None:
+        raise ValidationError(
+            {"space": [_("This space is archived: restore it before changing its events.")]}
+        )
     event.full_clean(exclude=["city", "space", "created_by", "updated_by"], validate_unique=False)
 
 
@@ -120,21 +130,111 @@ def do_update_event(
     return event
 
 
-def do_delete_event(event: Event, *, acting_user: Any, request: HttpRequest | None = None) -> None:
+def _lock(event: Event) -> Event:
+    locked: Event = Event.objects.select_for_update().select_related("space", "city").get(pk=event.pk)
+    return locked
+
+
+def do_archive_event(event: Event, *, acting_user: Any, request: HttpRequest | None = None) -> Event:
+    """Archive an event: it leaves the lists and the export, nothing is deleted. Idempotent."""
     with transaction.atomic():
+        locked = _lock(event)
+        if locked.archived_at is None:
+            locked.archived_at = timezone.now()
+            locked.archived_by = stored_user(acting_user)
+            locked.save(update_fields=["archived_at", "archived_by"])
+            do_record_audit(
+                AuditAction.ARCHIVE,
+                acting_user=acting_user,
+                obj=locked,
+                detail={"space": locked.space_id, "kept": [g.as_detail() for g in dependents_of(locked)]},
+                request=request,
+            )
+    event.archived_at, event.archived_by = locked.archived_at, locked.archived_by
+    return event
+
+
+def do_restore_event(event: Event, *, acting_user: Any, request: HttpRequest | None = None) -> Event:
+    """Bring an archived event back into use; refused while its space is archived (restore that first)."""
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.archived_at is not None:
+            if locked.space.archived_at is not None:
+                raise InvalidRequestError(_("The space of this event is archived: restore the space first."))
+            archived_at = locked.archived_at
+            locked.archived_at = None
+            locked.archived_by = None
+            locked.save(update_fields=["archived_at", "archived_by"])
+            do_record_audit(
+                AuditAction.RESTORE,
+                acting_user=acting_user,
+                obj=locked,
+                detail={"space": locked.space_id, "archived_at": archived_at.isoformat()},
+                request=request,
+            )
+    event.archived_at, event.archived_by = locked.archived_at, locked.archived_by
+    return event
+
+
+def event_removal(event: Event) -> Removal:
+    """What removing `event` for good would delete (for the confirmation page)."""
+    removal, _collector = plan_removal(event)
+    return removal
+
+
+def do_purge_event(
+    event: Event,
+    *,
+    acting_user: Any,
+    expected_digest: str | None = None,
+    request: HttpRequest | None = None,
+) -> Removal:
+    """Remove an archived event for good (data protection; city administrators only, checked here too).
+
+    The audit row is the tombstone: the event's type, id and name, its space, and every removed record.
+    """
+    if getattr(acting_user, "is_authenticated", False) and not has_city_perm(
+        acting_user, event.city_id, "event.purge"
+    ):
+        raise NotAllowedError(_("Only a city administrator may remove an event for good."))
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.archived_at is None:
+            raise RemovalRefusedError(_("Archive the event before removing it for good."))
+        removal, collector = plan_removal(locked)
+        if not removal.allowed:
+            raise RemovalRefusedError(
+                _("This event cannot be removed for good: %(reasons)s")
+                % {"reasons": " ".join(removal.blockers)}
+            )
+        if expected_digest is not None and expected_digest != removal.digest:
+            raise RemovalRefusedError(
+                _(
+                    "The records that depend on this event changed since the page was shown: "
+                    "check the list again."
+                )
+            )
         do_record_audit(
-            AuditAction.DELETE,
+            AuditAction.PURGE,
             acting_user=acting_user,
-            obj=event,
-            detail={"space": event.space_id},
+            obj=locked,
+            detail={
+                "removed": removal.as_detail(),
+                "space": locked.space_id,
+                "archived_at": locked.archived_at.isoformat(),
+            },
             request=request,
         )
-        event.delete()
+        collector.delete()
+    return removal
 
 
 def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | None = None) -> str:
-    """Return the city's events as CSV text, and audit the export."""
-    events = list(Event.objects.filter(city=city).select_related("space").order_by("starts_at", "id"))
+    """Return the city's events in use (archived ones and those of archived spaces left out) as CSV
+    text, and audit the export."""
+    events = list(
+        Event.objects.filter(city=city).active().select_related("space").order_by("starts_at", "id")
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

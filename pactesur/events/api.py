@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from pactesur.cities.models import City
-from pactesur.events.actions import do_create_event, do_delete_event, do_update_event
+from pactesur.events.actions import do_archive_event, do_create_event, do_restore_event, do_update_event
 from pactesur.events.models import Event
 from pactesur.spaces.api import NulFreeText, require, validation_error_422, visible_city_or_404
 from pactesur.spaces.models import Space
@@ -34,6 +34,9 @@ class EventOut(Schema):
     description: str
     temporary_measures: str
     public: bool
+    archived_at: datetime | None = Field(
+        None, description="When the event was archived (DELETE); null while it is in use"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -90,10 +93,22 @@ def _event_or_404(request: HttpRequest, event_id: int, action: str | None = None
 
 @router.get("/", response=list[EventOut], summary="List events")
 def list_events(
-    request: HttpRequest, city: int | None = None, space: int | None = None, upcoming: bool = False
+    request: HttpRequest,
+    city: int | None = None,
+    space: int | None = None,
+    upcoming: bool = False,
+    archived: bool = False,
 ) -> Any:
-    """The events of the caller's cities, or of one `city` or `space`; `upcoming` hides finished ones."""
-    events = Event.objects.for_user(request.user, "event.view")
+    """The events in use of the caller's cities, or of one `city` or `space`; `upcoming` hides finished
+    ones. Archived events and the events of archived spaces are left out, except with `space` (an
+    archived space's events stay listed with it); `archived=true` lists the archived events instead."""
+    visible = Event.objects.for_user(request.user, "event.view")
+    if archived:
+        events = visible.archived()
+    elif space is not None:
+        events = visible.filter(archived_at__isnull=True)
+    else:
+        events = visible.active()
     if city is not None:
         visible_city_or_404(request.user, city)
         events = events.filter(city_id=city)
@@ -152,8 +167,18 @@ def update_event(request: HttpRequest, event_id: int, payload: EventPatch) -> An
         raise validation_error_422(exc) from exc
 
 
-@router.delete("/{int:event_id}", response={204: None}, summary="Delete an event")
-def delete_event(request: HttpRequest, event_id: int) -> Any:
+@router.delete("/{int:event_id}", response={204: None}, summary="Archive an event (nothing is deleted)")
+def archive_event(request: HttpRequest, event_id: int) -> Any:
+    """Archive the event: it leaves the lists and the export, and nothing is deleted. It stays readable
+    here (`archived_at` is set) and in `?archived=true` lists; `POST /events/{id}/restore` brings it
+    back. Removing an event for good is an administrator's action on the pages only."""
     event = _event_or_404(request, event_id, "event.edit")
-    do_delete_event(event, acting_user=request.user, request=request)
+    do_archive_event(event, acting_user=request.user, request=request)
     return Status(204, None)
+
+
+@router.post("/{int:event_id}/restore", response=EventOut, summary="Restore an archived event")
+def restore_event(request: HttpRequest, event_id: int) -> Any:
+    """Bring an archived event back into use (400 while its space is archived: restore the space first)."""
+    event = _event_or_404(request, event_id, "event.edit")
+    return do_restore_event(event, acting_user=request.user, request=request)

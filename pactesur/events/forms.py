@@ -36,8 +36,10 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         self.city = city
         # The model's own clean compares the space's city with the event's.
         self.instance.city = city
-        # Only spaces of this city can be chosen: a space id of another city is "not one of the choices".
-        self.fields["space"].queryset = Space.objects.filter(city=city).order_by("name")  # type: ignore[attr-defined]
+        # Only spaces of this city in use can be chosen: a space id of another city, or of an archived
+        # space, is "not one of the choices".
+        spaces = Space.objects.filter(city=city).active().order_by("name")
+        self.fields["space"].queryset = spaces  # type: ignore[attr-defined]
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]  # type: ignore[attr-defined]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -9,11 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import CityOwned
 from pactesur.cities.records import Authored
-from pactesur.spaces.models import Space
+from pactesur.spaces.models import Archivable, ArchivableQuerySet, Space
 
 
-class Event(CityOwned, Authored):
-    """An event on a space of the same city. Only `pactesur.events.actions` writes it."""
+class EventQuerySet(ArchivableQuerySet):
+    def active(self) -> Self:
+        """Events in use: neither the event nor its space archived (archiving a space keeps its events,
+        out of the lists until the space is restored)."""
+        return self.filter(archived_at__isnull=True, space__archived_at__isnull=True)
+
+
+class Event(CityOwned, Authored, Archivable):
+    """An event on a space of the same city. Only `pactesur.events.actions` writes it; it is archived,
+    not deleted, and removed for good only by `do_purge_event`."""
 
     view_action = "event.view"
     edit_action = "event.edit"
@@ -35,6 +45,8 @@ class Event(CityOwned, Authored):
     public = models.BooleanField(
         _("public"), default=False, help_text=_("The event's information may be shown on the public portal.")
     )
+
+    objects = EventQuerySet.as_manager()  # type: ignore[misc]  # a narrower queryset than the base's
 
     class Meta:
         ordering = ["starts_at", "id"]

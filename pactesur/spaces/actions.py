@@ -1,4 +1,5 @@
-"""Every write to spaces: create, update, delete, export, and the sync of spaces suggested by imports."""
+"""Every write to spaces: create, update, archive, restore, remove for good, export, and the sync of
+spaces suggested by imports."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
-from pactesur.cities.models import City
+from pactesur.cities.errors import InvalidRequestError, NotAllowedError
+from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
 from pactesur.engine.spaces import SuggestedSpace
 from pactesur.spaces.geometry import (
@@ -29,6 +32,7 @@ from pactesur.spaces.geometry import (
     outline_from_geometry,
 )
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
+from pactesur.spaces.removal import Removal, dependents_of, plan_removal
 from pactesur.spaces.signals import space_geometry_changed
 
 logger = logging.getLogger(__name__)
@@ -77,12 +81,20 @@ CSV_COLUMNS = (
 @dataclass(frozen=True)
 class SyncResult:
     """Counts of a sync: spaces created, updated (content changed), kept because a person edited them,
-    and removed from the suggestions (kept as records, flagged `in_latest_import=False`)."""
+    removed from the suggestions (kept as records, flagged `in_latest_import=False`), left alone
+    because they are archived, and suggestions not made again because their space was removed for good.
+    """
 
     created: int
     updated: int
     kept_edited: int
     removed: int
+    kept_archived: int = 0
+    dismissed: int = 0
+
+
+class RemovalRefusedError(InvalidRequestError):
+    """A permanent removal that is not allowed now (the record is in use, or what it takes changed)."""
 
 
 def _outline(polygon: dict[str, Any] | BaseGeometry | Outline) -> Outline:
@@ -104,13 +116,15 @@ def _apply_outline(space: Space, outline: Outline) -> None:
 
 
 def _check(space: Space) -> None:
+    if space.archived_at is not None:
+        raise ValidationError(_("This space is archived: restore it before changing it."))
     # `polygon` is checked by the geometry module; full_clean would only re-check its JSON-ness.
     space.full_clean(exclude=["polygon", "city", "created_by", "updated_by"], validate_unique=False)
 
 
-def _announce_geometry(space: Space) -> None:
-    """Tell listeners (the analysis app) once the new outline is committed."""
-    transaction.on_commit(lambda: space_geometry_changed.send(sender=Space, space=space))
+def _announce_geometry(space: Space, *, reason: str = "outline changed") -> None:
+    """Tell listeners (the analysis app) once the new outline (or the restored space) is committed."""
+    transaction.on_commit(lambda: space_geometry_changed.send(sender=Space, space=space, reason=reason))
 
 
 def do_create_space(
@@ -194,29 +208,166 @@ def do_update_space(
     return space
 
 
-def do_delete_space(space: Space, *, acting_user: Any, request: HttpRequest | None = None) -> None:
-    """Delete a space and, with it, its events. A deleted suggestion is remembered, so that the next
-    import does not bring it back."""
+def _lock(space: Space) -> Space:
+    locked: Space = Space.objects.select_for_update().select_related("city").get(pk=space.pk)
+    return locked
+
+
+def _copy_archive_state(target: Space, source: Space) -> None:
+    target.archived_at, target.archived_by = source.archived_at, source.archived_by
+
+
+def do_archive_space(space: Space, *, acting_user: Any, request: HttpRequest | None = None) -> Space:
+    """Archive a space: it leaves lists, maps, rankings, analyses and exports, and nothing is deleted.
+
+    Its events, approach analyses and assessment with every version stay as they are (the person
+    archiving may not even be allowed to read them); the audit row lists them by type and id.
+    Archiving an archived space changes nothing.
+    """
     with transaction.atomic():
-        if space.source == SpaceSource.SUGGESTED and space.osm_id is not None:
-            DismissedSuggestion.objects.get_or_create(
-                city=space.city,
-                osm_type=space.osm_type,
-                osm_id=space.osm_id,
-                defaults={"name": space.name[:200], "dismissed_by": stored_user(acting_user)},
+        locked = _lock(space)
+        if locked.archived_at is None:
+            kept = dependents_of(locked)
+            locked.archived_at = timezone.now()
+            locked.archived_by = stored_user(acting_user)
+            locked.save(update_fields=["archived_at", "archived_by"])
+            do_record_audit(
+                AuditAction.ARCHIVE,
+                acting_user=acting_user,
+                obj=locked,
+                detail={"kept": [g.as_detail() for g in kept]},
+                request=request,
             )
+    _copy_archive_state(space, locked)
+    return space
+
+
+def do_restore_space(space: Space, *, acting_user: Any, request: HttpRequest | None = None) -> Space:
+    """Bring an archived space back into use, with everything that was kept with it."""
+    with transaction.atomic():
+        locked = _lock(space)
+        if locked.archived_at is not None:
+            archived_at = locked.archived_at
+            locked.archived_at = None
+            locked.archived_by = None
+            locked.save(update_fields=["archived_at", "archived_by"])
+            do_record_audit(
+                AuditAction.RESTORE,
+                acting_user=acting_user,
+                obj=locked,
+                detail={
+                    "archived_at": archived_at.isoformat(),
+                    "kept": [g.as_detail() for g in dependents_of(locked)],
+                },
+                request=request,
+            )
+            # Analyses skipped it while archived: queue what the current network and outline lack.
+            _announce_geometry(locked, reason="space restored")
+    _copy_archive_state(space, locked)
+    return space
+
+
+def space_removal(space: Space) -> Removal:
+    """What removing `space` for good would delete, and what forbids it now (for the confirmation page)."""
+    removal, _collector = plan_removal(space)
+    return removal
+
+
+def do_purge_space(
+    space: Space,
+    *,
+    acting_user: Any,
+    expected_digest: str | None = None,
+    request: HttpRequest | None = None,
+) -> Removal:
+    """Remove an archived space for good (data protection), with every record that depends on it.
+
+    Only a city administrator may (checked here too: this deletes records other roles cannot read).
+    Refused while an approved assessment depends on the space, and when `expected_digest` (what the
+    confirmation page listed) no longer matches. The audit row is the tombstone: the space's type, id
+    and name and every removed record by type and id. A space suggested from OpenStreetMap is
+    remembered as dismissed, so that no later import brings it back.
+    """
+    if getattr(acting_user, "is_authenticated", False) and not has_city_perm(
+        acting_user, space.city_id, "space.purge"
+    ):
+        raise NotAllowedError(_("Only a city administrator may remove a space for good."))
+    with transaction.atomic():
+        locked = _lock(space)
+        if locked.archived_at is None:
+            raise RemovalRefusedError(_("Archive the space before removing it for good."))
+        removal, collector = plan_removal(locked)
+        if not removal.allowed:
+            raise RemovalRefusedError(
+                _("This space cannot be removed for good: %(reasons)s")
+                % {"reasons": " ".join(removal.blockers)}
+            )
+        if expected_digest is not None and expected_digest != removal.digest:
+            raise RemovalRefusedError(
+                _(
+                    "The records that depend on this space changed since the page was shown: "
+                    "check the list again."
+                )
+            )
+        dismissed = False
+        if locked.source == SpaceSource.SUGGESTED and locked.osm_id is not None:
+            DismissedSuggestion.objects.get_or_create(
+                city=locked.city,
+                osm_type=locked.osm_type,
+                osm_id=locked.osm_id,
+                defaults={"name": locked.name[:200], "dismissed_by": stored_user(acting_user)},
+            )
+            dismissed = True
         do_record_audit(
-            AuditAction.DELETE,
+            AuditAction.PURGE,
             acting_user=acting_user,
-            obj=space,
-            detail={"source": space.source, "osm_type": space.osm_type, "osm_id": space.osm_id},
+            obj=locked,
+            detail={
+                "removed": removal.as_detail(),
+                "archived_at": locked.archived_at.isoformat(),
+                "source": locked.source,
+                "osm_type": locked.osm_type,
+                "osm_id": locked.osm_id,
+                "suggestion_dismissed": dismissed,
+            },
             request=request,
         )
-        space.delete()
+        collector.delete()
+    return removal
 
 
 def _kind_of(kind: str) -> str:
     return kind if kind in SpaceKind.values else SpaceKind.OTHER
+
+
+# What a re-import changes on an unedited suggested space.
+_SYNCED_FIELDS = (
+    "name",
+    "kind",
+    "polygon",
+    "area_m2",
+    "centroid_lon",
+    "centroid_lat",
+    "osm_tags",
+    "in_latest_import",
+    "network_version",
+    "updated_at",
+)
+
+
+def _write_sync(
+    to_create: list[Space],
+    to_update: list[Space],
+    unchanged: list[int],
+    vanished: list[Space],
+    *,
+    version: Any,
+    now: Any,
+) -> None:
+    Space.objects.bulk_create(to_create, batch_size=500)
+    Space.objects.bulk_update(to_update, list(_SYNCED_FIELDS), batch_size=500)
+    Space.objects.filter(pk__in=unchanged).update(network_version=version)
+    Space.objects.filter(pk__in=[s.pk for s in vanished]).update(in_latest_import=False, updated_at=now)
 
 
 def do_sync_suggested_spaces(
@@ -229,11 +380,13 @@ def do_sync_suggested_spaces(
     """Bring the city's suggested spaces in line with a fresh import.
 
     Suggestions are matched to spaces on (osm_type, osm_id). New ones are created; unedited suggested
-    spaces get the new name, kind and outline; spaces a person edited and spaces drawn by hand are never
-    touched. An unedited suggested space whose OSM object is gone is *not* deleted — events and analyses
-    may refer to it — but flagged `in_latest_import=False` so people can review and delete it. A
-    suggestion a person deleted (DismissedSuggestion) is not created again. Runs in the caller's
-    transaction when there is one (the import's), else in its own.
+    spaces get the new name, kind and outline; spaces a person edited, archived spaces and spaces drawn
+    by hand are never touched (an archived space stays archived, and is not created again beside
+    itself). An unedited suggested space whose OSM object is gone is *not* deleted — events and
+    analyses may refer to it — but flagged `in_latest_import=False` so people can review and archive
+    it. A suggestion whose space was removed for good (DismissedSuggestion) is not created again; the
+    audit row counts them. Runs in the caller's transaction when there is one (the import's), else in
+    its own.
     """
     version = getattr(network, "version", None) or getattr(network, "pk", None)
     dismissed = set(DismissedSuggestion.objects.filter(city=city).values_list("osm_type", "osm_id"))
@@ -244,12 +397,14 @@ def do_sync_suggested_spaces(
     to_create: list[Space] = []
     to_update: list[Space] = []
     unchanged: list[int] = []
-    kept_edited = 0
+    kept_edited = kept_archived = 0
     now = timezone.now()
     seen: set[tuple[str, int]] = set()
+    not_again: set[tuple[str, int]] = set()
     for suggestion in suggestions:
         key = (str(suggestion.osm_type), int(suggestion.osm_id))
         if key in seen or key in dismissed:
+            not_again.update({key} & dismissed)
             continue
         seen.add(key)
         try:
@@ -275,6 +430,8 @@ def do_sync_suggested_spaces(
             )
             _apply_outline(space, outline)
             to_create.append(space)
+        elif space.archived_at is not None:
+            kept_archived += 1
         elif space.edited:
             kept_edited += 1
         else:
@@ -288,29 +445,20 @@ def do_sync_suggested_spaces(
                 to_update.append(space)
             else:
                 unchanged.append(space.pk)
-    vanished = [s for key, s in existing.items() if key not in seen and not s.edited and s.in_latest_import]
+    vanished = [
+        s
+        for key, s in existing.items()
+        if key not in seen and not s.edited and s.in_latest_import and s.archived_at is None
+    ]
     with transaction.atomic():
-        Space.objects.bulk_create(to_create, batch_size=500)
-        Space.objects.bulk_update(
-            to_update,
-            [
-                "name",
-                "kind",
-                "polygon",
-                "area_m2",
-                "centroid_lon",
-                "centroid_lat",
-                "osm_tags",
-                "in_latest_import",
-                "network_version",
-                "updated_at",
-            ],
-            batch_size=500,
-        )
-        Space.objects.filter(pk__in=unchanged).update(network_version=version)
-        Space.objects.filter(pk__in=[s.pk for s in vanished]).update(in_latest_import=False, updated_at=now)
+        _write_sync(to_create, to_update, unchanged, vanished, version=version, now=now)
         result = SyncResult(
-            created=len(to_create), updated=len(to_update), kept_edited=kept_edited, removed=len(vanished)
+            created=len(to_create),
+            updated=len(to_update),
+            kept_edited=kept_edited,
+            removed=len(vanished),
+            kept_archived=kept_archived,
+            dismissed=len(not_again),
         )
         do_record_audit(
             AuditAction.IMPORT,
@@ -352,10 +500,10 @@ def _spaces_csv(spaces: Iterable[Space]) -> str:
 def do_export_spaces(
     city: City, *, acting_user: Any, file_format: str, request: HttpRequest | None = None
 ) -> str:
-    """Return the city's spaces as GeoJSON or CSV text, and audit the export."""
+    """Return the city's spaces in use (archived ones left out) as GeoJSON or CSV text; audit the export."""
     if file_format not in ("geojson", "csv"):
         raise ValueError(f"unknown export format {file_format!r}")
-    spaces = list(Space.objects.filter(city=city).order_by("name", "id"))
+    spaces = list(Space.objects.filter(city=city).active().order_by("name", "id"))
     if file_format == "geojson":
         content = json.dumps(spaces_geojson(spaces), ensure_ascii=False)
     else:

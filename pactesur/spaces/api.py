@@ -18,7 +18,13 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from pactesur.cities.models import City, cities_where, has_city_perm
-from pactesur.spaces.actions import do_create_space, do_delete_space, do_update_space, spaces_geojson
+from pactesur.spaces.actions import (
+    do_archive_space,
+    do_create_space,
+    do_restore_space,
+    do_update_space,
+    spaces_geojson,
+)
 from pactesur.spaces.geometry import (
     DISPLAY_TOLERANCE_M,
     MAX_GEOJSON_BYTES,
@@ -66,6 +72,9 @@ class SpaceOut(Schema):
     edited: bool
     in_latest_import: bool
     network_version: int | None
+    archived_at: datetime | None = Field(
+        None, description="When the space was archived (DELETE); null while it is in use"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -153,8 +162,11 @@ def _space_or_404(request: HttpRequest, space_id: int, action: str | None = None
     return space
 
 
-def _filtered(request: HttpRequest, city: int | None, kind: str | None, q: NulFreeText | None) -> Any:
-    spaces = Space.objects.for_user(request.user, "space.view")
+def _filtered(
+    request: HttpRequest, city: int | None, kind: str | None, q: NulFreeText | None, archived: bool
+) -> Any:
+    visible = Space.objects.for_user(request.user, "space.view")
+    spaces = visible.archived() if archived else visible.active()
     if city is not None:
         visible_city_or_404(request.user, city)
         spaces = spaces.filter(city_id=city)
@@ -174,10 +186,12 @@ def list_spaces(
     city: int | None = None,
     kind: SpaceKind | None = None,
     q: NulFreeText | None = None,
+    archived: bool = False,
 ) -> Any:
-    """The spaces of the caller's cities, or of one `city`; filter by `kind` or words of the name (`q`).
-    Outlines are simplified for display; one space's endpoint gives its stored outline."""
-    return list(_filtered(request, city, kind, q))
+    """The spaces in use of the caller's cities, or of one `city`; filter by `kind` or words of the
+    name (`q`); `archived=true` lists the archived spaces instead. Outlines are simplified for display;
+    one space's endpoint gives its stored outline."""
+    return list(_filtered(request, city, kind, q, archived))
 
 
 @router.get("/geojson", response=dict[str, Any], summary="Spaces as GeoJSON")
@@ -186,14 +200,16 @@ def spaces_as_geojson(
     city: int | None = None,
     kind: SpaceKind | None = None,
     q: NulFreeText | None = None,
+    archived: bool = False,
 ) -> Any:
     """The same spaces as a GeoJSON FeatureCollection with every attribute as properties, outlines
     simplified for display (the pages' audited GeoJSON export gives them as stored)."""
-    return spaces_geojson(_filtered(request, city, kind, q), simplified=True)
+    return spaces_geojson(_filtered(request, city, kind, q, archived), simplified=True)
 
 
 @router.get("/{int:space_id}", response=SpaceOut, summary="One space")
 def get_space(request: HttpRequest, space_id: int) -> Any:
+    """One space, archived or not (`archived_at` says)."""
     return _space_or_404(request, space_id)
 
 
@@ -236,8 +252,20 @@ def update_space(request: HttpRequest, space_id: int, payload: SpacePatch) -> An
         raise validation_error_422(exc) from exc
 
 
-@router.delete("/{int:space_id}", response={204: None}, summary="Delete a space and its events")
-def delete_space(request: HttpRequest, space_id: int) -> Any:
+@router.delete("/{int:space_id}", response={204: None}, summary="Archive a space (nothing is deleted)")
+def archive_space(request: HttpRequest, space_id: int) -> Any:
+    """Archive the space: it leaves the lists, maps, rankings, analyses and exports, and nothing is
+    deleted — its events, analyses and assessment with every version are kept. It stays readable
+    here (`archived_at` is set) and in `?archived=true` lists, and `POST /spaces/{id}/restore` brings
+    it back. Archiving an archived space changes nothing. Removing a space for good (data protection)
+    is an administrator's action on the pages only, where every record it takes is named first."""
     space = _space_or_404(request, space_id, "space.edit")
-    do_delete_space(space, acting_user=request.user, request=request)
+    do_archive_space(space, acting_user=request.user, request=request)
     return Status(204, None)
+
+
+@router.post("/{int:space_id}/restore", response=SpaceOut, summary="Restore an archived space")
+def restore_space(request: HttpRequest, space_id: int) -> Any:
+    """Bring an archived space back into use, with everything kept with it."""
+    space = _space_or_404(request, space_id, "space.edit")
+    return do_restore_space(space, acting_user=request.user, request=request)

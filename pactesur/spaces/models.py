@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pactesur.cities.models import CityOwned
+from pactesur.cities.models import CityOwned, CityOwnedQuerySet
 from pactesur.cities.records import Authored
 
 
@@ -40,8 +40,39 @@ class OsmType(models.TextChoices):
     RELATION = "relation", _("relation")
 
 
-class Space(CityOwned, Authored):
-    """A public space. Only `pactesur.spaces.actions` writes it."""
+class ArchivableQuerySet(CityOwnedQuerySet):
+    """Records that people archive instead of deleting: lists, maps, rankings and exports read `.active()`.
+
+    The default manager still returns archived rows, so that the admin, cascades and lookups by id
+    see them: an archived record stays readable to those allowed and keeps what depends on it.
+    """
+
+    def active(self) -> Self:
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> Self:
+        return self.filter(archived_at__isnull=False)
+
+
+class Archivable(models.Model):
+    """When and by whom a record was archived; None while it is in use."""
+
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Space(CityOwned, Authored, Archivable):
+    """A public space. Only `pactesur.spaces.actions` writes it; it is archived, not deleted, and
+    removed for good only by `do_purge_space` (an administrator, on an archived space)."""
 
     view_action = "space.view"
     edit_action = "space.edit"
@@ -77,11 +108,13 @@ class Space(CityOwned, Authored):
     # True once a person changed the space: re-imports never overwrite it again.
     edited = models.BooleanField(_("edited by a person"), default=False)
     # False when the OSM object this space was suggested from is absent from the latest import; the
-    # space is kept (events and analyses may rely on it) and people decide whether to delete it.
+    # space is kept (events and analyses may rely on it) and people decide whether to archive it.
     in_latest_import = models.BooleanField(_("still suggested by the latest import"), default=True)
     # Version of the city's street network (streets.StreetNetwork.version) the suggestion last came
     # from; a plain integer so that deleting old networks never touches spaces.
     network_version = models.PositiveIntegerField(_("network version"), null=True, blank=True)
+
+    objects = ArchivableQuerySet.as_manager()  # type: ignore[misc]  # a narrower queryset than the base's
 
     class Meta:
         ordering = ["name", "id"]
@@ -134,6 +167,7 @@ class Space(CityOwned, Authored):
                 "edited": self.edited,
                 "in_latest_import": self.in_latest_import,
                 "network_version": self.network_version,
+                "archived_at": self.archived_at.isoformat() if self.archived_at else None,
                 "created_at": self.created_at.isoformat() if self.created_at else None,
                 "updated_at": self.updated_at.isoformat() if self.updated_at else None,
             },
@@ -141,7 +175,8 @@ class Space(CityOwned, Authored):
 
 
 class DismissedSuggestion(CityOwned):
-    """An OSM object whose suggested space a person deleted: later imports do not suggest it again."""
+    """An OSM object whose suggested space an administrator removed for good: later imports do not
+    suggest it again (an archived space needs no such row: the space itself is kept)."""
 
     view_action = "space.view"
     edit_action = "space.edit"

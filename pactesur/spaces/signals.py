@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# A space was created or its outline changed. Sent with `space` (the Space), after commit; the
-# analysis app listens to re-run the space's vehicle dynamics assessment.
+# A space was created, its outline changed, or it was restored from the archive (analyses skip
+# archived spaces). Sent with `space` (the Space) and `reason` (for the audit row), after commit;
+# the analysis app listens to re-run the space's vehicle dynamics assessment.
 space_geometry_changed = Signal()

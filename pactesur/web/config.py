@@ -39,6 +39,7 @@ class Config:
     trusted_proxies: tuple[ProxyNetwork, ...]
     job_lost_after_s: float = 60.0
     session_idle_minutes: float = 30.0
+    reauth_minutes: float = 10.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -75,6 +76,7 @@ class Config:
             ),
             job_lost_after_s=_positive_number(env, "PACTESUR_JOB_LOST_AFTER_S", 60.0),
             session_idle_minutes=_positive_number(env, "PACTESUR_SESSION_IDLE_MINUTES", 30.0),
+            reauth_minutes=_positive_number(env, "PACTESUR_REAUTH_MINUTES", 10.0),
         )
 
 

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # before django_tasks_db: its `db_worker` command (with a heartbeat) replaces theirs
     "pactesur.jobs",
     "django_tasks",
@@ -55,11 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pactesur.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pactesur.cities.middleware.CurrentCityMiddleware",
+    "pactesur.accounts.middleware.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "pactesur.web.caching.NoStoreMiddleware",
 ]
@@ -198,6 +203,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 3600
 PACTESUR_SESSION_IDLE_MINUTES = CONFIG.session_idle_minutes
+# Restricted exports and role changes need the password (and two-factor code) confirmed this recently.
+PACTESUR_REAUTH_MINUTES = CONFIG.reauth_minutes
+# Two-factor log-in (django-otp): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "PACTESUR"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -14,6 +14,7 @@ from pactesur.accounts.models import Invitation
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.errors import NotAllowedError
 from pactesur.cities.models import Membership
+from tests.auth_support import confirm_password
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,7 @@ def test_existing_user_logged_in_with_the_invited_address_accepts(  # type: igno
     client, city_admin, other_city_admin, city, django_capture_on_commit_callbacks
 ) -> None:
     client.force_login(city_admin)
+    confirm_password(client)  # inviting someone as security manager needs it
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, email=other_city_admin.email, role="security")
     link = _link_from_last_mail()
@@ -178,6 +180,7 @@ def test_accepting_twice_is_refused(city, city_admin) -> None:  # type: ignore[n
 def test_admin_changes_a_members_role_and_it_is_audited(client, city_admin, viewer, city) -> None:  # type: ignore[no-untyped-def]
     membership = Membership.objects.get(user=viewer)
     client.force_login(city_admin)
+    confirm_password(client)
     response = client.post(
         reverse("accounts:member_role", args=[membership.pk]), {f"m{membership.pk}-role": "security"}
     )
@@ -193,6 +196,7 @@ def test_admin_changes_a_members_role_and_it_is_audited(client, city_admin, view
 def test_admin_removes_a_member(client, city_admin, viewer) -> None:  # type: ignore[no-untyped-def]
     membership = Membership.objects.get(user=viewer)
     client.force_login(city_admin)
+    confirm_password(client)
     assert client.post(reverse("accounts:member_remove", args=[membership.pk])).status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEvent.objects.filter(detail__event="removed").exists()
@@ -201,6 +205,7 @@ def test_admin_removes_a_member(client, city_admin, viewer) -> None:  # type: ig
 def test_the_last_admin_can_be_neither_removed_nor_demoted(client, city_admin, city) -> None:  # type: ignore[no-untyped-def]
     membership = Membership.objects.get(user=city_admin)
     client.force_login(city_admin)
+    confirm_password(client)
     response = client.post(reverse("accounts:member_remove", args=[membership.pk]), follow=True)
     assert b"needs at least one administrator" in response.content
     client.post(reverse("accounts:member_role", args=[membership.pk]), {f"m{membership.pk}-role": "viewer"})

@@ -16,6 +16,7 @@ from django.test import Client
 from pactesur.accounts.models import ApiToken, hash_token
 from pactesur.audit.models import AuditEvent
 from tests.analysis.factories import make_issue7_analyses
+from tests.auth_support import confirm_password
 from tests.spaces.helpers import make_space
 from tests.streets.factories import StreetNetworkFactory
 
@@ -146,6 +147,7 @@ def test_trainers_and_viewers_get_no_results(space, user_by_role, role):
 
 def test_another_citys_admin_gets_404_for_the_page_exports_and_api(space, other_city_admin):
     client = _client(other_city_admin)
+    confirm_password(client)
     for url in ("", "export.json", "export.geojson"):
         assert client.get(f"/analysis/spaces/{space.pk}/{url}").status_code == 404
     response = Client().get(f"/api/v1/analysis/spaces/{space.pk}", headers=_api(other_city_admin))
@@ -233,6 +235,7 @@ def test_results_stored_before_barriers_and_warnings_still_show(city, network, s
 
 def test_exports_carry_barriers_and_warnings_and_are_audited(space, security_officer):
     client = _client(security_officer)
+    confirm_password(client)
     plain = json.loads(client.get(f"/analysis/spaces/{space.pk}/export.json").content)
     geo = json.loads(client.get(f"/analysis/spaces/{space.pk}/export.geojson").content)
 

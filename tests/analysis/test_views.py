@@ -14,6 +14,7 @@ from pactesur.accounts.models import ApiToken, hash_token
 from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis
 from pactesur.analysis.parameters import vehicle_codes
 from pactesur.audit.models import AuditEvent
+from tests.auth_support import confirm_password
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,7 @@ def test_trainers_and_viewers_may_not_see_analyses(analysed, user_by_role, role)
 
 def test_another_citys_admin_gets_404_for_a_space_and_its_speeds(analysed, other_city_admin):
     client = _client(other_city_admin)
+    confirm_password(client)
     assert client.get(f"/analysis/spaces/{analysed.pk}/").status_code == 404
     assert client.get(f"/analysis/spaces/{analysed.pk}/export.json").status_code == 404
     assert client.get(f"/analysis/{analysed.city_id}/speeds/M1.json").status_code == 404
@@ -115,6 +117,7 @@ def test_rerun_queues_a_job_and_is_audited(analysed, security_officer, django_ca
 
 def test_exports_carry_every_entry_and_are_audited(analysed, security_officer):
     client = _client(security_officer)
+    confirm_password(client)
     plain = client.get(f"/analysis/spaces/{analysed.pk}/export.json")
     geo = client.get(f"/analysis/spaces/{analysed.pk}/export.geojson")
 

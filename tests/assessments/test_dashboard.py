@@ -7,6 +7,7 @@ from pactesur.assessments.models import Assessment
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.models import City
 from tests.assessments.helpers import rate, settle_the_rest, start
+from tests.auth_support import confirm_password
 from tests.factories import CityFactory, MembershipFactory, UserFactory
 
 
@@ -56,6 +57,7 @@ def test_a_planner_sees_levels_and_top_risks_but_no_scenario_text(
     a = start(city, security_officer)
     rate(a, "vehicle", 5, 5, security_officer, description="TRUCK-FROM-RUE-X", evidence="SECRET-EVIDENCE")
     client.force_login(planner)
+    confirm_password(client)
     dashboard = client.get("/assessments/").content.decode()
     summary = client.get(f"/assessments/spaces/{a.space_id}/")
     assert summary.status_code == 200

@@ -22,6 +22,7 @@ from pactesur.assessments.models import Scenario
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.errors import InvalidRequestError
 from tests.assessments.helpers import rate, scenario, settle_the_rest
+from tests.auth_support import confirm_password
 
 DRONE_REASON = "covered market hall: no drone can fly over the crowd"
 
@@ -159,6 +160,7 @@ def test_the_report_shows_the_reason_of_a_not_applicable_scenario(
     rate(assessment, "vehicle", 4, 5, security_officer)
     _not_applicable(assessment, "drone", security_officer)
     client.force_login(security_officer)
+    confirm_password(client)
 
     response = client.get(f"/assessments/{assessment.pk}/report.pdf")
 

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from pactesur.assessments.models import Assessment
 from pactesur.audit.models import AuditAction, AuditEvent
 from tests.assessments.helpers import rate, start
+from tests.auth_support import confirm_password
 
 
 def _pages(content: bytes) -> list[str]:
@@ -29,6 +30,7 @@ def test_space_report_is_marked_restricted_and_watermarked_on_every_page(
     )
     rate(assessment, "firearms", 2, 4, security_officer)
     client.force_login(security_officer)
+    confirm_password(client)
     response = client.get(f"/assessments/{assessment.pk}/report.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -54,6 +56,7 @@ def test_city_report_lists_the_ranked_spaces_with_the_watermark(
     rate(a, "vehicle", 5, 5, security_officer)
     start(city, security_officer, name="Cours Saleya")
     client.force_login(city_admin)
+    confirm_password(client)
     response = client.get("/assessments/report.pdf")
     assert response.status_code == 200
     pages = _pages(response.content)
@@ -98,6 +101,7 @@ def test_space_report_gives_every_class_rating_and_never_an_untested_one(
 ) -> None:  # type: ignore[no-untyped-def]
     _with_issue7_analyses(assessment)
     client.force_login(security_officer)
+    confirm_password(client)
 
     response = client.get(f"/assessments/{assessment.pk}/report.pdf")
 
@@ -118,6 +122,7 @@ def test_space_report_writes_the_warnings_in_the_readers_language(
 ) -> None:  # type: ignore[no-untyped-def]
     _with_issue7_analyses(assessment)
     client.force_login(security_officer)
+    confirm_password(client)
 
     response = client.get(f"/fr/assessments/{assessment.pk}/report.pdf")
 

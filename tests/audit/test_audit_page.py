@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pactesur.audit.actions import do_record_audit, do_record_export, do_record_view
 from pactesur.audit.models import AuditAction, AuditEvent
+from tests.auth_support import confirm_password
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def test_csv_download_has_the_filtered_rows_and_is_itself_audited(client, city_a
     do_record_audit(AuditAction.UPDATE, acting_user=planner, city=city, detail={})
     do_record_audit(AuditAction.CREATE, acting_user=city_admin, city=city)
     client.force_login(city_admin)
+    confirm_password(client)
     response = client.get(reverse("audit:export"), {"user": "planner"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -96,6 +98,7 @@ def test_csv_download_has_the_filtered_rows_and_is_itself_audited(client, city_a
 def test_csv_cells_that_look_like_formulas_are_defused(client, city_admin, city) -> None:  # type: ignore[no-untyped-def]
     AuditEvent.objects.create(action=AuditAction.UPDATE, city=city, username="x", object_repr="=HYPERLINK(1)")
     client.force_login(city_admin)
+    confirm_password(client)
     content = client.get(reverse("audit:export")).content.decode()
     assert "'=HYPERLINK(1)" in content
 

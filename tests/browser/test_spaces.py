@@ -1,4 +1,5 @@
-"""A planner draws a space on the map with Leaflet.draw, saves it, reads it back, and reshapes it."""
+"""A planner draws a space on the map with Leaflet.draw, saves it, reads it back, reshapes it, archives and
+restores it."""
 
 from __future__ import annotations
 
@@ -140,3 +141,35 @@ def test_planner_reshapes_a_space_by_dragging_a_corner(
     assert len(after) == 5
     moved = {tuple(p) for p in after[:4]} - {tuple(p) for p in before[:4]}
     assert len(moved) == 1
+
+
+def test_planner_archives_a_space_and_restores_it(
+    page, live_server, planner, nice_with_a_space, js_errors
+) -> None:  # type: ignore[no-untyped-def]
+    """Nothing lost: the old "Delete" is "Archive"; the space leaves the list, is found among the
+    archived spaces with its events kept, and comes back with "Restore"."""
+    from tests.spaces.helpers import make_event
+
+    make_event(nice_with_a_space, None, name="Carnaval")
+    log_in(page, live_server, "planner", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/spaces/{nice_with_a_space.pk}/")
+    assert page.locator("text=Delete").count() == 0
+    page.click("#archive-space")
+    assert page.inner_text("#archive-kept") == "1 event"
+    page.click("#confirm-archive")
+
+    page.wait_for_selector("#archived-spaces-link")
+    assert page.locator(".spaces-table a:has-text('Place Masséna')").count() == 0
+    assert page.inner_text("#archived-spaces-link") == "Archived (1)"
+    page.click("#archived-spaces-link")
+    page.click("#archived-spaces a:has-text('Place Masséna')")
+    page.wait_for_selector("#space-archived")
+    assert page.locator("#edit-space").count() == 0
+    assert "Carnaval" in page.inner_text("main")
+
+    page.click("#restore-space")
+    page.wait_for_selector("#space-name")
+    assert page.locator("#space-archived").count() == 0
+    assert page.locator("#edit-space").count() == 1
+    page.goto(f"{live_server.url}/spaces/")
+    assert page.locator(".spaces-table a:has-text('Place Masséna')").count() == 1

@@ -78,3 +78,25 @@ def test_same_clock_compares_the_offsets_over_a_year():
     assert not same_clock("Atlantic/Canary", "Europe/Madrid", start=JAN_2026)
     # Phoenix keeps Denver's clock in winter only
     assert not same_clock("America/Phoenix", "America/Denver", start=JAN_2026)
+
+
+@pytest.mark.django_db
+def test_a_city_created_without_a_time_zone_takes_its_countrys():
+    from pactesur.cities.actions import do_create_city
+
+    helsinki = do_create_city(acting_user=None, name="Helsinki", slug="helsinki-tz", country="fi")
+    madrid = do_create_city(
+        acting_user=None, name="Madrid", slug="madrid-tz", country="ES", near=(-3.7, 40.4)
+    )
+
+    assert helsinki.time_zone == "Europe/Helsinki"
+    assert madrid.time_zone == "Europe/Madrid"
+
+
+@pytest.mark.django_db
+def test_a_city_of_a_country_without_a_known_zone_must_be_given_one():
+    from pactesur.cities.actions import do_create_city
+    from pactesur.cities.errors import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError, match="No time zone is known"):
+        do_create_city(acting_user=None, name="Nowhere", slug="nowhere", country="QQ")

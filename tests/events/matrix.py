@@ -1,4 +1,4 @@
-"""Permission matrix rows of the events app: every page and API call × every role."""
+"""Permission matrix rows of the events app: every page and API call, by method, × every role."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from tests.spaces.matrix import (
     CURRENT_VIEW,
     EDITORS,
     MEMBERS,
+    NOT_SERVED,
     RECORD_EDIT,
     RECORD_EDIT_POST,
+    RECORD_PURGE,
+    RECORD_PURGE_POST,
     RECORD_VIEW,
 )
 
@@ -22,6 +25,55 @@ def _event(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
 
     space = make_space(city, None)
     return {"space": space, "event": make_event(space, None)}
+
+
+def _archived_event(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.events.actions import do_archive_event
+
+    made = _event(city, other_city, user_by_role)
+    do_archive_event(made["event"], acting_user=None)
+    return made
+
+
+def _purge_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    from pactesur.events.actions import event_removal
+
+    return {"digest": event_removal(ctx["event"]).digest}
+
+
+def _stored(ctx: dict[str, Any]) -> Any:
+    from pactesur.events.models import Event
+
+    return Event.objects.filter(pk=ctx["event"].pk).first()
+
+
+def _archived(ctx: dict[str, Any]) -> bool:
+    event = _stored(ctx)
+    return event is not None and event.archived_at is not None
+
+
+def _restored(ctx: dict[str, Any]) -> bool:
+    event = _stored(ctx)
+    return event is not None and event.archived_at is None
+
+
+def _gone(ctx: dict[str, Any]) -> bool:
+    return _stored(ctx) is None
+
+
+def _created(ctx: dict[str, Any]) -> bool:
+    from pactesur.events.models import Event
+
+    return Event.objects.filter(name="Carnaval").exists()
+
+
+def _rescheduled(ctx: dict[str, Any]) -> bool:
+    """The edit form moves the event (made ten days from now) to February 2027."""
+    return _stored(ctx).starts_at.date().isoformat() == "2027-02-13"
+
+
+def _attendance_set(ctx: dict[str, Any]) -> bool:
+    return _stored(ctx).expected_attendance == 100000
 
 
 def _own_space(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
@@ -54,27 +106,57 @@ def _nice_fields(ctx: dict[str, Any]) -> dict[str, Any]:
     return _fields(ctx["space"])
 
 
+def _url(suffix: str = "") -> Any:
+    return lambda s: f"/events/{s['event'].pk}/{suffix}"
+
+
 ROWS: list[MatrixRow] = [
     MatrixRow("events list", "GET", lambda s: "/events/", CURRENT_VIEW),
+    MatrixRow("events list post", "POST", lambda s: "/events/", NOT_SERVED),
+    MatrixRow("events archived list", "GET", lambda s: "/events/archived/", CURRENT_VIEW, _archived_event),
+    MatrixRow("events archived list post", "POST", lambda s: "/events/archived/", NOT_SERVED),
     MatrixRow("events create form", "GET", lambda s: "/events/new/", CURRENT_EDIT),
-    MatrixRow("events create", "POST", lambda s: "/events/new/", CURRENT_EDIT_POST, _own_space, _form),
-    MatrixRow("events export csv", "GET", lambda s: "/events/export.csv", CURRENT_EDIT),
-    MatrixRow("events detail", "GET", lambda s: f"/events/{s['event'].pk}/", RECORD_VIEW, _event),
-    MatrixRow("events edit form", "GET", lambda s: f"/events/{s['event'].pk}/edit/", RECORD_EDIT, _event),
     MatrixRow(
-        "events edit",
+        "events create",
         "POST",
-        lambda s: f"/events/{s['event'].pk}/edit/",
-        RECORD_EDIT_POST,
-        _event,
-        _nice_fields,
+        lambda s: "/events/new/",
+        CURRENT_EDIT_POST,
+        _own_space,
+        _form,
+        effect=_created,
     ),
-    MatrixRow("events delete form", "GET", lambda s: f"/events/{s['event'].pk}/delete/", RECORD_EDIT, _event),
+    MatrixRow("events export csv", "GET", lambda s: "/events/export.csv", CURRENT_EDIT),
+    MatrixRow("events export csv post", "POST", lambda s: "/events/export.csv", NOT_SERVED),
+    MatrixRow("events detail", "GET", _url(), RECORD_VIEW, _event),
+    MatrixRow("events detail post", "POST", _url(), NOT_SERVED, _event),
+    MatrixRow("events edit form", "GET", _url("edit/"), RECORD_EDIT, _event),
     MatrixRow(
-        "events delete", "POST", lambda s: f"/events/{s['event'].pk}/delete/", RECORD_EDIT_POST, _event
+        "events edit", "POST", _url("edit/"), RECORD_EDIT_POST, _event, _nice_fields, effect=_rescheduled
+    ),
+    MatrixRow("events archive form", "GET", _url("archive/"), RECORD_EDIT, _event),
+    MatrixRow("events archive", "POST", _url("archive/"), RECORD_EDIT_POST, _event, effect=_archived),
+    MatrixRow(
+        "events restore", "POST", _url("restore/"), RECORD_EDIT_POST, _archived_event, effect=_restored
+    ),
+    MatrixRow("events purge form", "GET", _url("purge/"), RECORD_PURGE, _archived_event),
+    MatrixRow(
+        "events purge",
+        "POST",
+        _url("purge/"),
+        RECORD_PURGE_POST,
+        _archived_event,
+        _purge_form,
+        effect=_gone,
     ),
     api_row(
         "api events list of a city", "GET", lambda s: f"/api/v1/events/?city={s['city'].pk}", MEMBERS, _event
+    ),
+    api_row(
+        "api events archived list of a city",
+        "GET",
+        lambda s: f"/api/v1/events/?city={s['city'].pk}&archived=true",
+        MEMBERS,
+        _archived_event,
     ),
     api_row("api events detail", "GET", lambda s: f"/api/v1/events/{s['event'].pk}", MEMBERS, _event),
     api_row(
@@ -85,6 +167,7 @@ ROWS: list[MatrixRow] = [
         _own_space,
         ok=201,
         data=_nice_fields,
+        effect=_created,
     ),
     api_row(
         "api events update",
@@ -93,8 +176,23 @@ ROWS: list[MatrixRow] = [
         EDITORS,
         _event,
         data={"expected_attendance": 100000},
+        effect=_attendance_set,
     ),
     api_row(
-        "api events delete", "DELETE", lambda s: f"/api/v1/events/{s['event'].pk}", EDITORS, _event, ok=204
+        "api events archive",
+        "DELETE",
+        lambda s: f"/api/v1/events/{s['event'].pk}",
+        EDITORS,
+        _event,
+        ok=204,
+        effect=_archived,
+    ),
+    api_row(
+        "api events restore",
+        "POST",
+        lambda s: f"/api/v1/events/{s['event'].pk}/restore",
+        EDITORS,
+        _archived_event,
+        effect=_restored,
     ),
 ]

@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from pactesur.audit.models import AuditEvent
-from pactesur.events.actions import do_create_event, do_delete_event, do_update_event
+from pactesur.events.actions import do_archive_event, do_create_event, do_update_event
 from pactesur.events.models import Event
+from tests.auth_support import confirm_password
 from tests.spaces.helpers import make_event, make_space
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +76,13 @@ def test_database_refuses_an_event_ending_before_it_starts(city) -> None:
         )
 
 
-def test_update_and_delete_are_audited(city, planner) -> None:
+def test_update_and_archive_are_audited(city, planner) -> None:
     event = make_event(make_space(city, None), planner)
     do_update_event(event, acting_user=planner, expected_attendance=50000)
     assert AuditEvent.objects.get(action="update").detail == {"fields": ["expected_attendance"]}
-    do_delete_event(event, acting_user=planner)
-    assert not Event.objects.exists()
-    assert AuditEvent.objects.filter(action="delete", object_type="events.event").exists()
+    do_archive_event(event, acting_user=planner)
+    assert Event.objects.archived().get() == event
+    assert AuditEvent.objects.filter(action="archive", object_type="events.event").exists()
 
 
 def test_moving_an_event_to_a_space_of_another_city_is_refused(city, other_city, planner) -> None:
@@ -135,7 +136,7 @@ def test_event_form_refuses_end_before_start_and_foreign_space(city, other_city,
     assert not Event.objects.exists()
 
 
-def test_edit_and_delete_pages(city, planner) -> None:
+def test_edit_and_archive_pages(city, planner) -> None:
     space = make_space(city, None)
     event = make_event(space, None)
     client = _client(planner)
@@ -148,10 +149,10 @@ def test_edit_and_delete_pages(city, planner) -> None:
     assert client.post(f"/events/{event.pk}/edit/", data).status_code == 302
     event.refresh_from_db()
     assert event.name == "Carnaval 2027"
-    assert "Carnaval 2027" in client.get(f"/events/{event.pk}/delete/").content.decode()
-    response = client.post(f"/events/{event.pk}/delete/")
+    assert "Carnaval 2027" in client.get(f"/events/{event.pk}/archive/").content.decode()
+    response = client.post(f"/events/{event.pk}/archive/")
     assert response["Location"] == f"/spaces/{space.pk}/"
-    assert not Event.objects.exists()
+    assert Event.objects.archived().get() == event
 
 
 def test_csv_export_lists_the_city_events_and_is_audited(city, other_city, planner) -> None:
@@ -162,7 +163,9 @@ def test_csv_export_lists_the_city_events_and_is_audited(city, other_city, plann
         temporary_measures="Concrete blocks on Av. Jean Médecin",
     )
     make_event(make_space(other_city, None, name="Place Saint-Lambert"), None, name="Village de Noël")
-    response = _client(planner).get("/events/export.csv")
+    client = _client(planner)
+    confirm_password(client)
+    response = client.get("/events/export.csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["name"] for r in rows] == ["Carnaval"]
     assert rows[0]["space"] == "Place Masséna"

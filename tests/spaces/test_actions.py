@@ -1,4 +1,4 @@
-"""Space actions: create, update, delete, and the sync of suggested spaces on (re-)import."""
+"""Space actions: create, update, archive, and the sync of suggested spaces on (re-)import."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from shapely.geometry import shape
 
 from pactesur.audit.models import AuditEvent
-from pactesur.spaces.actions import do_delete_space, do_sync_suggested_spaces, do_update_space
+from pactesur.spaces.actions import (
+    do_archive_space,
+    do_purge_space,
+    do_sync_suggested_spaces,
+    do_update_space,
+)
 from pactesur.spaces.models import Space
 from tests.spaces.helpers import NICE_LAT, NICE_LON, bowtie, make_event, make_space, square
 
@@ -85,12 +90,14 @@ def test_update_refuses_fields_that_are_not_editable(city, planner) -> None:
         do_update_space(space, acting_user=planner, city=None)
 
 
-def test_deleting_a_space_deletes_its_events_and_is_audited(city, planner) -> None:
+def test_archiving_a_space_keeps_it_and_its_events_and_is_audited(city, planner) -> None:
     space = make_space(city, planner)
-    make_event(space, planner)
-    do_delete_space(space, acting_user=planner)
-    assert not Space.objects.exists()
-    assert AuditEvent.objects.filter(action="delete", object_type="spaces.space").exists()
+    event = make_event(space, planner)
+    do_archive_space(space, acting_user=planner)
+    assert Space.objects.archived().get() == space
+    assert space.events.get() == event
+    row = AuditEvent.objects.get(action="archive", object_type="spaces.space")
+    assert row.detail["kept"] == [{"type": "events.event", "count": 1, "ids": [event.pk]}]
 
 
 def test_sync_creates_new_suggested_spaces(city, security_officer) -> None:
@@ -198,20 +205,28 @@ def test_sync_is_audited_once_with_its_counts(city, security_officer) -> None:
         city, [_suggest("Garibaldi", 1)], acting_user=security_officer, network=_Network(4)
     )
     row = AuditEvent.objects.get(action="import")
-    assert row.detail["spaces"] == {"created": 1, "updated": 0, "kept_edited": 0, "removed": 0}
+    assert row.detail["spaces"] == {
+        "created": 1,
+        "updated": 0,
+        "kept_edited": 0,
+        "removed": 0,
+        "kept_archived": 0,
+        "dismissed": 0,
+    }
     assert row.city == city
 
 
-def test_deleted_suggestion_is_not_suggested_again(city, security_officer) -> None:
+def test_suggestion_removed_for_good_is_not_suggested_again(city, security_officer) -> None:
     do_sync_suggested_spaces(
         city, [_suggest("Parking lot", 1)], acting_user=security_officer, network=_Network(1)
     )
-    do_delete_space(Space.objects.get(), acting_user=security_officer)
+    space = do_archive_space(Space.objects.get(), acting_user=security_officer)
+    do_purge_space(space, acting_user=None)
     result = do_sync_suggested_spaces(
         city,
         [_suggest("Parking lot", 1), _suggest("Garibaldi", 2)],
         acting_user=security_officer,
         network=_Network(2),
     )
-    assert result.created == 1
+    assert (result.created, result.dismissed) == (1, 1)
     assert list(Space.objects.values_list("name", flat=True)) == ["Garibaldi"]

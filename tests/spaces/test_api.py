@@ -64,8 +64,14 @@ def test_space_crud_through_the_api(city, planner) -> None:
     assert patched.json()["peak_crowd"] == 6000
     assert patched.json()["polygon"]["coordinates"][0][0][0] == pytest.approx(NICE_LON + 0.001)
 
+    # DELETE archives: the space leaves the lists, stays readable, and comes back with restore.
     assert api.send("DELETE", f"/spaces/{space_id}").status_code == 204
-    assert not Space.objects.exists()
+    assert Space.objects.archived().get().pk == space_id
+    assert api.get("/spaces/").json() == []
+    assert [s["id"] for s in api.get("/spaces/", archived="true").json()] == [space_id]
+    assert api.get(f"/spaces/{space_id}").json()["archived_at"] is not None
+    restored = api.send("POST", f"/spaces/{space_id}/restore")
+    assert (restored.status_code, restored.json()["archived_at"]) == (200, None)
 
 
 def test_space_list_filters_by_city_kind_and_name(city, planner) -> None:
@@ -157,7 +163,10 @@ def test_event_crud_through_the_api_with_city_local_times(city, planner) -> None
     patched = api.send("PATCH", f"/events/{body['id']}", {"public": True})
     assert patched.json()["public"] is True
     assert api.send("DELETE", f"/events/{body['id']}").status_code == 204
-    assert not Event.objects.exists()
+    assert Event.objects.archived().get().pk == body["id"]
+    assert api.get("/events/").json() == []
+    assert [e["id"] for e in api.get("/events/", archived="true").json()] == [body["id"]]
+    assert api.send("POST", f"/events/{body['id']}/restore").json()["archived_at"] is None
 
 
 def test_event_ending_before_it_starts_gets_422_with_the_form_message(city, planner) -> None:

@@ -27,13 +27,19 @@ def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("GET", f"/spaces/{s}/"),
         ("GET", f"/spaces/{s}/edit/"),
         ("POST", f"/spaces/{s}/edit/"),
-        ("GET", f"/spaces/{s}/delete/"),
-        ("POST", f"/spaces/{s}/delete/"),
+        ("GET", f"/spaces/{s}/archive/"),
+        ("POST", f"/spaces/{s}/archive/"),
+        ("POST", f"/spaces/{s}/restore/"),
+        ("GET", f"/spaces/{s}/purge/"),
+        ("POST", f"/spaces/{s}/purge/"),
         ("GET", f"/events/{e}/"),
         ("GET", f"/events/{e}/edit/"),
         ("POST", f"/events/{e}/edit/"),
-        ("GET", f"/events/{e}/delete/"),
-        ("POST", f"/events/{e}/delete/"),
+        ("GET", f"/events/{e}/archive/"),
+        ("POST", f"/events/{e}/archive/"),
+        ("POST", f"/events/{e}/restore/"),
+        ("GET", f"/events/{e}/purge/"),
+        ("POST", f"/events/{e}/purge/"),
     ]
 
 
@@ -44,12 +50,14 @@ def _api(ids: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("GET", f"/api/v1/spaces/{s}", None),
         ("PATCH", f"/api/v1/spaces/{s}", {"name": "hacked"}),
         ("DELETE", f"/api/v1/spaces/{s}", None),
+        ("POST", f"/api/v1/spaces/{s}/restore", None),
         ("GET", f"/api/v1/spaces/?city={c}", None),
         ("GET", f"/api/v1/spaces/geojson?city={c}", None),
         ("POST", "/api/v1/spaces/", {"city": c, "name": "x", "kind": "square", "polygon": square()}),
         ("GET", f"/api/v1/events/{e}", None),
         ("PATCH", f"/api/v1/events/{e}", {"name": "hacked"}),
         ("DELETE", f"/api/v1/events/{e}", None),
+        ("POST", f"/api/v1/events/{e}/restore", None),
         ("GET", f"/api/v1/events/?city={c}", None),
         ("GET", f"/api/v1/events/?space={s}", None),
         ("POST", "/api/v1/events/", event),
@@ -67,6 +75,8 @@ def test_user_of_another_city_gets_404_on_every_page_and_changes_nothing(request
         assert b"secret" not in response.content
     assert Space.objects.get().name == "Place Saint-Lambert secret"
     assert Event.objects.get().name == "Village de Noël secret"
+    assert not Space.objects.archived().exists()
+    assert not Event.objects.archived().exists()
 
 
 @pytest.mark.parametrize("who", ["city_admin", "planner", "expert"])
@@ -83,8 +93,8 @@ def test_user_of_another_city_gets_404_on_every_api_call_and_changes_nothing(req
         )
         assert response.status_code == 404, f"{method} {url}: {response.status_code}"
         assert b"secret" not in response.content
-    assert Space.objects.count() == 1
-    assert Event.objects.count() == 1
+    assert Space.objects.active().count() == 1
+    assert Event.objects.active().count() == 1
 
 
 def test_unfiltered_api_lists_show_only_the_callers_cities(city, city_admin, liege) -> None:
@@ -103,7 +113,9 @@ def test_pages_of_the_current_city_never_list_another_citys_records(city, city_a
     for url in (
         "/spaces/",
         "/spaces/map/",
+        "/spaces/archived/",
         "/events/",
+        "/events/archived/",
         "/spaces/export.geojson",
         "/spaces/export.csv",
         "/events/export.csv",

@@ -12,6 +12,7 @@ from django.test import Client
 
 from pactesur.audit.models import AuditEvent
 from pactesur.spaces.models import Space
+from tests.auth_support import confirm_password
 from tests.spaces.helpers import NICE_LON, bowtie, make_event, make_space, square
 
 pytestmark = pytest.mark.django_db
@@ -180,16 +181,26 @@ def test_invalid_edit_changes_nothing(city, planner) -> None:
     assert not AuditEvent.objects.filter(action="update").exists()
 
 
-def test_delete_asks_for_confirmation_then_deletes(city, planner) -> None:
+@pytest.mark.parametrize("url", ["/spaces/", "/spaces/map/", "/spaces/archived/", "/events/"])
+def test_a_viewers_post_to_a_list_is_not_served_and_writes_nothing(city, viewer, url) -> None:
+    # Issue 9: a viewer's POST to /spaces/ answered 200 and no matrix row said so.
+    response = _client(viewer).post(url, FORM)
+    assert response.status_code == 405
+    assert not Space.objects.exists()
+    assert not AuditEvent.objects.exclude(action="login").exists()
+
+
+def test_archive_asks_for_confirmation_then_archives_and_keeps_the_events(city, planner) -> None:
     space = make_space(city, None)
     make_event(space, None)
     client = _client(planner)
-    page = client.get(f"/spaces/{space.pk}/delete/")
-    assert "Its 1 event will be deleted too." in page.content.decode()
-    assert Space.objects.exists()
-    response = client.post(f"/spaces/{space.pk}/delete/")
+    page = client.get(f"/spaces/{space.pk}/archive/")
+    assert "1 event" in page.content.decode()
+    assert Space.objects.active().exists()
+    response = client.post(f"/spaces/{space.pk}/archive/")
     assert response.status_code == 302
-    assert not Space.objects.exists()
+    assert Space.objects.archived().get() == space
+    assert space.events.count() == 1
 
 
 def test_geojson_export_holds_every_space_with_its_attributes_and_is_audited(
@@ -197,7 +208,9 @@ def test_geojson_export_holds_every_space_with_its_attributes_and_is_audited(
 ) -> None:
     make_space(city, None, capacity=10000, contact_email="police@nice.fr")
     make_space(other_city, None, name="Place Saint-Lambert")
-    response = _client(planner).get("/spaces/export.geojson")
+    client = _client(planner)
+    confirm_password(client)
+    response = client.get("/spaces/export.geojson")
     assert response["Content-Type"] == "application/geo+json"
     assert 'filename="nice-spaces.geojson"' in response["Content-Disposition"]
     data = json.loads(response.content)
@@ -212,7 +225,9 @@ def test_geojson_export_holds_every_space_with_its_attributes_and_is_audited(
 
 def test_csv_export_has_a_header_and_one_row_per_space_and_defuses_formulas(city, planner) -> None:
     make_space(city, None, name='=HYPERLINK("http://evil")', description="plain")
-    response = _client(planner).get("/spaces/export.csv")
+    client = _client(planner)
+    confirm_password(client)
+    response = client.get("/spaces/export.csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 1
     assert rows[0]["name"].startswith("'=")
@@ -222,7 +237,9 @@ def test_csv_export_has_a_header_and_one_row_per_space_and_defuses_formulas(city
 
 
 def test_trainer_may_not_export(city, trainer) -> None:
-    assert _client(trainer).get("/spaces/export.csv").status_code == 403
+    client = _client(trainer)
+    confirm_password(client)
+    assert client.get("/spaces/export.csv").status_code == 403
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
