@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.fields.json import KT
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,8 +85,15 @@ def current_analyses(space: Space) -> dict[str, ApproachAnalysis | None]:
     so a page can show the last known result while the new one is computed.
     """
     inputs = current_inputs(space)
+    # Results weigh megabytes (entries with paths and profiles) and older rows are kept as history:
+    # a result is read when it is shown (`ApproachAnalysis.entries` loads the deferred field),
+    # the path speed summary of the summary table alone here.
     rows = list(
-        ApproachAnalysis.objects.filter(space=space).select_related("network").order_by("-created_at", "-id")
+        ApproachAnalysis.objects.filter(space=space)
+        .select_related("network")
+        .defer("result", "timings")
+        .annotate(path_summary_json=KT("result__path_summary"))
+        .order_by("-created_at", "-id")
     )
     shown: dict[str, ApproachAnalysis | None] = {}
     for code in vehicle_codes():

@@ -83,9 +83,14 @@ class ApproachAnalysis(CityOwned):
                 name="analysis_one_per_space_vehicle_inputs",
             ),
         ]
+        # Results of 100 kB and more sit before the summary columns in a row: SQLite reads through
+        # them to reach a later column, so the pages' counts and stamps read these indexes alone.
         indexes = [
             models.Index(fields=["city", "status"]),
             models.Index(fields=["space", "vehicle", "status"]),
+            models.Index(fields=["network", "params_hash", "status", "updated_at"], name="analysis_progress"),
+            models.Index(fields=["city", "updated_at"], name="analysis_city_changed"),
+            models.Index(fields=["space", "updated_at"], name="analysis_space_changed"),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from pactesur.analysis.actions import Inputs, active_network, current_analyses, current_inputs
-from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
+from pactesur.analysis.models import RUNNING_TIMEOUT, AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import parameters_hash, vehicle_codes
 from pactesur.analysis.vehicle_labels import vehicle_label
 from pactesur.analysis.wording import (
@@ -193,7 +194,7 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
                 "space_id": row.space_id,
                 "name": row.space.name,
                 "kind": row.space.kind,
-                "kind_label": str(row.space.get_kind_display()),
+                "kind_label": row.space.kind_label,
                 "area_m2": round(row.space.area_m2),
                 "name_shared": False,
                 "ratings": [],
@@ -374,13 +375,18 @@ def city_progress(city: City | int) -> dict[str, int]:
     network = active_network(city)
     if network is None:
         return {}
-    counts: dict[str, int] = {}
+    # Analyses of archived spaces are history, not progress.
     rows = ApproachAnalysis.objects.filter(
         network=network, params_hash=parameters_hash(), space__archived_at__isnull=True
     )
-    for row in rows.only("status", "updated_at"):
-        status = row.shown_status
-        counts[status] = counts.get(status, 0) + 1
+    counts: dict[str, int] = dict(rows.order_by().values_list("status").annotate(n=Count("id")))
+    # A row running for longer than RUNNING_TIMEOUT is shown failed (`ApproachAnalysis.shown_status`).
+    dead = rows.filter(status=AnalysisStatus.RUNNING, updated_at__lt=timezone.now() - RUNNING_TIMEOUT).count()
+    if dead:
+        counts[AnalysisStatus.RUNNING] -= dead
+        counts[AnalysisStatus.FAILED] = counts.get(AnalysisStatus.FAILED, 0) + dead
+        if not counts[AnalysisStatus.RUNNING]:
+            del counts[AnalysisStatus.RUNNING]
     return counts
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -24,8 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pactesur.accounts.reauth import require_recent_auth
 from pactesur.analysis.actions import active_network, do_enqueue_city_analysis, do_enqueue_space_analysis
+from pactesur.analysis.page_cache import city_stamp, kept, rendering_key, space_stamp
 from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash, vehicle_codes
 from pactesur.analysis.results import (
+    ClassAnalysis,
     assumed_width_ways,
     barrier_rows,
     city_progress,
@@ -44,6 +48,8 @@ from pactesur.cities.access import city_permission_required
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City, cities_where, has_city_perm
 from pactesur.spaces.models import Space
+
+T = TypeVar("T")
 
 
 def space_or_404(request: HttpRequest, pk: int, action: str) -> Space:
@@ -134,18 +140,61 @@ def _fastest_entry(entries: list[dict[str, Any]], vehicle: str) -> str:
     return str(fastest["id"]) if fastest else ""
 
 
+def _space_full_parts(space: Space, analyses: list[ClassAnalysis], selected: str) -> dict[str, Any]:
+    """The entries, barriers and ways of assumed width of a space, rendered (`analysis.view` only)."""
+    entries = entry_rows(analyses)
+    barriers, barrier_items = barrier_rows(analyses)
+    selected_entry = _fastest_entry(entries, selected)
+    page_data = {
+        "basemapUrl": _basemap_url(space.city_id),
+        "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.name}},
+        # The map's tooltips show `required_rating`: never a rating nobody tests.
+        "entries": [_no_untested_rating(e) for e in entries],
+        "barriers": [_no_untested_rating(b) for b in barrier_items],
+        "vehicles": vehicle_choices(),
+        "selected": selected,
+        "selectedEntry": selected_entry,
+        "bands": _bands(),
+        "labels": _labels(),
+        "profileLabels": _profile_labels(),
+    }
+    context = {
+        "space": space,
+        "analyses": analyses,
+        "selected": selected,
+        "entries": entries,
+        "selected_entry": selected_entry,
+        "barriers": barriers,
+        "assumed_ways": assumed_width_ways(analyses),
+        "bands": BANDS_KMH,
+        "page_data": page_data,
+    }
+    return {"html": render_to_string("analysis/_space_full.html", context)}
+
+
+def _default_class(analyses: list[ClassAnalysis]) -> str:
+    """The class of the fastest entry: the one a security manager looks at first."""
+    fastest = max(entry_rows(analyses), key=lambda e: e["impact_speed_kmh"], default=None)
+    return str(fastest["vehicle"]) if fastest else vehicle_codes()[-1]
+
+
 @require_GET
 @login_required
 def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     space = space_or_404(request, pk, "analysis.summary")
     full = has_city_perm(request.user, space.city_id, "analysis.view")
     inputs, analyses = space_analyses(space)
-    entries = entry_rows(analyses) if full else []
+    pending = any(a.pending for a in analyses)
+    # What is rendered from the results is kept until a row, the space or the network changes
+    # (`page_cache`); not while a row is queued or running, as its shown status follows the clock.
+    stamp = None if pending else space_stamp(space)
+
+    def kept_or_computed(name: str, compute: Callable[[], T]) -> T:
+        return compute() if stamp is None else kept(name, f"{stamp}:{rendering_key()}", compute)
+
     selected = request.GET.get("vehicle") or ""
     if selected not in vehicle_codes():
-        # The class of the fastest entry first: the one a security manager looks at first.
-        fastest = max(entries, key=lambda e: e["impact_speed_kmh"], default=None)
-        selected = str(fastest["vehicle"]) if fastest else vehicle_codes()[-1]
+        selected = kept_or_computed("space-class", lambda: _default_class(analyses))
     context: dict[str, Any] = {
         "city": space.city,
         "space": space,
@@ -154,18 +203,18 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         "can_run": has_city_perm(request.user, space.city_id, "analysis.run"),
         "inputs": inputs,
         "analysis_version": ANALYSIS_VERSION,
-        "pending": any(a.pending for a in analyses),
-        "entries": entries,
+        "pending": pending,
         "selected": selected,
-        "bands": BANDS_KMH,
         # What the data cannot show: for everyone who reads the summary, since it qualifies it.
-        "warnings": space_warnings(analyses),
+        "warnings_html": kept_or_computed(
+            "space-warnings",
+            lambda: render_to_string("analysis/_warnings.html", {"warnings": space_warnings(analyses)}),
+        ),
     }
     if full:
-        barriers, barrier_items = barrier_rows(analyses)
-        context["barriers"] = barriers
-        context["assumed_ways"] = assumed_width_ways(analyses)
-        context["selected_entry"] = _fastest_entry(entries, selected)
+        context["full_html"] = kept_or_computed(
+            f"space-full-{selected}", lambda: _space_full_parts(space, analyses, selected)
+        )["html"]
         do_record_view(
             space,
             acting_user=request.user,
@@ -175,19 +224,6 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
                 "analyses": [a.row.pk for a in analyses if a.row is not None],
             },
         )
-        context["page_data"] = {
-            "basemapUrl": _basemap_url(space.city_id),
-            "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.name}},
-            # The map's tooltips show `required_rating`: never a rating nobody tests.
-            "entries": [_no_untested_rating(e) for e in entries],
-            "barriers": [_no_untested_rating(b) for b in barrier_items],
-            "vehicles": vehicle_choices(),
-            "selected": selected,
-            "selectedEntry": context["selected_entry"],
-            "bands": _bands(),
-            "labels": _labels(),
-            "profileLabels": _profile_labels(),
-        }
     context["status_data"] = {
         "statusUrl": reverse("analysis:space-status", args=[space.pk]),
         "pending": context["pending"],
@@ -283,7 +319,12 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
         "network": network,
         "full": full,
         "can_run": has_city_perm(request.user, city, "analysis.run"),
-        "ranking": space_ranking(city),
+        # The ranking's rows, rendered once per change of the city's analyses (`page_cache`).
+        "ranking_html": kept(
+            "city-ranking",
+            f"{city_stamp(city)}:{rendering_key()}",
+            lambda: render_to_string("analysis/_ranking_rows.html", {"ranking": space_ranking(city)}),
+        ),
         "progress": city_progress(city),
         "space_count": Space.objects.filter(city=city).active().count(),
         "params_hash": parameters_hash(),

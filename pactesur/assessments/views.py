@@ -42,7 +42,6 @@ from pactesur.audit.models import AuditAction
 from pactesur.cities.access import current_city_or_403, get_city_object_or_404
 from pactesur.cities.errors import DomainError, NotAllowedError
 from pactesur.cities.models import has_city_perm
-from pactesur.spaces.geometry import display_outline
 from pactesur.spaces.models import Space
 from pactesur.streets.models import StreetNetwork
 
@@ -124,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         features.append(
             {
                 "type": "Feature",
-                "geometry": display_outline(space.polygon),
+                "geometry": space.display_polygon,
                 "properties": {
                     "name": space.name,
                     "band": band["label"],
@@ -136,7 +135,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     features.extend(
         {
             "type": "Feature",
-            "geometry": display_outline(space.polygon),
+            "geometry": space.display_polygon,
             "properties": {
                 "name": space.name,
                 "band": _("not assessed"),

@@ -30,7 +30,6 @@ from pactesur.spaces.geometry import (
     MAX_GEOJSON_BYTES,
     MAX_GEOJSON_DEPTH,
     MAX_OUTLINE_VERTICES,
-    display_outline,
 )
 from pactesur.spaces.models import Space, SpaceKind
 
@@ -88,7 +87,7 @@ class SpaceListItemOut(SpaceOut):
 
     @staticmethod
     def resolve_polygon(space: Space) -> dict[str, Any]:
-        return display_outline(space.polygon)
+        return space.display_polygon
 
 
 class _SpaceFields(Schema):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import CityOwned, CityOwnedQuerySet
 from pactesur.cities.records import Authored
+from pactesur.spaces.geometry import display_outline
 
 
 class SpaceKind(models.TextChoices):
@@ -27,6 +31,27 @@ class SpaceKind(models.TextChoices):
     SHOPPING_STREET = "shopping_street", _("Shopping street")
     WATERFRONT = "waterfront", _("Waterfront")
     OTHER = "other", _("Other")
+
+
+# language → kind → label: `get_kind_display` hashes every lazy label of the choices at each call
+# (half a millisecond), which a list of a city's spaces pays once per space.
+_KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def kind_label(kind: str) -> str:
+    """The label of a space kind in the active language."""
+    language = translation.get_language() or ""
+    labels = _KIND_LABELS.get(language)
+    if labels is None:
+        labels = _KIND_LABELS[language] = {str(value): str(label) for value, label in SpaceKind.choices}
+    return labels.get(kind, kind)
+
+
+# (space id, updated_at) → outline simplified for display: simplifying a large outline takes
+# milliseconds, and lists and maps of a city draw every space on each request.
+_DISPLAY_OUTLINES: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+_DISPLAY_OUTLINES_MAX = 20_000
+_display_lock = threading.Lock()
 
 
 class SpaceSource(models.TextChoices):
@@ -133,8 +158,32 @@ class Space(CityOwned, Authored, Archivable):
         return self.name
 
     @property
+    def display_polygon(self) -> dict[str, Any]:
+        """The outline simplified for maps and lists (`geometry.display_outline`), kept per version."""
+        if self.pk is None or self.updated_at is None:
+            return display_outline(self.polygon)
+        key = (self.pk, self.updated_at.isoformat())
+        with _display_lock:
+            found = _DISPLAY_OUTLINES.get(key)
+            if found is not None:
+                _DISPLAY_OUTLINES.move_to_end(key)
+                return found
+        found = display_outline(self.polygon)
+        with _display_lock:
+            _DISPLAY_OUTLINES[key] = found
+            while len(_DISPLAY_OUTLINES) > _DISPLAY_OUTLINES_MAX:
+                _DISPLAY_OUTLINES.popitem(last=False)
+        return found
+
+    @property
+    def kind_label(self) -> str:
+        """`get_kind_display()`, without its cost on long lists."""
+        return kind_label(self.kind)
+
+    @property
     def osm_url(self) -> str:
-        if not self.osm_type or self.osm_id is None:
+        # A negative id is an object of a file edited offline (JOSM): OpenStreetMap has no page for it.
+        if not self.osm_type or self.osm_id is None or self.osm_id < 0:
             return ""
         return f"https://www.openstreetmap.org/{self.osm_type}/{self.osm_id}"
 

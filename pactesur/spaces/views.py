@@ -36,7 +36,6 @@ from pactesur.spaces.actions import (
     space_removal,
 )
 from pactesur.spaces.forms import SpaceFilterForm, SpaceForm
-from pactesur.spaces.geometry import display_outline
 from pactesur.spaces.models import Space
 from pactesur.spaces.removal import RecordGroup, dependents_of
 
@@ -99,11 +98,11 @@ def map_data(city: City, spaces: list[Space], *, focus: Space | None = None) -> 
     features = [
         {
             "type": "Feature",
-            "geometry": display_outline(s.polygon),
+            "geometry": s.display_polygon,
             "properties": {
                 "id": s.pk,
                 "name": s.name,
-                "kind": s.get_kind_display(),
+                "kind": s.kind_label,
                 "url": reverse("spaces:detail", args=[s.pk]),
                 "focus": focus is not None and s.pk == focus.pk,
             },

@@ -24,9 +24,18 @@ def space_analysis_box(space: Any, user: Any) -> dict[str, Any]:
     """A link to the space's vehicle dynamics assessment and its headline, for analysis.summary roles."""
     if not has_city_perm(user, space.city_id, "analysis.summary"):
         return {"allowed": False}
+    from django.db.models.fields.json import KT
+
     from pactesur.analysis.results import current_rows, ordered_by_class, row_rating
 
-    rows = list(current_rows(space.city_id).filter(space=space).exclude(max_impact_speed_kmh=None))
+    # The summary columns and the path speed summary; not the whole result (megabytes).
+    rows = list(
+        current_rows(space.city_id)
+        .filter(space=space)
+        .exclude(max_impact_speed_kmh=None)
+        .defer("result", "timings")
+        .annotate(path_summary_json=KT("result__path_summary"))
+    )
     fastest = max(rows, key=lambda r: r.max_impact_speed_kmh or 0.0, default=None)
     ratings = [row_rating(r) for r in ordered_by_class(rows)]
     return {"allowed": True, "space": space, "fastest": fastest, "ratings": ratings}
