@@ -26,10 +26,11 @@ def space_analysis_box(space: Any, user: Any) -> dict[str, Any]:
         return {"allowed": False}
     from django.db.models.fields.json import KT
 
+    from pactesur.analysis.models import ApproachAnalysis
     from pactesur.analysis.results import current_rows, ordered_by_class, row_rating
 
     # The summary columns and the path speed summary; not the whole result (megabytes).
-    rows = list(
+    rows: list[ApproachAnalysis] = list(
         current_rows(space.city_id)
         .filter(space=space)
         .exclude(max_impact_speed_kmh=None)
