@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import AfterValidator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from pactesur.cities.models import City, cities_where, has_city_perm
@@ -115,9 +116,11 @@ class SpaceIn(_SpaceFields):
 
 
 class SpacePatch(Schema):
-    name: NulFreeText | None = Field(None, min_length=1, max_length=200)
-    kind: SpaceKind | None = None
-    polygon: dict[str, Any] | None = None
+    # Left out, a field keeps its value; name, kind and outline cannot be emptied (null is refused,
+    # and the document does not offer it: SkipJsonSchema), the other texts are emptied by null.
+    name: Annotated[NulFreeText, Field(min_length=1, max_length=200)] | SkipJsonSchema[None] = None
+    kind: SpaceKind | SkipJsonSchema[None] = None
+    polygon: dict[str, Any] | SkipJsonSchema[None] = None
     capacity: int | None = Field(None, ge=0)
     usual_crowd: int | None = Field(None, ge=0)
     peak_crowd: int | None = Field(None, ge=0)

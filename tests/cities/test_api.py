@@ -53,7 +53,9 @@ def test_api_members_for_the_admin_403_for_other_roles(client, city_admin, plann
     assert "administrator" in denied.json()["detail"]
 
 
-def test_openapi_document_is_public_and_lists_the_cities_operations(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_document_lists_the_cities_operations_to_a_signed_in_user(client, viewer) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     schema = response.json()
