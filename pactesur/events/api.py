@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pactesur.cities.models import City
 from pactesur.events.actions import do_archive_event, do_create_event, do_restore_event, do_update_event
 from pactesur.events.models import Event
-from pactesur.spaces.api import NulFreeText, require, validation_error_422, visible_city_or_404
+from pactesur.spaces.api import PEOPLE_MAX, NulFreeText, require, validation_error_422, visible_city_or_404
 from pactesur.spaces.models import Space
 
 router = Router(tags=["events"])
@@ -46,7 +46,7 @@ class EventIn(Schema):
     name: NulFreeText = Field(..., min_length=1, max_length=200)
     starts_at: datetime = Field(..., description="ISO 8601; without an offset, the city's time zone")
     ends_at: datetime
-    expected_attendance: int | None = Field(None, ge=0)
+    expected_attendance: int | None = Field(None, ge=0, le=PEOPLE_MAX)
     organiser: NulFreeText = Field("", max_length=200)
     description: NulFreeText = ""
     temporary_measures: NulFreeText = ""
@@ -58,7 +58,7 @@ class EventPatch(Schema):
     name: NulFreeText | None = Field(None, min_length=1, max_length=200)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    expected_attendance: int | None = Field(None, ge=0)
+    expected_attendance: int | None = Field(None, ge=0, le=PEOPLE_MAX)
     organiser: NulFreeText | None = Field(None, max_length=200)
     description: NulFreeText | None = None
     temporary_measures: NulFreeText | None = None

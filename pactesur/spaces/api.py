@@ -35,6 +35,9 @@ from pactesur.spaces.geometry import (
 from pactesur.spaces.models import Space, SpaceKind
 
 router = Router(tags=["spaces"])
+# The most people a count field holds (a PositiveIntegerField on PostgreSQL): more is refused
+# by the schema rather than by the database.
+PEOPLE_MAX = 2_147_483_647
 
 
 def _refuse_nul(value: str) -> str:
@@ -92,9 +95,9 @@ class SpaceListItemOut(SpaceOut):
 
 
 class _SpaceFields(Schema):
-    capacity: int | None = Field(None, ge=0)
-    usual_crowd: int | None = Field(None, ge=0)
-    peak_crowd: int | None = Field(None, ge=0)
+    capacity: int | None = Field(None, ge=0, le=PEOPLE_MAX)
+    usual_crowd: int | None = Field(None, ge=0, le=PEOPLE_MAX)
+    peak_crowd: int | None = Field(None, ge=0, le=PEOPLE_MAX)
     peak_times: NulFreeText = ""
     owner: NulFreeText = Field("", max_length=200)
     contact_name: NulFreeText = Field("", max_length=200)
@@ -121,9 +124,9 @@ class SpacePatch(Schema):
     name: Annotated[NulFreeText, Field(min_length=1, max_length=200)] | SkipJsonSchema[None] = None
     kind: SpaceKind | SkipJsonSchema[None] = None
     polygon: dict[str, Any] | SkipJsonSchema[None] = None
-    capacity: int | None = Field(None, ge=0)
-    usual_crowd: int | None = Field(None, ge=0)
-    peak_crowd: int | None = Field(None, ge=0)
+    capacity: int | None = Field(None, ge=0, le=PEOPLE_MAX)
+    usual_crowd: int | None = Field(None, ge=0, le=PEOPLE_MAX)
+    peak_crowd: int | None = Field(None, ge=0, le=PEOPLE_MAX)
     peak_times: NulFreeText | None = None
     owner: NulFreeText | None = Field(None, max_length=200)
     contact_name: NulFreeText | None = Field(None, max_length=200)
