@@ -215,6 +215,7 @@ def _lock(space: Space) -> Space:
 
 def _copy_archive_state(target: Space, source: Space) -> None:
     target.archived_at, target.archived_by = source.archived_at, source.archived_by
+    target.updated_at = source.updated_at
 
 
 def do_archive_space(space: Space, *, acting_user: Any, request: HttpRequest | None = None) -> Space:
@@ -230,7 +231,8 @@ def do_archive_space(space: Space, *, acting_user: Any, request: HttpRequest | N
             kept = dependents_of(locked)
             locked.archived_at = timezone.now()
             locked.archived_by = stored_user(acting_user)
-            locked.save(update_fields=["archived_at", "archived_by"])
+            # updated_at too: pages kept until a space changes (analysis.page_cache) see it.
+            locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
             do_record_audit(
                 AuditAction.ARCHIVE,
                 acting_user=acting_user,
@@ -250,7 +252,8 @@ def do_restore_space(space: Space, *, acting_user: Any, request: HttpRequest | N
             archived_at = locked.archived_at
             locked.archived_at = None
             locked.archived_by = None
-            locked.save(update_fields=["archived_at", "archived_by"])
+            # updated_at too: pages kept until a space changes (analysis.page_cache) see it.
+            locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
             do_record_audit(
                 AuditAction.RESTORE,
                 acting_user=acting_user,

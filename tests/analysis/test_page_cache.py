@@ -118,3 +118,16 @@ def test_progress_counts_a_row_running_for_too_long_as_failed(analysed):
     assert counts[AnalysisStatus.FAILED] == 1
     assert counts[AnalysisStatus.RUNNING] == 1
     assert counts[AnalysisStatus.SUCCEEDED] == total - 2
+
+
+def test_an_archived_space_leaves_the_kept_ranking_and_comes_back_restored(analysed, security_officer):
+    from pactesur.spaces.actions import do_archive_space, do_restore_space
+
+    client = _client(security_officer)
+    assert "Woodhouse Lane crossing" in _page(client, "/analysis/")
+
+    do_archive_space(analysed, acting_user=security_officer)
+    assert "Woodhouse Lane crossing" not in _page(client, "/analysis/")
+
+    do_restore_space(analysed, acting_user=security_officer)
+    assert "Woodhouse Lane crossing" in _page(client, "/analysis/")
