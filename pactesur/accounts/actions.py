@@ -361,7 +361,8 @@ def _require_self(user: User, acting_user: Any) -> None:
 def do_start_two_factor(user: User, *, acting_user: Any) -> TOTPDevice:
     """Return the unconfirmed authenticator-app device `user` is setting up, creating it the first time.
 
-    Not audited: an unconfirmed device changes nothing at log-in; confirming it is audited.
+    An unconfirmed device changes nothing at log-in, but a secret now exists: its creation is
+    audited, as is its confirmation.
     """
     _require_self(user, acting_user)
     if two_factor.has_two_factor(user):
@@ -370,6 +371,9 @@ def do_start_two_factor(user: User, *, acting_user: Any) -> TOTPDevice:
         device = two_factor.totp_device(user, confirmed=False)
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+            do_record_audit(
+                AuditAction.TWO_FACTOR, acting_user=acting_user, obj=user, detail={"event": "setup_started"}
+            )
     return device
 
 

@@ -276,7 +276,8 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     do_record_export(
         acting_user=request.user,
         city=space.city,
-        what=f"approach analysis {fmt}",
+        what="approach analysis",
+        fmt=fmt,
         rows=entries,
         obj=space,
         request=request,

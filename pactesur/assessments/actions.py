@@ -681,7 +681,12 @@ def do_export_space_report(
 
     pdf = space_report_pdf(assessment, exported_by=_user_name(acting_user), exported_at=timezone.now())
     do_record_export(
-        acting_user=acting_user, city=assessment.city, what="assessment pdf", obj=assessment, request=request
+        acting_user=acting_user,
+        city=assessment.city,
+        what="assessment report",
+        fmt="pdf",
+        obj=assessment,
+        request=request,
     )
     return pdf
 
@@ -691,7 +696,7 @@ def do_export_city_report(city: City, *, acting_user: Any, request: HttpRequest 
 
     pdf, count = city_report_pdf(city, exported_by=_user_name(acting_user), exported_at=timezone.now())
     do_record_export(
-        acting_user=acting_user, city=city, what="city risk summary pdf", rows=count, request=request
+        acting_user=acting_user, city=city, what="city risk summary", fmt="pdf", rows=count, request=request
     )
     return pdf
 

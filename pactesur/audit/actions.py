@@ -72,17 +72,19 @@ def do_record_export(
     acting_user: Any,
     city: Any,
     what: str,
+    fmt: str,
     rows: int | None = None,
     obj: models.Model | None = None,
     filters: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Record a download: `what` names the data (e.g. "spaces csv"), `rows` how many records left."""
-    detail: dict[str, Any] = {"what": what}
+    """Record a download: `what` names the data ("spaces"), `fmt` its format ("csv", "pdf"), `rows`
+    how many records left, `filters` the filters that chose them (the audit page and CSV show each)."""
+    detail: dict[str, Any] = {"what": what, "format": fmt}
     if rows is not None:
         detail["rows"] = rows
     if filters:
-        detail["filters"] = filters
+        detail["filters"] = {str(k): str(v) for k, v in filters.items()}
     return do_record_audit(
         AuditAction.EXPORT, acting_user=acting_user, city=city, obj=obj, detail=detail, request=request
     )

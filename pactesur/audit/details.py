@@ -1,4 +1,5 @@
-"""Readable details of audit rows: what an archive kept, what a restore brought back, what a removal deleted.
+"""Readable details of audit rows: what was viewed or exported (what, format, how many, filters), what
+an archive kept, what a restore brought back, what a removal deleted.
 
 The rows store the records as `[{"type": "events.event", "count": 2, "ids": [12, 13]}, …]`
 (`pactesur.spaces.removal`); the page and the CSV show them as "2 events (#12, #13)".
@@ -68,9 +69,40 @@ def describe_groups(groups: Iterable[dict[str, Any]], *, max_ids: int | None = N
     return "; ".join(parts)
 
 
-def describe(event: AuditEvent, *, max_ids: int | None = None) -> str:
-    """The readable detail of an archive, restore or permanent removal row; empty for other rows."""
+def export_columns(event: AuditEvent) -> tuple[str, str, str, str]:
+    """What was viewed or exported, its format, how many records, and the filters that chose them
+    (`do_record_export`, `do_record_view`): the CSV's own columns; empty for other rows."""
     detail = event.detail if isinstance(event.detail, dict) else {}
+    if event.action not in (AuditAction.EXPORT, AuditAction.VIEW):
+        return ("", "", "", "")
+    rows = detail.get("rows")
+    if rows is None and isinstance(detail.get("analyses"), list):
+        rows = len(detail["analyses"])
+    filters = detail.get("filters") if isinstance(detail.get("filters"), dict) else {}
+    return (
+        str(detail.get("what", "")),
+        str(detail.get("format", "")),
+        "" if rows is None else str(rows),
+        "; ".join(f"{k}={v}" for k, v in filters.items()),
+    )
+
+
+def _described_export(event: AuditEvent) -> str:
+    what, fmt, rows, filters = export_columns(event)
+    parts = [f"{what} ({fmt.upper()})" if fmt else what]
+    if rows:
+        parts.append(ngettext("%(n)s record", "%(n)s records", int(rows)) % {"n": rows})
+    if filters:
+        parts.append(_("filters: %(filters)s") % {"filters": filters})
+    return ", ".join(p for p in parts if p)
+
+
+def describe(event: AuditEvent, *, max_ids: int | None = None) -> str:
+    """The readable detail of a row: what was viewed or exported, what an archive kept, what a
+    restore brought back, what a removal deleted; empty for other rows."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    if event.action in (AuditAction.EXPORT, AuditAction.VIEW):
+        return _described_export(event)
     if event.action == AuditAction.ARCHIVE:
         kept = describe_groups(detail.get("kept") or [], max_ids=max_ids)
         return _("kept: %(records)s") % {"records": kept} if kept else _("nothing depends on it")

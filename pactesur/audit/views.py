@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from pactesur.accounts.reauth import require_recent_auth
 from pactesur.audit.actions import do_record_export
-from pactesur.audit.details import PAGE_IDS, describe
+from pactesur.audit.details import PAGE_IDS, describe, export_columns
 from pactesur.audit.forms import AuditFilterForm
 from pactesur.audit.models import AuditEvent
 from pactesur.cities.access import city_permission_required
@@ -21,8 +21,9 @@ from pactesur.cities.models import City, Membership
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ("created_at", "username", "action", "object_type", "object_id", "object_repr", "ip_address")
-# After the stored columns: the readable detail of archive, restore and removal rows (every id).
-CSV_HEADER = (*CSV_COLUMNS, "details")
+# After the stored columns: what was viewed or exported (what, format, records, filters), and the
+# readable detail of every row (for archives, restores and removals every id).
+CSV_HEADER = (*CSV_COLUMNS, "what", "format", "records", "filters", "details")
 
 
 def city_events(city: City) -> QuerySet[AuditEvent]:
@@ -68,13 +69,14 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit trail as CSV; the download itself is an audit event."""
     form, events = _filtered(request)
     rows = [
-        (*(getattr(e, column) for column in CSV_COLUMNS), describe(e))
+        (*(getattr(e, column) for column in CSV_COLUMNS), *export_columns(e), describe(e))
         for e in events.only(*CSV_COLUMNS, "detail")
     ]
     do_record_export(
         acting_user=request.user,
         city=request.city,  # type: ignore[attr-defined]
         what="audit trail",
+        fmt="csv",
         rows=len(rows),
         filters=form.active_filters() if form.is_bound and form.is_valid() else None,
         request=request,

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pactesur.audit.actions import do_record_audit
+from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
@@ -257,11 +257,7 @@ def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | Non
                 )
             ]
         )
-    do_record_audit(
-        AuditAction.EXPORT,
-        acting_user=acting_user,
-        city=city,
-        detail={"what": "events", "format": "csv", "count": len(events)},
-        request=request,
+    do_record_export(
+        acting_user=acting_user, city=city, what="events", fmt="csv", rows=len(events), request=request
     )
     return out.getvalue()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
-from pactesur.audit.actions import do_record_audit
+from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
@@ -511,11 +511,7 @@ def do_export_spaces(
         content = json.dumps(spaces_geojson(spaces), ensure_ascii=False)
     else:
         content = _spaces_csv(spaces)
-    do_record_audit(
-        AuditAction.EXPORT,
-        acting_user=acting_user,
-        city=city,
-        detail={"what": "spaces", "format": file_format, "count": len(spaces)},
-        request=request,
+    do_record_export(
+        acting_user=acting_user, city=city, what="spaces", fmt=file_format, rows=len(spaces), request=request
     )
     return content

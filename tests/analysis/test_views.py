@@ -131,9 +131,9 @@ def test_exports_carry_every_entry_and_are_audited(analysed, security_officer):
     assert sum(1 for f in features if f["properties"]["feature"] == "entry") == total
     assert any(f["geometry"]["type"] == "LineString" for f in features)
     exports = AuditEvent.objects.filter(action="export", user=security_officer)
-    assert sorted(e.detail["what"] for e in exports) == [
-        "approach analysis geojson",
-        "approach analysis json",
+    assert sorted((e.detail["what"], e.detail["format"]) for e in exports) == [
+        ("approach analysis", "geojson"),
+        ("approach analysis", "json"),
     ]
     assert {e.detail["rows"] for e in exports} == {total}
 

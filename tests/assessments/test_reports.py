@@ -45,7 +45,7 @@ def test_space_report_is_marked_restricted_and_watermarked_on_every_page(
         assert name in text
     assert "A truck from the promenade" in text
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_id=str(assessment.pk))
-    assert event.detail["what"] == "assessment pdf"
+    assert (event.detail["what"], event.detail["format"]) == ("assessment report", "pdf")
     assert event.user == security_officer
 
 
@@ -66,7 +66,9 @@ def test_city_report_lists_the_ranked_spaces_with_the_watermark(
     text = "\n".join(pages)
     assert text.index("Promenade des Anglais") < text.index("Cours Saleya")
     assert "Very high" in text
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT, detail__what="city risk summary pdf")
+    event = AuditEvent.objects.get(
+        action=AuditAction.EXPORT, detail__what="city risk summary", detail__format="pdf"
+    )
     assert event.detail["rows"] == Assessment.objects.filter(city=city).count()
 
 

@@ -92,7 +92,12 @@ def test_csv_download_has_the_filtered_rows_and_is_itself_audited(client, city_a
     export = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert export.city == city
     assert export.user == city_admin
-    assert export.detail == {"what": "audit trail", "rows": 1, "filters": {"user": "planner"}}
+    assert export.detail == {
+        "what": "audit trail",
+        "format": "csv",
+        "rows": 1,
+        "filters": {"user": "planner"},
+    }
 
 
 def test_csv_cells_that_look_like_formulas_are_defused(client, city_admin, city) -> None:  # type: ignore[no-untyped-def]
@@ -120,5 +125,27 @@ def test_view_and_export_helpers_record_the_record_and_its_city(city_admin, city
         "accounts.invitation",
         str(record.pk),
     )
-    exported = do_record_export(acting_user=city_admin, city=city, what="spaces csv", rows=3)
-    assert exported.detail == {"what": "spaces csv", "rows": 3}
+    exported = do_record_export(acting_user=city_admin, city=city, what="spaces", fmt="csv", rows=3)
+    assert exported.detail == {"what": "spaces", "format": "csv", "rows": 3}
+
+
+def test_the_trail_shows_what_was_exported_its_format_count_and_filters(client, city_admin, city) -> None:  # type: ignore[no-untyped-def]
+    from pactesur.spaces.actions import do_export_spaces
+
+    do_export_spaces(city, acting_user=city_admin, file_format="geojson")
+    client.force_login(city_admin)
+    confirm_password(client)
+    client.get(reverse("audit:export"), {"action": "export"})  # an export of the trail, filtered
+
+    page = client.get(reverse("audit:list")).content.decode()
+    assert "spaces (GEOJSON)" in page
+    assert "audit trail (CSV), 1 record, filters: action=export" in page
+    french = client.get("/fr" + reverse("audit:list")).content.decode()
+    assert "1 enregistrement, filtres : action=export" in french
+
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("audit:export")).content.decode())))
+    by_what = {r["what"]: r for r in rows if r["action"] == "export"}
+    assert (by_what["spaces"]["format"], by_what["spaces"]["records"]) == ("geojson", "0")
+    assert by_what["audit trail"]["filters"] == "action=export"
+    viewed = [r for r in rows if r["action"] == "view"]
+    assert all(r["what"] for r in viewed)

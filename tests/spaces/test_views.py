@@ -220,7 +220,7 @@ def test_geojson_export_holds_every_space_with_its_attributes_and_is_audited(
     assert (props["capacity"], props["contact_email"], props["kind"]) == (10000, "police@nice.fr", "square")
     assert data["features"][0]["geometry"]["type"] == "Polygon"
     row = AuditEvent.objects.get(action="export")
-    assert (row.user, row.city, row.detail["format"], row.detail["count"]) == (planner, city, "geojson", 1)
+    assert (row.user, row.city, row.detail["format"], row.detail["rows"]) == (planner, city, "geojson", 1)
 
 
 def test_csv_export_has_a_header_and_one_row_per_space_and_defuses_formulas(city, planner) -> None:
