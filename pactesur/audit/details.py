@@ -78,7 +78,8 @@ def export_columns(event: AuditEvent) -> tuple[str, str, str, str]:
     rows = detail.get("rows")
     if rows is None and isinstance(detail.get("analyses"), list):
         rows = len(detail["analyses"])
-    filters = detail.get("filters") if isinstance(detail.get("filters"), dict) else {}
+    found = detail.get("filters")
+    filters: dict[str, Any] = found if isinstance(found, dict) else {}
     return (
         str(detail.get("what", "")),
         str(detail.get("format", "")),
