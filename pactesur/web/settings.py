@@ -91,6 +91,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # A server connection costs milliseconds to open: each web thread keeps its own for up to ten
+    # minutes, checked before reuse (at most workers × threads connections, `pactesur serve`).
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while pages read; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
