@@ -34,7 +34,11 @@ def _count(app_label: str, name: str, user: Any, city: City) -> int | None:
     model = _model(app_label, name)
     if model is None or not hasattr(model.objects, "for_user"):
         return None
-    return int(model.objects.for_user(user, city=city).count())
+    found = model.objects.for_user(user, city=city)
+    # Archived records are history: the home page counts what is in use.
+    if hasattr(found, "active"):
+        found = found.active()
+    return int(found.count())
 
 
 def _current_network(user: Any, city: City) -> Any:

@@ -197,6 +197,7 @@ def event_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@require_recent_auth  # removing records for good: the password again, as for exports
 def event_purge(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove an archived event for good (administrators): the page names every record that goes."""
     event = event_or_404(request, pk, "event.purge")

@@ -320,6 +320,7 @@ def removal_rows(groups: tuple[RecordGroup, ...]) -> list[dict[str, Any]]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@require_recent_auth  # removing records for good: the password again, as for exports
 def space_purge(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove an archived space for good (administrators): the page names every record that goes."""
     space = space_or_404(request, pk, "space.purge")

@@ -22,14 +22,18 @@ from pactesur.events.actions import (
 )
 from pactesur.events.models import Event
 from pactesur.spaces.actions import RemovalRefusedError, do_archive_space, do_restore_space
+from tests.auth_support import confirm_password
 from tests.spaces.helpers import make_event, make_space
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: Any) -> Client:
+def _client(user: Any, *, confirmed: bool = True) -> Client:
+    """A signed-in client; `confirmed`: it has just confirmed its password, as removal asks."""
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if confirmed:
+        confirm_password(client)
     return client
 
 

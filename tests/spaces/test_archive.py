@@ -57,6 +57,7 @@ from pactesur.spaces.actions import (
 from pactesur.spaces.models import DismissedSuggestion, Space
 from tests.analysis.factories import make_analysis
 from tests.assessments.helpers import rate, settle_the_rest
+from tests.auth_support import confirm_password
 from tests.spaces.helpers import NICE_LAT, NICE_LON, make_event, make_space, square
 from tests.spaces.test_actions import Suggestion
 from tests.streets.factories import StreetNetworkFactory
@@ -77,9 +78,12 @@ def network(city, data_dir):  # type: ignore[no-untyped-def]
     return StreetNetworkFactory(city=city)
 
 
-def _client(user: Any) -> Client:
+def _client(user: Any, *, confirmed: bool = True) -> Client:
+    """A signed-in client; `confirmed`: it has just confirmed its password, as removal asks."""
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if confirmed:
+        confirm_password(client)
     return client
 
 
@@ -340,6 +344,14 @@ def test_restoring_queues_the_analyses_the_space_missed_while_archived(
 # --- removal for good ------------------------------------------------------------------------------
 
 
+def test_removal_asks_for_the_password_again(busy_space, city_admin) -> None:  # type: ignore[no-untyped-def]
+    do_archive_space(busy_space, acting_user=city_admin)
+    response = _client(city_admin, confirmed=False).get(f"/spaces/{busy_space.pk}/purge/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/confirm/")
+
+
 def test_the_removal_page_names_every_record_it_takes(busy_space, city_admin) -> None:
     do_archive_space(busy_space, acting_user=city_admin)
     response = _client(city_admin).get(f"/spaces/{busy_space.pk}/purge/")
@@ -530,3 +542,11 @@ def test_the_archive_speaks_french_and_the_audit_trail_italian(busy_space, city_
     assert "conservato: 2 analisi degli avvicinamenti (#" in italian
     assert "; 2 eventi (#" in italian
     assert "1 valutazione di vulnerabilità (#" in italian
+
+
+def test_the_home_page_counts_the_spaces_in_use(busy_space, city_admin) -> None:  # type: ignore[no-untyped-def]
+    client = _client(city_admin)
+    before = client.get("/").context["space_count"]
+    do_archive_space(busy_space, acting_user=city_admin)
+
+    assert client.get("/").context["space_count"] == before - 1
