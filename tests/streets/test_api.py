@@ -72,7 +72,8 @@ def test_api_upload_by_a_planner_is_forbidden(city, planner, data_dir):
     assert not ImportJob.objects.exists()
 
 
-def test_openapi_document_describes_the_networks_api(client):
+def test_openapi_document_describes_the_networks_api(client, viewer):
+    client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/networks/", "/api/v1/networks/{network_id}", "/api/v1/networks/jobs/{job_id}"} <= set(
         paths
