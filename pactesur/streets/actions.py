@@ -524,7 +524,10 @@ def do_activate_held_import(job: ImportJob, *, acting_user: Any) -> StreetNetwor
     """
     with transaction.atomic():
         City.objects.select_for_update().filter(pk=job.city_id).first()
-        job = ImportJob.objects.select_for_update().select_related("city", "network").get(pk=job.pk)
+        # Only the job row is locked: its network is a nullable join, which PostgreSQL cannot lock.
+        job = (
+            ImportJob.objects.select_for_update(of=("self",)).select_related("city", "network").get(pk=job.pk)
+        )
         network = job.network
         if job.status != ImportStatus.HELD or network is None:
             raise InvalidRequestError(
@@ -580,7 +583,10 @@ def do_cancel_held_import(job: ImportJob, *, acting_user: Any) -> ImportJob:
     """
     with transaction.atomic():
         City.objects.select_for_update().filter(pk=job.city_id).first()
-        job = ImportJob.objects.select_for_update().select_related("city", "network").get(pk=job.pk)
+        # Only the job row is locked: its network is a nullable join, which PostgreSQL cannot lock.
+        job = (
+            ImportJob.objects.select_for_update(of=("self",)).select_related("city", "network").get(pk=job.pk)
+        )
         network = job.network
         if job.status != ImportStatus.HELD:
             raise InvalidRequestError(
