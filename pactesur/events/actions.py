@@ -19,7 +19,7 @@ from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
 from pactesur.events.models import Event
-from pactesur.spaces.actions import RemovalRefusedError, csv_cell
+from pactesur.spaces.actions import checked_removal, csv_cell
 from pactesur.spaces.models import Space
 from pactesur.spaces.removal import Removal, dependents_of, plan_removal
 
@@ -199,21 +199,16 @@ def do_purge_event(
         raise NotAllowedError(_("Only a city administrator may remove an event for good."))
     with transaction.atomic():
         locked = _lock(event)
-        if locked.archived_at is None:
-            raise RemovalRefusedError(_("Archive the event before removing it for good."))
-        removal, collector = plan_removal(locked)
-        if not removal.allowed:
-            raise RemovalRefusedError(
-                _("This event cannot be removed for good: %(reasons)s")
-                % {"reasons": " ".join(removal.blockers)}
-            )
-        if expected_digest is not None and expected_digest != removal.digest:
-            raise RemovalRefusedError(
-                _(
-                    "The records that depend on this event changed since the page was shown: "
-                    "check the list again."
-                )
-            )
+        removal, collector, archived_at = checked_removal(
+            locked,
+            expected_digest=expected_digest,
+            not_archived=_("Archive the event before removing it for good."),
+            blocked=_("This event cannot be removed for good: %(reasons)s"),
+            changed=_(
+                "The records that depend on this event changed since the page was shown: "
+                "check the list again."
+            ),
+        )
         do_record_audit(
             AuditAction.PURGE,
             acting_user=acting_user,
@@ -221,7 +216,7 @@ def do_purge_event(
             detail={
                 "removed": removal.as_detail(),
                 "space": locked.space_id,
-                "archived_at": locked.archived_at.isoformat(),
+                "archived_at": archived_at.isoformat(),
             },
             request=request,
         )

@@ -4,6 +4,7 @@ spaces suggested by imports."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.deletion import Collector
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,6 +278,32 @@ def space_removal(space: Space) -> Removal:
     return removal
 
 
+def checked_removal(
+    locked: Any,
+    *,
+    expected_digest: str | None,
+    not_archived: str,
+    blocked: str,
+    changed: str,
+) -> tuple[Removal, Collector, datetime.datetime]:
+    """The removal of an archived, locked record (a space or an event), the collector that does it and
+    when the record was archived.
+
+    Raises RemovalRefusedError with the caller's words: `not_archived` for a record in use, `blocked`
+    (with `%(reasons)s`) while a dependent record refuses it, `changed` when the records differ from
+    `expected_digest`, what the confirmation page listed.
+    """
+    archived_at: datetime.datetime | None = locked.archived_at
+    if archived_at is None:
+        raise RemovalRefusedError(not_archived)
+    removal, collector = plan_removal(locked)
+    if not removal.allowed:
+        raise RemovalRefusedError(blocked % {"reasons": " ".join(removal.blockers)})
+    if expected_digest is not None and expected_digest != removal.digest:
+        raise RemovalRefusedError(changed)
+    return removal, collector, archived_at
+
+
 def do_purge_space(
     space: Space,
     *,
@@ -297,21 +325,16 @@ def do_purge_space(
         raise NotAllowedError(_("Only a city administrator may remove a space for good."))
     with transaction.atomic():
         locked = _lock(space)
-        if locked.archived_at is None:
-            raise RemovalRefusedError(_("Archive the space before removing it for good."))
-        removal, collector = plan_removal(locked)
-        if not removal.allowed:
-            raise RemovalRefusedError(
-                _("This space cannot be removed for good: %(reasons)s")
-                % {"reasons": " ".join(removal.blockers)}
-            )
-        if expected_digest is not None and expected_digest != removal.digest:
-            raise RemovalRefusedError(
-                _(
-                    "The records that depend on this space changed since the page was shown: "
-                    "check the list again."
-                )
-            )
+        removal, collector, archived_at = checked_removal(
+            locked,
+            expected_digest=expected_digest,
+            not_archived=_("Archive the space before removing it for good."),
+            blocked=_("This space cannot be removed for good: %(reasons)s"),
+            changed=_(
+                "The records that depend on this space changed since the page was shown: "
+                "check the list again."
+            ),
+        )
         dismissed = False
         if locked.source == SpaceSource.SUGGESTED and locked.osm_id is not None:
             DismissedSuggestion.objects.get_or_create(
@@ -327,7 +350,7 @@ def do_purge_space(
             obj=locked,
             detail={
                 "removed": removal.as_detail(),
-                "archived_at": locked.archived_at.isoformat(),
+                "archived_at": archived_at.isoformat(),
                 "source": locked.source,
                 "osm_type": locked.osm_type,
                 "osm_id": locked.osm_id,
