@@ -35,6 +35,7 @@ from pactesur.analysis.models import ApproachAnalysis
 from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash
 from pactesur.cities.models import City
 from pactesur.spaces.models import Space
+from pactesur.streets.models import StreetNetwork
 
 # Kept for a day at most: a stamp that no longer occurs is never read again, this bounds its memory.
 TIMEOUT_S = 24 * 3600
@@ -52,9 +53,9 @@ def _rows_stamp(analyses: Any, spaces: Any) -> tuple[Any, ...]:
     return (a["n"], a["last"], s["n"], s["last"])
 
 
-def city_stamp(city: City) -> str:
-    """Changes whenever the city's ranking could: an analysis row, a space, the network, the engine."""
-    network = active_network(city)
+def city_stamp(city: City, network: StreetNetwork | None) -> str:
+    """Changes whenever the city's ranking could: an analysis row, a space, the network (`network`, the
+    city's active one, which the page has read already), the engine."""
     return _digest(
         ANALYSIS_VERSION,
         parameters_hash(),

@@ -323,7 +323,7 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
         # The ranking's rows, rendered once per change of the city's analyses (`page_cache`).
         "ranking_html": kept(
             "city-ranking",
-            f"{city_stamp(city)}:{rendering_key()}",
+            f"{city_stamp(city, network)}:{rendering_key()}",
             lambda: render_to_string("analysis/_ranking_rows.html", {"ranking": space_ranking(city)}),
         ),
         "progress": city_progress(city),
