@@ -9,7 +9,9 @@ security manager, then:
 - the load: `--users` clients at once (default 12), each requesting every page `--rounds` times;
 
 and reports per page p50, p95, p99 and max in milliseconds, the errors (any answer but 200), and
-how the load's p95 compares with the baseline's (target: p95 under 300 ms, issue 9).
+how the load's p95 compares with the baseline's (target: p95 under 300 ms, issue 9), with the CPU
+the server, the database and the clients used per request and the share of the cores other processes
+took ("machine_quiet" is false above 5 %: a test run beside the bench nearly doubles its p95).
 
     python bench/load.py                       # SQLite and PostgreSQL, 12 users, 10 rounds
     python bench/load.py --database sqlite --users 4 --rounds 3
@@ -39,6 +41,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 300.0
+# Other processes may use at most this share of the cores during the load for the run to count.
+QUIET_SHARE = 0.05
 USERNAME = "bench-security"
 PASSWORD = "bench-load-only-on-127.0.0.1"  # noqa: S105 (a bench user on a local throw-away set-up)
 
@@ -128,6 +132,46 @@ def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[float, bool]:
     return (time.perf_counter() - start) * 1000.0, ok
 
 
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process: pid -> (parent pid, command name, CPU seconds so far). Linux /proc; {} elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    found = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = entry.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        found[int(entry.parent.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def _descendants(root: int, processes: dict[int, tuple[int, str, float]]) -> set[int]:
+    found = {root}
+    while more := {pid for pid, (parent, _, _) in processes.items() if parent in found} - found:
+        found |= more
+    return found
+
+
+def _cpu_split(before: dict[int, tuple[int, str, float]], server_pid: int) -> dict[str, float]:
+    """CPU seconds since `before`: the web server's processes, PostgreSQL's, this bench's, the rest."""
+    after = _processes()
+    server = _descendants(server_pid, after)
+    split = dict.fromkeys(("server", "database", "clients", "other"), 0.0)
+    for pid, (_parent, name, cpu) in after.items():
+        used = cpu - (before[pid][2] if pid in before else 0.0)
+        if pid in server:
+            split["server"] += used
+        elif name in ("postgres", "postmaster"):
+            split["database"] += used
+        elif pid == os.getpid():
+            split["clients"] += used
+        else:
+            split["other"] += used
+    return split
+
+
 def _stats(times: list[float], errors: int) -> dict[str, Any]:
     ordered = sorted(times)
 
@@ -144,7 +188,7 @@ def _stats(times: list[float], errors: int) -> dict[str, Any]:
     }
 
 
-def _load(base: str, pages: dict[str, str], users: int, rounds: int) -> dict[str, Any]:
+def _load(base: str, pages: dict[str, str], users: int, rounds: int, server_pid: int) -> dict[str, Any]:
     times: dict[str, list[float]] = {name: [] for name in pages}
     errors: dict[str, int] = dict.fromkeys(pages, 0)
     lock = threading.Lock()
@@ -161,17 +205,23 @@ def _load(base: str, pages: dict[str, str], users: int, rounds: int) -> dict[str
                     errors[name] += 0 if ok else 1
 
     threads = [threading.Thread(target=user, args=(o, i)) for i, o in enumerate(openers)]
+    before = _processes()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
+    cpu = _cpu_split(before, server_pid)
     every = [x for name in pages for x in times[name]]
     return {
         "users": users,
         "wall_s": round(wall, 2),
         "requests_per_s": round(len(every) / wall, 1),
+        # Where the cores went while loading. Other work above a few percent of the cores (a test
+        # run beside the bench, say) makes the run not comparable: see "machine_quiet".
+        "cpu_ms_per_request": {k: round(v * 1000 / len(every), 1) for k, v in cpu.items() if k != "other"},
+        "other_processes_share_of_cores": round(cpu["other"] / (wall * (os.cpu_count() or 1)), 3),
         "all": _stats(every, sum(errors.values())),
         "pages": {name: _stats(times[name], errors[name]) for name in pages},
     }
@@ -204,8 +254,8 @@ def _bench(database: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         for path in pages.values():  # every worker process loads its templates and caches once
             for _ in range(3):
                 _get(warm, base + path)
-        baseline = _load(base, pages, 1, args.rounds)
-        loaded = _load(base, pages, args.users, args.rounds)
+        baseline = _load(base, pages, 1, args.rounds, server.pid)
+        loaded = _load(base, pages, args.users, args.rounds, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -217,6 +267,7 @@ def _bench(database: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         "p95_over_baseline_p95": round(p95 / max(baseline["all"]["p95_ms"], 0.1), 2),
         "target_p95_ms": TARGET_P95_MS,
         "target_met": p95 <= TARGET_P95_MS and loaded["all"]["errors"] == 0,
+        "machine_quiet": loaded["other_processes_share_of_cores"] <= QUIET_SHARE,
     }
 
 
