@@ -6,33 +6,34 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from pactesur.cities.models import cities_of, has_city_perm
+from pactesur.cities.models import cities_of, has_city_perm, is_network_expert
+
+# The actions the layout and pages ask about: each decides whether a menu item or a link is shown, so
+# that nobody is offered a page that would answer 403.
+_LAYOUT_ACTIONS = (
+    "members.manage",
+    "city.edit",
+    "audit.view",
+    "space.view",
+    "space.edit",
+    "event.view",
+    "event.edit",
+    "network.view",
+    "network.import",
+    "restricted.view",
+    "analysis.summary",
+    "assessment.summary",
+)
 
 
 def current_city(request: HttpRequest) -> dict[str, Any]:
-    """`current_city`, `my_cities` and `can` (action → allowed in the current city) for every page."""
+    """`current_city`, `my_cities`, `can` (action → allowed in the current city) and `network_expert`."""
     user = getattr(request, "user", None)
     city = getattr(request, "city", None)
     if user is None or not user.is_authenticated:
-        return {"current_city": None, "my_cities": []}
+        return {"current_city": None, "my_cities": [], "can": {}, "network_expert": False}
 
-    def can(action: str) -> bool:
-        return has_city_perm(user, city, action)
-
-    flags = {
-        a: can(a)
-        for a in (
-            "members.manage",
-            "city.edit",
-            "audit.view",
-            "space.edit",
-            "network.import",
-            "restricted.view",
-            "event.edit",
-            "analysis.summary",
-            "assessment.summary",
-        )
-    }
+    flags = {action: has_city_perm(user, city, action) for action in _LAYOUT_ACTIONS}
     # Templates cannot look up a key with a dot: each flag is also under its underscored name
     # ({% if can.members_manage %}).
     flags |= {a.replace(".", "_"): allowed for a, allowed in flags.items()}
@@ -40,4 +41,7 @@ def current_city(request: HttpRequest) -> dict[str, Any]:
         "current_city": city,
         "my_cities": list(cities_of(user)),
         "can": flags,
+        # Only asked when there is no current city: a network expert's menu leads to the shared work
+        # instead of a city's pages (one query, for city-less users only).
+        "network_expert": city is None and is_network_expert(user),
     }

@@ -86,8 +86,9 @@ def _roles_by_city(user: Any) -> dict[int, set[str]]:
 
 def forget_roles(user: Any) -> None:
     """Drop the cached roles after a membership change."""
-    if hasattr(user, "_pactesur_roles"):
-        del user._pactesur_roles
+    for cached in ("_pactesur_roles", "_pactesur_network_expert"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def roles_of(user: Any, city: City | int | None) -> set[str]:
@@ -99,11 +100,14 @@ def roles_of(user: Any, city: City | int | None) -> set[str]:
 
 
 def is_network_expert(user: Any) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and Membership.objects.filter(user=user, city__isnull=True, role=Role.EXPERT).exists()
-    )
+    """Does `user` hold the network-wide expert role? Read once and cached on the user for the request."""
+    if user is None or not user.is_authenticated:
+        return False
+    cached: bool | None = getattr(user, "_pactesur_network_expert", None)
+    if cached is None:
+        cached = Membership.objects.filter(user=user, city__isnull=True, role=Role.EXPERT).exists()
+        user._pactesur_network_expert = cached
+    return cached
 
 
 def has_city_perm(user: Any, city: City | int | None, action: str) -> bool:

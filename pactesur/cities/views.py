@@ -1,4 +1,5 @@
-"""Pages of the cities app: home (the current city's overview), the city switcher and the city's settings."""
+"""Pages of the cities app: home (the current city's overview, or a network expert's shared work), the city
+switcher and the city's settings."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pactesur.accounts.reauth import reauth_redirect
+from pactesur.cities import shared_work
 from pactesur.cities.access import city_permission_required
 from pactesur.cities.actions import do_set_two_factor_required
 from pactesur.cities.errors import DomainError
 from pactesur.cities.forms import CitySettingsForm
 from pactesur.cities.middleware import SESSION_KEY
-from pactesur.cities.models import City, cities_of, has_city_perm
+from pactesur.cities.models import City, cities_of, has_city_perm, is_network_expert
 
 
 def _model(app_label: str, name: str) -> Any:
@@ -57,6 +59,7 @@ def _current_network(user: Any, city: City) -> Any:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The current city's overview; a network expert's home is the network's shared work."""
     city: City | None = request.city  # type: ignore[attr-defined]
     context: dict[str, Any] = {"city": city}
     if city is not None:
@@ -65,6 +68,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "event_count": _count("events", "Event", request.user, city),
             "network": _current_network(request.user, city),
         }
+    elif is_network_expert(request.user):
+        context |= {
+            "attacks": shared_work.attack_rows(),
+            "scales": shared_work.scale_rows(),
+            "measures": shared_work.measure_rows(),
+            "counts": shared_work.network_counts(),
+        }
+        return render(request, "cities/expert_home.html", context)
     return render(request, "cities/home.html", context)
 
 

@@ -10,6 +10,7 @@ from tests.matrix_support import (
     MatrixRow,
     api_row,
     current_city_statuses,
+    every_role,
     statuses,
 )
 
@@ -47,6 +48,9 @@ ROWS = [
         expect=current_city_statuses({"admin"}, ok=302),
         recent_auth=False,
     ),
+    # The favicon is the layout's (pactesur/web/urls.py): /favicon.ico leads everyone, signed in or
+    # not, to the static SVG icon.
+    MatrixRow(name="favicon", method="GET", url=lambda s: "/favicon.ico", expect=every_role(301)),
     api_row("api-cities-list", "GET", lambda s: "/api/v1/cities/", LOGGED_IN),
     api_row("api-city-detail", "GET", lambda s: f"/api/v1/cities/{s['city'].pk}", CITY_MEMBER_ROLES),
     api_row("api-city-members", "GET", lambda s: f"/api/v1/cities/{s['city'].pk}/members", {"admin"}),
