@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ EDITABLE_FIELDS = (
     "temporary_measures",
     "public",
 )
+# Columns of the CSV export; the times' header names the city's time zone: `starts_at (Europe/Paris)`.
 CSV_COLUMNS = (
     "id",
     "name",
@@ -47,6 +49,7 @@ CSV_COLUMNS = (
     "temporary_measures",
     "public",
 )
+CSV_TIME_COLUMNS = frozenset({"starts_at", "ends_at"})
 
 
 def _check(event: Event) -> None:
@@ -224,15 +227,28 @@ def do_purge_event(
     return removal
 
 
+def _city_zone(city: City) -> zoneinfo.ZoneInfo:
+    """The city's time zone; UTC for a name the system's zone database does not know."""
+    try:
+        return zoneinfo.ZoneInfo(city.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | None = None) -> str:
     """Return the city's events in use (archived ones and those of archived spaces left out) as CSV
-    text, and audit the export."""
+    text, and audit the export.
+
+    Times are the city's local time in ISO 8601 with their offset (`2026-12-05T10:00:00+01:00`), and
+    the header of their columns names the zone: a spreadsheet shows the time people will be on the
+    square, a program reads the exact instant."""
+    zone = _city_zone(city)
     events = list(
         Event.objects.filter(city=city).active().select_related("space").order_by("starts_at", "id")
     )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([f"{c} ({zone.key})" if c in CSV_TIME_COLUMNS else c for c in CSV_COLUMNS])
     for e in events:
         writer.writerow(
             [
@@ -242,8 +258,8 @@ def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | Non
                     e.name,
                     e.space_id,
                     e.space.name,
-                    e.starts_at.isoformat(),
-                    e.ends_at.isoformat(),
+                    e.starts_at.astimezone(zone).isoformat(),
+                    e.ends_at.astimezone(zone).isoformat(),
                     e.expected_attendance,
                     e.organiser,
                     e.description,

@@ -147,6 +147,11 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English dates as Europeans write them (5 December 2026, 05/12/2026 14:30), not Django's American
+# ones; the other languages keep Django's formats.
+FORMAT_MODULE_PATH = ["pactesur.formats"]
+# Only where no city is known (log-in page, background jobs): a signed-in person's pages are in their
+# current city's time zone (pactesur.cities.middleware), the events CSV in its city's.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -173,6 +173,35 @@ def test_csv_export_lists_the_city_events_and_is_audited(city, other_city, plann
     assert AuditEvent.objects.filter(action="export", detail__what="events").exists()
 
 
+def test_csv_export_gives_city_times_with_their_offset_and_names_the_zone(city, planner) -> None:
+    space = make_space(city, None)
+    for name, starts in (
+        ("Marché de Noël", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),  # winter: UTC+1 in Nice
+        ("Fête de la musique", datetime(2027, 6, 21, 16, 0, tzinfo=UTC)),  # summer: UTC+2
+    ):
+        do_create_event(
+            city,
+            acting_user=None,
+            space=space,
+            name=name,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=10),
+            expected_attendance=None,
+        )
+    client = _client(planner)
+    confirm_password(client)
+    text = client.get("/events/export.csv").content.decode()
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[4:6] == ["starts_at (Europe/Paris)", "ends_at (Europe/Paris)"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["name"], r["starts_at (Europe/Paris)"], r["ends_at (Europe/Paris)"]) for r in rows] == [
+        ("Marché de Noël", "2026-12-05T10:00:00+01:00", "2026-12-05T20:00:00+01:00"),
+        ("Fête de la musique", "2027-06-21T18:00:00+02:00", "2027-06-22T04:00:00+02:00"),
+    ]
+    # the same instants as stored
+    assert datetime.fromisoformat(rows[0]["starts_at (Europe/Paris)"]) == datetime(2026, 12, 5, 9, tzinfo=UTC)
+
+
 def test_a_nul_in_an_event_text_is_refused_on_the_page_and_in_the_api(city, planner) -> None:
     from tests.spaces.test_api import Api
 

@@ -1,0 +1,1 @@
+"""English formats for European readers."""
