@@ -14,9 +14,13 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "set up the embedded database with Helsinki, demo users, and serve on 127.0.0.1:8000"),
     "serve": ("serve", "run the web app and a background worker"),
     "import-osm": ("import_osm", "import or refresh a city's street network from an OSM file"),
+    "add-admin": ("add_admin", "give a city an administrator (the first one after import-osm)"),
     "backup": ("backup", "save the database and the data directory in one archive, while the app runs"),
     "restore": ("restore", "restore a backup into an empty database and data directory"),
-    "vda": ("vda", "vehicle dynamics assessment of an area on any OSM extract (no database needed)"),
+    "vda": (
+        "vda",
+        "vehicle dynamics assessment of an area on any OSM extract, or of a space on its city's network",
+    ),
     "manage": ("manage", "Django management commands (migrate, createsuperuser, …)"),
 }
 

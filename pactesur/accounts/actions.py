@@ -234,6 +234,53 @@ def do_add_member(
     return membership
 
 
+def do_create_member(
+    city: City,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    role: str,
+    acting_user: Any,
+    request: Any = None,
+) -> Membership:
+    """Create an account with `password` and make it a member of `city` with `role`.
+
+    How a new city gets its first administrator (`pactesur add-admin`): `acting_user` None is the
+    command line (recorded as "cli"); anyone else must manage the city's members. The username,
+    e-mail address and password are checked as the sign-up form checks them (free in any case,
+    well-formed, the password validators), with Django's own messages.
+    """
+    if acting_user is not None:
+        _require_members_manage(acting_user, city)
+    _check_city_role(role)
+    user = User(username=username.strip(), email=User.objects.normalize_email(email.strip()).lower())
+    if User.objects.filter(username__iexact=user.username).exists():
+        raise InvalidRequestError(
+            _("The username %(name)s is taken; choose another.") % {"name": user.username}
+        )
+    try:
+        if User.objects.filter(email__iexact=user.email).exists():
+            raise user.unique_error_message(User, ("email",))
+        user.full_clean(exclude=["password"])
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidRequestError(" ".join(exc.messages)) from exc
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        do_record_audit(
+            AuditAction.CREATE,
+            acting_user=acting_user,
+            city=city,
+            obj=user,
+            detail={"event": "user_created", "user": user.get_username(), "email": user.email},
+            request=request,
+            username="" if acting_user is not None else CLI_USERNAME,
+        )
+        return do_add_member(city, user, role, acting_user=acting_user, request=request)
+
+
 def do_set_preferred_language(user: User, language: str, *, acting_user: Any, request: Any = None) -> User:
     """Set the language `user` gets after logging in ("" for none); people change only their own."""
     if acting_user is None or acting_user.pk != user.pk:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from pactesur.analysis import _engine_cache
-from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
+from pactesur.analysis.models import DONE_STATUSES, AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import UNPROTECTED_ABOVE_KMH, parameters_hash, polygon_hash, vehicle_codes
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
@@ -151,7 +151,7 @@ def _queue_rows(
         waiting = row.status in (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING) and not row.is_dead
         if waiting:
             queued.append(row)
-        elif force or row.status != AnalysisStatus.SUCCEEDED:
+        elif force or row.status not in DONE_STATUSES:
             row.status = AnalysisStatus.QUEUED
             row.error = ""
             row.error_params = {}
@@ -184,7 +184,8 @@ def do_enqueue_space_analysis(
 
     Rows of other inputs (an older outline, network or parameter set) are marked stale. With
     `force`, results already computed for the current inputs are computed again (the "re-run"
-    button); without it (automatic runs), only missing or failed ones are.
+    button); without it (automatic runs), only missing or failed ones are (a space found outside
+    the network is not: the same inputs give the same outcome).
 
     Raises InvalidRequestError when the city has no street network yet or the space is archived.
     """
@@ -283,12 +284,18 @@ def do_mark_network_superseded(network: StreetNetwork) -> int:
 
 @dataclass
 class RunStats:
-    """What a run did, for audit details, logs and the demo's timing line."""
+    """What a run did, for audit details, logs and the demo's timing line.
+
+    `outside` counts the analyses not run because no street of the network reaches their space
+    (`outside_spaces` names those spaces): not failures, and not results either.
+    """
 
     spaces: int = 0
     analyses: int = 0
     skipped: int = 0
     failed: int = 0
+    outside: int = 0
+    outside_spaces: list[str] = field(default_factory=list)
     entries: int = 0
     speed_maps: int = 0
     seconds: float = 0.0
@@ -369,7 +376,7 @@ def _claim(rows: list[ApproachAnalysis]) -> list[ApproachAnalysis]:
     """Mark the rows running and return them (the ones not done by someone else meanwhile)."""
     now = timezone.now()
     ids = [r.pk for r in rows]
-    ApproachAnalysis.objects.filter(pk__in=ids).exclude(status=AnalysisStatus.SUCCEEDED).update(
+    ApproachAnalysis.objects.filter(pk__in=ids).exclude(status__in=DONE_STATUSES).update(
         status=AnalysisStatus.RUNNING, started_at=now, updated_at=now, error="", error_params={}
     )
     return list(ApproachAnalysis.objects.filter(pk__in=ids, status=AnalysisStatus.RUNNING))
@@ -398,9 +405,60 @@ def _rows_to_run(space: Space, inputs: Inputs) -> list[ApproachAnalysis]:
             )
         except IntegrityError:
             row = ApproachAnalysis.objects.get(**inputs.key(space, code))
-        if row.status != AnalysisStatus.SUCCEEDED:
+        if row.status not in DONE_STATUSES:
             rows.append(row)
     return rows
+
+
+# Stored untranslated on the analyses of a space no street of the network reaches.
+OUTSIDE_MESSAGE = gettext_noop(
+    "Not analysed: no street, footway or open square of street network version %(version)d reaches "
+    "this space."
+)
+OUTSIDE_AWAY_MESSAGE = gettext_noop(
+    "Not analysed: no street, footway or open square of street network version %(version)d reaches "
+    "this space; the nearest street of the extract is %(distance_m)s m from its outline."
+)
+
+
+def _reaches_no_street(exc: Exception, network: Any) -> bool:
+    """Whether the engine refused the space because no way of `network` reaches it (and not because
+    its outline is unusable): its error is then the one `no_touch_error` makes for this network."""
+    from pactesur.engine.crossings import no_touch_error
+    from pactesur.engine.errors import AreaError
+
+    return isinstance(exc, AreaError) and str(exc) == str(no_touch_error(network))
+
+
+def _mark_outside(
+    rows: list[ApproachAnalysis], space: Space, inputs: Inputs, loaded: _engine_cache.LoadedNetwork
+) -> None:
+    """Store on the rows that the space lies outside the network, with how far its nearest street is.
+
+    No result and no summary: a space nothing was computed for must never read as a safe one.
+    """
+    from pactesur.streets.fit import SpaceOutline, spaces_outside
+
+    outline = SpaceOutline(id=space.pk, name=space.name, polygon=space.polygon)
+    try:
+        away = spaces_outside(loaded.network, [outline], bounds=inputs.network.bounds, margin_m=0.0)
+    except (ValueError, TypeError):
+        away = []  # the distance only adds to the message; its absence changes nothing
+    version = inputs.network.version
+    text = (
+        StoredText(OUTSIDE_AWAY_MESSAGE, {"version": version, "distance_m": round(away[0].distance_m)})
+        if away and away[0].distance_m >= 1.0
+        else StoredText(OUTSIDE_MESSAGE, {"version": version})
+    )
+    ApproachAnalysis.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=AnalysisStatus.OUTSIDE,
+        error=text.msgid,
+        error_params=text.params,
+        result={},
+        computed_at=None,
+        updated_at=timezone.now(),
+        **summary_of([]),
+    )
 
 
 def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: RunStats) -> None:
@@ -423,6 +481,11 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
             streetscape=loaded.streetscape,
         )
     except EngineError as exc:
+        if _reaches_no_street(exc, loaded.network):
+            _mark_outside(rows, space, inputs, loaded)
+            stats.outside += len(rows)
+            stats.outside_spaces.append(space.name)
+            return
         # The engine's message stays in English, inside a translated sentence.
         reason = gettext_noop("The engine cannot analyse this space: %(reason)s")
         _fail(rows, StoredText(reason, {"reason": str(exc)}))
@@ -489,8 +552,9 @@ def do_run_space_analysis(
 ) -> RunStats:
     """Compute the space's analyses of the current inputs that are not done yet (the job's body).
 
-    A space that does not touch the network, or a network file gone from the server, gives failed
-    rows with a message for the user; other errors fail the rows and are raised for the worker log.
+    A space no street of the network reaches gets rows marked outside the network (not analysed,
+    with the distance to its nearest street); a network file gone from the server gives failed rows
+    with a message for the user; other errors fail the rows and are raised for the worker log.
     """
     stats = stats or RunStats()
     started = time.perf_counter()
@@ -530,6 +594,7 @@ def do_run_space_analysis(
                 "network_version": inputs.network.version,
                 "params_hash": inputs.params_hash,
                 "failed": stats.failed,
+                "outside": stats.outside,
             },
         )
     return stats
@@ -622,6 +687,7 @@ def do_run_city_analysis(
             "spaces": stats.spaces,
             "analyses": stats.analyses,
             "failed": stats.failed,
+            "outside": stats.outside,
             "speed_maps": stats.speed_maps,
             "seconds": round(stats.seconds, 2),
         },

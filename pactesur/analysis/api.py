@@ -61,6 +61,8 @@ class ClassRatingOut(PathSpeedOut):
 
 class AnalysisOut(PathSpeedOut):
     vehicle: str
+    # queued, running, succeeded, failed, stale, missing, or outside: not analysed because no street
+    # of the network reaches the space (`error` says how far the nearest one is); never a result.
     status: str
     current: bool
     error: str

@@ -30,7 +30,15 @@ class AnalysisStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    # Not analysed: no street of the network reaches the space (it lies outside the extract, or its
+    # outline was drawn in the wrong place). An outcome of the inputs, not a failure to retry; it
+    # says nothing of the space's exposure.
+    OUTSIDE = "outside", _("not analysed: outside the street network")
     STALE = "stale", _("out of date")
+
+
+# What the same inputs would give again: not computed again unless someone asks.
+DONE_STATUSES = (AnalysisStatus.SUCCEEDED, AnalysisStatus.OUTSIDE)
 
 
 class ApproachAnalysis(CityOwned):
@@ -48,7 +56,8 @@ class ApproachAnalysis(CityOwned):
     status = models.CharField(
         _("status"), max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.QUEUED
     )
-    # Why the analysis failed, untranslated: a message id and its parameters (see `shown_error`).
+    # Why the analysis failed or the space lies outside the network, untranslated: a message id and
+    # its parameters (see `shown_error`).
     error = models.TextField(_("error"), blank=True)
     error_params = models.JSONField(default=dict, blank=True)
     # {"vehicle": {...the engine's vehicle JSON}, "entries": [...], "barriers": [...], "warnings": [...]}:
@@ -110,8 +119,13 @@ class ApproachAnalysis(CityOwned):
         return self.shown_status in (AnalysisStatus.QUEUED, AnalysisStatus.RUNNING)
 
     @property
+    def is_outside(self) -> bool:
+        """Not analysed: no street of the network reaches the space."""
+        return self.status == AnalysisStatus.OUTSIDE
+
+    @property
     def shown_error(self) -> str:
-        """Why the analysis failed, in the active language."""
+        """Why the analysis failed, or why the space lies outside the network, in the active language."""
         return shown_text(self.error, self.error_params)
 
     def _result_list(self, key: str) -> list[dict[str, Any]]:

@@ -64,6 +64,11 @@ class ClassAnalysis:
         return self.row is not None and self.current and self.row.is_pending
 
     @property
+    def outside(self) -> bool:
+        """Not analysed on the current inputs: no street of the network reaches the space."""
+        return self.row is not None and self.current and self.row.is_outside
+
+    @property
     def has_result(self) -> bool:
         return self.row is not None and self.row.computed_at is not None
 
@@ -370,8 +375,50 @@ def assumed_width_ways(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
     return sorted(ways.values(), key=lambda w: (-w["entries"], w["name"], str(w["way_id"])))
 
 
+def spaces_not_analysed(city: City | int) -> list[dict[str, Any]]:
+    """The spaces in use that have no result on the active network and why: outside it, or failed.
+
+    Spaces outside the network first (their message says how far the nearest street is), then those
+    whose analysis failed, each by name; one item per space, with the classes concerned. A space
+    here has no impact speed anywhere on the page: it was not analysed, which never means safe.
+    """
+    network = active_network(city)
+    if network is None:
+        return []
+    rows = (
+        ApproachAnalysis.objects.filter(
+            network=network,
+            params_hash=parameters_hash(),
+            status__in=(AnalysisStatus.OUTSIDE, AnalysisStatus.FAILED),
+            space__archived_at__isnull=True,
+        )
+        .select_related("space")
+        .defer("result", "timings", "space__polygon")
+    )
+    by_space: dict[int, dict[str, Any]] = {}
+    for row in ordered_by_class(list(rows)):
+        item = by_space.setdefault(
+            row.space_id,
+            {
+                "space_id": row.space_id,
+                "name": row.space.name,
+                "kind_label": row.space.kind_label,
+                "area_m2": round(row.space.area_m2),
+                "outside": row.is_outside,
+                "message": row.shown_error,
+                "vehicles": [],
+            },
+        )
+        # A space outside the network is outside for every class: that is what it is shown as.
+        if row.is_outside and not item["outside"]:
+            item.update(outside=True, message=row.shown_error)
+        item["vehicles"].append(row.vehicle)
+    return sorted(by_space.values(), key=lambda i: (not i["outside"], i["name"].casefold(), i["space_id"]))
+
+
 def city_progress(city: City | int) -> dict[str, int]:
-    """How many analyses of the city's active network wait, run, failed or are done (spaces in use)."""
+    """How many analyses of the city's active network wait, run, failed, lie outside it or are done
+    (spaces in use)."""
     network = active_network(city)
     if network is None:
         return {}

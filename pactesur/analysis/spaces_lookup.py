@@ -1,13 +1,17 @@
-"""`pactesur vda --space NAME`: the outline of a space of the web platform's database, by name.
+"""`pactesur vda --space NAME`: a space of the web platform's database, by name, and its city's network.
 
 Sets Django up itself (the `vda` command runs without it otherwise), finds the space by its exact
 name (case-insensitive), else by a unique partial match, and returns its outline as a shapely
-geometry in lon/lat. Every problem is a `SpaceLookupError` whose message tells what to do.
+geometry in lon/lat, with the file of its city's active street network. Every problem is a
+`SpaceLookupError` whose message tells what to do. Whoever calls it checks first that the database
+exists (`pactesur vda` does): connecting to an embedded database that is not there creates it.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from shapely.geometry import shape
@@ -66,6 +70,19 @@ def _find(name: str, city: str | None) -> Any:
     raise SpaceLookupError(msg)
 
 
+@dataclass(frozen=True)
+class FoundSpace:
+    """A space found by name: its outline, and its city's active street network if it has one."""
+
+    name: str
+    city: str
+    polygon: BaseGeometry
+    # The engine's file of the city's active network; None while the city has none.
+    network_path: Path | None
+    network_version: int | None
+    network_source: str
+
+
 def space_polygon(name: str, *, city: str | None = None) -> BaseGeometry:
     """Return the outline (shapely Polygon or MultiPolygon, lon/lat) of the space called `name`.
 
@@ -75,6 +92,17 @@ def space_polygon(name: str, *, city: str | None = None) -> BaseGeometry:
         The space's name: an exact match (any case) wins; else a unique part of a name.
     city
         A city's name or slug, needed when spaces of several cities share the name.
+
+    Raises
+    ------
+    SpaceLookupError
+        No database, no such space, several spaces match, or the outline is unusable.
+    """
+    return find_space(name, city=city).polygon
+
+
+def find_space(name: str, *, city: str | None = None) -> FoundSpace:
+    """Return the space called `name` (see `space_polygon`) with its city's active street network.
 
     Raises
     ------
@@ -92,8 +120,11 @@ def space_polygon(name: str, *, city: str | None = None) -> BaseGeometry:
         raise SpaceLookupError(f"the web platform is not configured here: {exc}") from exc
     from django.db import DatabaseError
 
+    from pactesur.streets.models import StreetNetwork
+
     try:
         space = _find(name, city)
+        network = StreetNetwork.objects.filter(city_id=space.city_id, is_active=True).first()
     except DatabaseError as exc:
         msg = (
             f"cannot read spaces from the database ({exc}). Set DATABASE_URL and PACTESUR_DATA_DIR as "
@@ -106,4 +137,11 @@ def space_polygon(name: str, *, city: str | None = None) -> BaseGeometry:
         raise SpaceLookupError(f"the outline of space {space.name!r} is not a valid polygon: {exc}") from exc
     if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
         raise SpaceLookupError(f"the outline of space {space.name!r} is not a polygon")
-    return geometry
+    return FoundSpace(
+        name=space.name,
+        city=space.city.slug,
+        polygon=geometry,
+        network_path=network.graph_path if network is not None else None,
+        network_version=network.version if network is not None else None,
+        network_source=network.source_name if network is not None else "",
+    )

@@ -39,6 +39,7 @@ from pactesur.analysis.results import (
     space_analyses,
     space_ranking,
     space_warnings,
+    spaces_not_analysed,
     speed_map,
 )
 from pactesur.analysis.speedmaps import BANDS_KMH, lines_path
@@ -204,6 +205,8 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         "inputs": inputs,
         "analysis_version": ANALYSIS_VERSION,
         "pending": pending,
+        # Why a class has no result: no street of the network reaches the space (said above all else).
+        "outside": next((a for a in analyses if a.outside), None),
         "selected": selected,
         # What the data cannot show: for everyone who reads the summary, since it qualifies it.
         "warnings_html": kept_or_computed(
@@ -315,6 +318,8 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
     selected = request.GET.get("vehicle") or ""
     if selected not in vehicle_codes():
         selected = vehicle_codes()[-1]
+    # Read on every request, as the progress is: a few light rows.
+    not_analysed = spaces_not_analysed(city) if network is not None else []
     context: dict[str, Any] = {
         "city": city,
         "network": network,
@@ -327,6 +332,8 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
             lambda: render_to_string("analysis/_ranking_rows.html", {"ranking": space_ranking(city)}),
         ),
         "progress": city_progress(city),
+        "not_analysed": not_analysed,
+        "outside_count": sum(1 for item in not_analysed if item["outside"]),
         "space_count": Space.objects.filter(city=city).active().count(),
         "params_hash": parameters_hash(),
         "analysis_version": ANALYSIS_VERSION,

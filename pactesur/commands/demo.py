@@ -215,11 +215,34 @@ def _analyse(city: Any) -> str:
 
     started = time.perf_counter()
     stats = do_run_city_analysis(city)
-    failed = f", {stats.failed} failed (outside the extract's streets)" if stats.failed else ""
-    return (
-        f"vehicle dynamics: {stats.analyses} analyses of {stats.spaces} spaces{failed}, "
+    lines = [
+        f"vehicle dynamics: {stats.analyses} analyses of {stats.spaces} spaces, "
         f"{stats.speed_maps} city speed maps, in {time.perf_counter() - started:.1f} s"
-    )
+    ]
+    lines += outcome_lines(stats)
+    return "\n".join(lines)
+
+
+def outcome_lines(stats: Any) -> list[str]:
+    """What a run left without a result, and why: spaces outside the network apart from failures."""
+    lines = []
+    if stats.outside_spaces:
+        count = len(stats.outside_spaces)
+        names = ", ".join(sorted(stats.outside_spaces, key=str.casefold))
+        spaces, them, their = (
+            ("spaces", "them", "their outlines") if count > 1 else ("space", "it", "its outline")
+        )
+        lines.append(
+            f"  not analysed: {count} {spaces} outside the street network, which no street of the "
+            f"extract reaches: {names}. Not analysed does not mean safe: import an extract that covers "
+            f"{them}, or correct {their} (Vehicle dynamics page, Spaces not analysed)."
+        )
+    if stats.failed:
+        lines.append(
+            f"  failed: {stats.failed} analyses (see the Vehicle dynamics page and the log): "
+            + "; ".join(stats.errors[:3])
+        )
+    return lines
 
 
 def _find_space(city: Any, name: str) -> Any:
@@ -265,7 +288,8 @@ def _add_events(city: Any, acting_user: Any) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     folder = _configure_environment(args.data_dir)
-    from pactesur.commands.import_osm import get_or_create_city, setup_django
+    from pactesur.commands._database import setup_django
+    from pactesur.commands.import_osm import get_or_create_city
 
     setup_django()
     from django.core.management import call_command

@@ -3,38 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from pactesur.cities.time_zones import default_time_zone
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.web.settings")
-    import django
-
-    django.setup()
-
-
-def unapplied_migrations() -> list[str]:
-    """Names of the migrations the database still lacks."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+from pactesur.commands._database import (
+    is_fresh,
+    not_set_up_message,
+    set_up_fresh_database,
+    setup_django,
+    unapplied_migrations,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "Before the new network replaces the active one, the extract is checked against the city: a "
-        "space farther than 50 m from every street of the extract lies outside it (its analyses would "
-        "fail), and the extract must overlap the active network's area. An extract that does not fit is "
+        "space farther than 50 m from every street of the extract lies outside it (it could not be "
+        "analysed), and the extract must overlap the active network's area. An extract that does not fit is "
         "refused with the list of the spaces outside (exit code 2, nothing changed) unless "
-        "--accept-outside is given. A city that --name created for an import that then fails is removed."
+        "--accept-outside is given. A city that --name created for an import that then fails is removed. "
+        "In a new data directory (no database yet) the database is set up once the file has been read; "
+        "a database of an earlier version is left for `pactesur manage migrate`."
     )
     parser.add_argument("city", help="the city's short name (slug), e.g. helsinki")
     parser.add_argument("file", type=Path, help="an OSM extract: .osm, .osm.pbf, .osm.gz or .osm.bz2")
@@ -140,7 +131,7 @@ def _print_fit_problem(city: Any, report: Any, *, accepted: bool) -> None:
         print(
             f"{lead} {len(report.outside)} of the {report.spaces_checked} spaces of {city.name} lie "
             f"outside the extract (farther than {FIT_MARGIN_M:.0f} m from its streets); "
-            "their analyses would fail:",
+            "no street of it reaches them, so they cannot be analysed on it:",
             file=sys.stderr,
         )
         for space in report.outside:
@@ -160,8 +151,12 @@ def _print_fit_problem(city: Any, report: Any, *, accepted: bool) -> None:
         )
 
 
-def _check_arguments(args: argparse.Namespace) -> tuple[int | None, Any]:
-    """(exit code, None) when there is nothing to import, else (None, the city or None to create)."""
+def _check_arguments(args: argparse.Namespace, *, fresh: bool) -> tuple[int | None, Any]:
+    """(exit code, None) when there is nothing to import, else (None, the city or None to create).
+
+    A `fresh` database (a new data directory) is not touched: it has no city, and it is set up
+    only once the file has been read.
+    """
     from pactesur.cities.models import City
     from pactesur.streets.actions import active_network
 
@@ -169,15 +164,11 @@ def _check_arguments(args: argparse.Namespace) -> tuple[int | None, Any]:
     if not path.is_file():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2, None
-    missing = unapplied_migrations()
+    missing = [] if fresh else unapplied_migrations()
     if missing:
-        print(
-            f"error: the database is not set up ({len(missing)} migrations to apply): "
-            "run `pactesur manage migrate` first",
-            file=sys.stderr,
-        )
+        print(f"error: {not_set_up_message(missing)}", file=sys.stderr)
         return 1, None
-    city = City.objects.filter(slug=args.city).first()
+    city = None if fresh else City.objects.filter(slug=args.city).first()
     if city is None:
         problem = creation_problem(args.city, name=args.name, country=args.country, time_zone=args.time_zone)
         if problem:
@@ -198,17 +189,27 @@ def run(args: argparse.Namespace) -> int:
     from pactesur.engine.errors import OsmInputError
     from pactesur.streets.actions import prepare_osm_import
 
-    code, city = _check_arguments(args)
+    fresh = is_fresh()
+    code, city = _check_arguments(args, fresh=fresh)
     if code is not None:
         return code
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
     # The file is read before a new city is made: its time zone comes from the extract's centre,
-    # and a file that cannot be read leaves no city behind.
+    # and a file that cannot be read leaves no city behind (nor, in a new data directory, a database).
     try:
         prepared = prepare_osm_import(args.file, city=city, progress=progress)
     except OsmInputError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 2
+    if fresh:
+        # Importing a first city is how one starts: its data directory gets its database here.
+        try:
+            where = set_up_fresh_database()
+        except BaseException:
+            prepared.discard()
+            raise
+        if where:
+            print(f"set up a new database ({where})", file=sys.stderr)
     return _import_prepared(args, city, prepared, progress)
 
 
@@ -258,4 +259,17 @@ def _import_prepared(args: argparse.Namespace, city: Any, prepared: Any, progres
         _print_fit_problem(city, FitReport.from_json(network.meta["fit"]), accepted=True)
     for warning in network.meta.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
+    _print_next_step(city)
     return 0
+
+
+def _print_next_step(city: Any) -> None:
+    """Tell how a city nobody administers gets its first administrator (`pactesur add-admin`)."""
+    from pactesur.cities.models import Membership
+    from pactesur.cities.roles import Role
+
+    if not Membership.objects.filter(city=city, role=Role.ADMIN).exists():
+        print(
+            f"{city.name} has no administrator yet: give it one with "
+            f"`pactesur add-admin {city.slug} --username NAME --email ADDRESS`"
+        )

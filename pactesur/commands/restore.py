@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pactesur.commands.import_osm import setup_django
+from pactesur.commands._database import setup_django
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -221,7 +221,7 @@ def serve(
 
 
 def run(args: argparse.Namespace) -> int:
-    from pactesur.commands.import_osm import setup_django, unapplied_migrations
+    from pactesur.commands._database import setup_django, unapplied_migrations
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.web.settings")
     setup_django()

@@ -1,4 +1,9 @@
-"""`pactesur vda`: vehicle dynamics assessment of an area on any OSM extract, no database needed."""
+"""`pactesur vda`: vehicle dynamics assessment of an area on any OSM extract, no database needed.
+
+With `--space NAME` the area is a space of the web platform's database and, without FILE, the
+network is its city's active one. Such a run only reads: a data directory without a database
+(a mistyped PACTESUR_DATA_DIR, say) is an error, never a new empty database.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,13 @@ FAST_EXIT = True
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "file", metavar="FILE", help="OSM extract (.osm, .osm.pbf, .osm.gz …) or stored network"
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help=(
+            "OSM extract (.osm, .osm.pbf, .osm.gz …) or stored network; with --space, leave it out to "
+            "use the active street network of the space's city"
+        ),
     )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument(
@@ -76,19 +87,32 @@ def _load_network(path: Path, timings: dict[str, float]) -> Any:
     return network
 
 
+def _find_space(args: argparse.Namespace) -> Any:
+    """The space of `--space` (`spaces_lookup.FoundSpace`), from a database that must exist already."""
+    try:
+        from pactesur.commands._database import missing_database_file, setup_django
+
+        lookup = importlib.import_module("pactesur.analysis.spaces_lookup")
+        setup_django()
+    except ImportError as exc:
+        msg = (
+            "--space needs the web platform database; it is not available here "
+            f"({exc}). Export the space as GeoJSON and use --area instead"
+        )
+        raise _CliError(msg) from exc
+    missing = missing_database_file()
+    if missing is not None:
+        msg = (
+            f"there is no database at {missing}: set PACTESUR_DATA_DIR (or DATABASE_URL) as for "
+            "`pactesur serve`, or import a city first with `pactesur import-osm`"
+        )
+        raise _CliError(msg)
+    return lookup.find_space(args.space, city=args.city)
+
+
 def _read_area(args: argparse.Namespace) -> Any:
     from pactesur.engine.entries import area_from_geojson
 
-    if args.space is not None:
-        try:
-            lookup = importlib.import_module("pactesur.analysis.spaces_lookup")
-        except ImportError as exc:
-            msg = (
-                "--space needs the web platform database; it is not available here "
-                f"({exc}). Export the space as GeoJSON and use --area instead"
-            )
-            raise _CliError(msg) from exc
-        return lookup.space_polygon(args.space, city=args.city)
     try:
         text = Path(args.area).read_text(encoding="utf-8")
     except OSError as exc:
@@ -102,6 +126,29 @@ def _read_area(args: argparse.Namespace) -> Any:
     return area_from_geojson(obj)
 
 
+def _area_and_network_path(args: argparse.Namespace) -> tuple[Any, Path]:
+    """The area to analyse and the file of the network to analyse it on."""
+    if args.space is None:
+        if args.file is None:
+            msg = "give FILE, the OSM extract to analyse the area on (only --space can leave it out)"
+            raise _CliError(msg)
+        return _read_area(args), Path(args.file)
+    space = _find_space(args)
+    if args.file is not None:
+        return space.polygon, Path(args.file)
+    if space.network_path is None:
+        msg = (
+            f"the city {space.city} has no street network yet: import its extract with "
+            f"`pactesur import-osm {space.city} FILE`, or give FILE"
+        )
+        raise _CliError(msg)
+    _progress(
+        f"{space.name}: street network version {space.network_version} of {space.city} "
+        f"({space.network_source})"
+    )
+    return space.polygon, Path(space.network_path)
+
+
 class _CliError(Exception):
     """A problem with the command's input, reported without a traceback."""
 
@@ -112,12 +159,12 @@ def run(args: argparse.Namespace) -> int:
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    path = Path(args.file)
     try:
         vehicles = vehicles_by_codes(args.vehicle)
-        area = _read_area(args)
+        area, path = _area_and_network_path(args)
         if not path.is_file():
-            return _fail(f"no such file: {path}")
+            missing = "the network file of the city is missing on the server: import it again"
+            return _fail(f"no such file: {path}" if args.file is not None else f"{missing} ({path})")
         network = _load_network(path, timings)
         result = analyse_area(network, area, vehicle_codes=[v.code for v in vehicles], progress=_progress)
     except (EngineError, _CliError) as exc:

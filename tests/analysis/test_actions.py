@@ -90,7 +90,7 @@ def test_summary_counts_entries_faster_than_the_lowest_test_speed():
     assert summary_of([])["entry_count"] == 0
 
 
-def test_a_space_that_touches_no_street_fails_with_a_message(city, leeds):
+def test_a_space_that_touches_no_street_is_outside_the_network_with_a_message(city, leeds):
     lake = do_create_space(
         city, acting_user=None, name="Far away", kind="park", polygon=box(WOODHOUSE_LON + 0.2, WOODHOUSE_LAT)
     )
@@ -99,9 +99,9 @@ def test_a_space_that_touches_no_street_fails_with_a_message(city, leeds):
 
     rows = list(ApproachAnalysis.objects.filter(space=lake))
     assert len(rows) == len(vehicle_codes())
-    assert {r.status for r in rows} == {AnalysisStatus.FAILED}
+    assert {r.status for r in rows} == {AnalysisStatus.OUTSIDE}
     assert all(r.error for r in rows)
-    assert stats.failed == len(vehicle_codes())
+    assert (stats.outside, stats.failed) == (len(vehicle_codes()), 0)
 
 
 def test_done_analyses_are_not_computed_again_unless_asked(woodhouse, django_capture_on_commit_callbacks):

@@ -129,10 +129,18 @@ def test_queued_messages_take_the_plural(one_analysis, security_officer):
 
 
 def test_a_failed_analysis_is_stored_untranslated_and_shown_in_the_readers_language(
-    city, leeds, security_officer
+    city, leeds, security_officer, monkeypatch
 ):
+    from pactesur.engine import vda
+    from pactesur.engine.errors import AreaError
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        # An engine error other than "no street reaches the space" (that one is `outside`).
+        raise AreaError("the area polygon is invalid (Self-intersection[-1.55 53.81])")
+
+    monkeypatch.setattr(vda, "analyse_area", refuse)
     lake = do_create_space(
-        city, acting_user=None, name="Far away", kind="park", polygon=box(WOODHOUSE_LON + 0.2, WOODHOUSE_LAT)
+        city, acting_user=None, name="Lake", kind="park", polygon=box(WOODHOUSE_LON, WOODHOUSE_LAT)
     )
     with translation.override("fr"):
         do_run_space_analysis(lake)
@@ -142,7 +150,7 @@ def test_a_failed_analysis_is_stored_untranslated_and_shown_in_the_readers_langu
     assert row.status == AnalysisStatus.FAILED
     assert row.error == "The engine cannot analyse this space: %(reason)s"
     reason = row.error_params["reason"]
-    assert reason
+    assert reason.startswith("the area polygon is invalid")
     with translation.override("it"):
         assert row.shown_error == f"Il motore non può analizzare questo spazio: {reason}"
     status = _client(security_officer).get(f"/fr/analysis/spaces/{lake.pk}/status.json").json()
@@ -151,6 +159,33 @@ def test_a_failed_analysis_is_stored_untranslated_and_shown_in_the_readers_langu
     }
     api = Client().get(f"/api/v1/analysis/spaces/{lake.pk}", headers=_api(security_officer, "de")).json()
     assert api["analyses"][0]["error"] == f"Die Berechnung kann diesen Ort nicht analysieren: {reason}"
+
+
+def test_a_space_outside_the_network_is_explained_in_the_readers_language(city, leeds, security_officer):
+    lake = do_create_space(
+        city, acting_user=None, name="Far away", kind="park", polygon=box(WOODHOUSE_LON + 0.2, WOODHOUSE_LAT)
+    )
+    with translation.override("fr"):
+        do_run_space_analysis(lake)
+
+    row = ApproachAnalysis.objects.filter(space=lake).first()
+    assert row is not None
+    assert row.status == AnalysisStatus.OUTSIDE
+    assert row.error.startswith("Not analysed: no street")
+    distance = row.error_params["distance_m"]
+    with translation.override("it"):
+        assert row.shown_error.startswith("Non analizzato: nessuna strada")
+        assert f"a {distance} m dal suo perimetro" in row.shown_error
+    status = _client(security_officer).get(f"/fr/analysis/spaces/{lake.pk}/status.json").json()
+    assert {a["status"] for a in status["analyses"]} == {"outside"}
+    assert all(a["error"].startswith("Non analysé : aucune rue") for a in status["analyses"])
+    for language, start in (("de", "Nicht analysiert: "), ("es", "No analizado: ")):
+        api = (
+            Client()
+            .get(f"/api/v1/analysis/spaces/{lake.pk}", headers=_api(security_officer, language))
+            .json()
+        )
+        assert api["analyses"][0]["error"].startswith(start)
 
 
 @pytest.mark.django_db

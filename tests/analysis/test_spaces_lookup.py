@@ -126,3 +126,50 @@ def test_a_database_without_any_space_exits_2_before_reading_the_extract(tmp_pat
     err = capsys.readouterr().err
     assert "pactesur vda: error: no space named 'Place Masséna' in the database" in err
     assert "never-read" not in err
+
+
+def _vda_json(*args: str, out: Path) -> dict:  # type: ignore[type-arg]
+    code = main(["vda", *args, "--vehicle", "N3F", "--out", str(out)])
+    assert code == 0
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def test_without_file_vda_uses_the_active_network_of_the_spaces_city(leeds, woodhouse_row, tmp_path, capsys):
+    from_db = _vda_json("--space", "Woodhouse Lane crossing", out=tmp_path / "db.json")
+    err = capsys.readouterr().err
+    from_file = _vda_json(
+        str(shared_osm(LEEDS)), "--space", "Woodhouse Lane crossing", out=tmp_path / "f.json"
+    )
+
+    assert "street network version 1 of nice (leeds_university_its-example.osm.pbf)" in err
+    assert from_db["entries"]
+    speeds = sorted(round(e["impact_speed_kmh"], 3) for e in from_db["entries"])
+    assert speeds == sorted(round(e["impact_speed_kmh"], 3) for e in from_file["entries"])
+
+
+def test_without_file_a_city_without_network_says_to_import_it(woodhouse_row, capsys):
+    code = main(["vda", "--space", "Woodhouse Lane crossing"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "the city nice has no street network yet" in err
+    assert "pactesur import-osm nice FILE" in err
+
+
+def test_without_file_the_network_file_gone_from_the_server_is_a_clear_error(leeds, woodhouse_row, capsys):
+    leeds.graph_path.unlink()
+
+    code = main(["vda", "--space", "Woodhouse Lane crossing"])
+
+    assert code == 2
+    assert "the network file of the city is missing on the server" in capsys.readouterr().err
+
+
+def test_an_area_needs_a_file(tmp_path: Path, capsys):
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps(woodhouse_box()))
+
+    code = main(["vda", "--area", str(area)])
+
+    assert code == 2
+    assert "give FILE" in capsys.readouterr().err

@@ -88,3 +88,25 @@ def _check_demo_database(data_dir: Path, passwords: dict[str, str]) -> None:
         [pactesur_argv()[0], "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_the_demo_tells_spaces_outside_the_network_apart_from_failures():
+    from pactesur.analysis.actions import RunStats
+    from pactesur.commands.demo import outcome_lines
+
+    outside = outcome_lines(RunStats(outside=12, outside_spaces=["Kauppatori", "aleksanterinkatu"]))
+    failed = outcome_lines(RunStats(failed=6, errors=["Senaatintori: OperationalError"]))
+
+    assert outside == [
+        "  not analysed: 2 spaces outside the street network, which no street of the extract reaches: "
+        "aleksanterinkatu, Kauppatori. Not analysed does not mean safe: import an extract that covers "
+        "them, or correct their outlines (Vehicle dynamics page, Spaces not analysed)."
+    ]
+    assert outcome_lines(RunStats(outside=6, outside_spaces=["Kauppatori"]))[0].endswith(
+        "Kauppatori. Not analysed does not mean safe: import an extract that covers it, or correct its "
+        "outline (Vehicle dynamics page, Spaces not analysed)."
+    )
+    assert failed == [
+        "  failed: 6 analyses (see the Vehicle dynamics page and the log): Senaatintori: OperationalError"
+    ]
+    assert outcome_lines(RunStats(analyses=318, spaces=53)) == []

@@ -273,3 +273,17 @@ def test_an_unknown_country_without_time_zone_is_refused_before_the_file_is_read
     assert "no time zone is known for the country 'XX'" in capsys.readouterr().err
     assert not City.objects.exists()
     assert not (data_dir / "networks").exists()
+
+
+def test_a_city_without_administrator_is_told_how_to_get_one(city, data_dir, capsys):
+    assert main(["import-osm", "nice", str(shared_osm(LEEDS)), "--quiet"]) == 0
+
+    assert (
+        "Nice has no administrator yet: give it one with `pactesur add-admin nice" in capsys.readouterr().out
+    )
+
+
+def test_a_city_with_an_administrator_is_not_told(city, city_admin, data_dir, capsys):
+    assert main(["import-osm", "nice", str(shared_osm(LEEDS)), "--quiet"]) == 0
+
+    assert "add-admin" not in capsys.readouterr().out
