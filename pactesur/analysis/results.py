@@ -28,6 +28,7 @@ from pactesur.analysis.wording import (
 from pactesur.cities.models import City
 from pactesur.engine.vehicles import vehicle_by_code
 from pactesur.spaces.models import Space
+from pactesur.spaces.naming import namesake_labels
 
 SUMMARY_FIELDS = (
     "max_impact_speed_kmh",
@@ -180,7 +181,7 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
 
     Each space carries every class's rating line (`ratings`, lightest class first), so that a class
     beyond any tested rating is never hidden behind the rating of the heaviest impact, and what tells
-    it from a space of the same name: its kind and area, and `name_shared`.
+    it from a space of the same name: `name_shared` and `distinguishing_label` (its street and area).
     """
     by_space: dict[int, dict[str, Any]] = {}
     # The stored results weigh megabytes (entries, paths, profiles): only their path summary is read.
@@ -202,6 +203,7 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
                 "kind_label": row.space.kind_label,
                 "area_m2": round(row.space.area_m2),
                 "name_shared": False,
+                "distinguishing_label": "",
                 "ratings": [],
                 "max_impact_speed_kmh": None,
                 "speed_vehicle": "",
@@ -235,11 +237,10 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
         item["entries_above_16_kmh"] = max(item["entries_above_16_kmh"], row.unprotected_entry_count)
         if row.computed_at and (item["computed_at"] is None or row.computed_at > item["computed_at"]):
             item["computed_at"] = row.computed_at
-    names: dict[str, int] = {}
+    labels = namesake_labels(row.space for row in rows)
     for item in by_space.values():
-        names[item["name"].casefold()] = names.get(item["name"].casefold(), 0) + 1
-    for item in by_space.values():
-        item["name_shared"] = names[item["name"].casefold()] > 1
+        item["distinguishing_label"] = labels.get(item["space_id"], "")
+        item["name_shared"] = bool(item["distinguishing_label"])
     return sorted(
         by_space.values(),
         key=lambda i: (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -42,10 +43,14 @@ from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, Membership
 from pactesur.cities.records import stored_user
 from pactesur.cities.roles import Role
+from pactesur.spaces.actions import do_update_space
+from pactesur.spaces.naming import label_namesakes
 
 logger = logging.getLogger(__name__)
 
 CONTEXT_FIELDS = ("users_description", "peak_times", "usual_crowd", "peak_crowd", "mode", "asset_value")
+# Step 1's fields that belong to the space: step 1 writes them there (`do_update_space`).
+SPACE_FIELDS = ("peak_times", "usual_crowd", "peak_crowd")
 
 
 class AssessmentStateError(InvalidRequestError):
@@ -98,10 +103,25 @@ def _lock_in_status(assessment: Assessment, status: str, refusal: str) -> Assess
 # --- start and refresh ---------------------------------------------------------------------------
 
 
-def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) -> None:
-    """Recompute the pre-filled values; a rating still equal to the old suggestion follows the new one."""
+_SUGGESTED = (
+    "probability",
+    "consequence",
+    "suggested_probability",
+    "suggested_consequence",
+    "suggestion_explanation",
+    "override_reason",
+)
+
+
+def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) -> int:
+    """Recompute the pre-filled values; a rating still equal to the old suggestion follows the new one.
+
+    Saves the scenarios that changed and returns how many.
+    """
     evidence = vehicle_evidence(assessment.space)
+    changed = 0
     for scenario in scenarios:
+        before = [getattr(scenario, name) for name in _SUGGESTED]
         s = suggestion_for(scenario.attack_type, evidence, assessment.peak_crowd, assessment.area_m2)
         # A scenario marked not applicable keeps no ratings: only its suggestion is brought up to date.
         if not scenario.not_applicable and (
@@ -117,12 +137,16 @@ def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) ->
         scenario.suggestion_explanation = s.explanation
         if not scenario.overruled:
             scenario.override_reason = ""
-        scenario.save()
+        if before != [getattr(scenario, name) for name in _SUGGESTED]:
+            scenario.save()
+            changed += 1
+    return changed
 
 
 @transaction.atomic
 def do_start_assessment(space: Any, *, acting_user: Any, request: HttpRequest | None = None) -> Assessment:
-    """Start the assessment of `space`: step 1 copied from the space, one scenario per attack type."""
+    """Start the assessment of `space`: one scenario per attack type, pre-filled from the space's
+    approach analysis and crowd figures (which the draft reads from the space)."""
     if space.archived_at is not None:
         raise AssessmentStateError(_("This space is archived: restore it before assessing it."))
     if Assessment.objects.filter(space=space).exists():
@@ -132,10 +156,6 @@ def do_start_assessment(space: Any, *, acting_user: Any, request: HttpRequest | 
         city_id=space.city_id,
         space=space,
         users_description=space.description,
-        peak_times=space.peak_times,
-        usual_crowd=space.usual_crowd,
-        peak_crowd=space.peak_crowd,
-        area_m2=space.area_m2,
         created_by=user,
         updated_by=user,
     )
@@ -173,7 +193,11 @@ def do_refresh_suggestions(
 def do_update_assessment_context(
     assessment: Assessment, *, acting_user: Any, request: HttpRequest | None = None, **fields: Any
 ) -> Assessment:
-    """Step 1 (space, users, peak times, crowd) and the scoring mode; pre-filled values follow."""
+    """Step 1 (space, users, peak times, crowd) and the scoring mode; pre-filled values follow.
+
+    The crowd figures and peak times are the space's: they are written there, by the spaces' own
+    action (its audit row included), so the space's page shows what the assessment says.
+    """
     _require_draft(assessment)
     unknown = set(fields) - set(CONTEXT_FIELDS)
     if unknown:
@@ -183,13 +207,45 @@ def do_update_assessment_context(
     ):
         raise InvalidRequestError(_("The FEMA mode needs the asset value of the space (1 to 10)."))
     changed = {k: v for k, v in fields.items() if getattr(assessment, k) != v}
+    on_space = {k: v for k, v in changed.items() if k in SPACE_FIELDS}
+    if on_space:
+        try:
+            do_update_space(assessment.space, acting_user=acting_user, request=request, **on_space)
+        except ValidationError as exc:
+            raise InvalidRequestError(" ".join(exc.messages)) from exc
     for key, value in changed.items():
-        setattr(assessment, key, value)
+        if key not in SPACE_FIELDS:
+            setattr(assessment, key, value)
     assessment.save()
     if {"peak_crowd", "usual_crowd"} & set(changed):
         _apply_suggestions(assessment, assessment.scenarios.all())
     _touch(assessment, acting_user)
     _audit_update(assessment, acting_user, request, {"step": "context", "fields": sorted(changed)})
+    return assessment
+
+
+@transaction.atomic
+def do_follow_space_figures(
+    space: Any, *, acting_user: Any, request: HttpRequest | None = None
+) -> Assessment | None:
+    """The space's crowd figures or outline changed: its draft assessment's pre-filled values follow.
+
+    A draft reads the space's figures, so only the suggestions computed from them change (and the
+    ratings still equal to them). An assessment in review or approved keeps the figures it was
+    submitted with and is left alone. Returns the assessment it changed, if any.
+    """
+    assessment: Assessment | None = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("space")
+        .filter(space_id=space.pk)
+        .first()
+    )
+    if assessment is None or assessment.status != Status.DRAFT:
+        return None
+    if not _apply_suggestions(assessment, assessment.scenarios.all()):
+        return None
+    _touch(assessment, acting_user)
+    _audit_update(assessment, acting_user, request, {"step": "refresh suggestions", "space_changed": True})
     return assessment
 
 
@@ -406,6 +462,8 @@ def do_submit_assessment(
     if refusal is not None:
         raise AssessmentStateError(refusal)
     user = stored_user(acting_user)
+    # From now on the assessment shows the figures it was submitted with, whatever the space says.
+    assessment.record_figures()
     assessment.status = Status.IN_REVIEW
     assessment.submitted_by = user
     assessment.submitted_at = timezone.now()
@@ -624,6 +682,7 @@ def _remind_city(city: City, assessments: list[Assessment], today: datetime.date
         .order_by("user__username")
     )
     users = {m.user.pk: m.user for m in members if m.user.email}
+    label_namesakes([a.space for a in assessments])
     messages = []
     base = getattr(settings, "PACTESUR_BASE_URL", "")
     for user in users.values():
@@ -640,7 +699,7 @@ def _remind_city(city: City, assessments: list[Assessment], today: datetime.date
                 lines.append(
                     _("- %(space)s: review was due on %(date)s — %(url)s")
                     % {
-                        "space": a.space.name,
+                        "space": a.space.display_name,
                         "date": a.review_due.isoformat() if a.review_due else "",
                         "url": url,
                     }
@@ -711,6 +770,7 @@ __all__ = [
     "do_approve_assessment",
     "do_export_city_report",
     "do_export_space_report",
+    "do_follow_space_figures",
     "do_rate_scenario",
     "do_refresh_suggestions",
     "do_remove_measure",

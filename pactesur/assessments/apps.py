@@ -9,3 +9,8 @@ class AssessmentsConfig(AppConfig):
     label = "assessments"
     verbose_name = _("Assessments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pactesur.assessments import receivers
+
+        receivers.connect()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pactesur.assessments.library import CONSEQUENCE_GUIDANCE, PROBABILITY_GUIDANCE
 from pactesur.assessments.models import Assessment, MeasureStatus, MeasureType, Mode, Scenario
+from pactesur.spaces.forms import add_crowd_order_errors
+from pactesur.spaces.models import Space
 
 
 def _level_choices(guidance: dict[int, Any]) -> list[tuple[Any, Any]]:
@@ -52,10 +54,23 @@ class ContextForm(forms.Form):
         _("Asset value (FEMA mode, 1–10)"), [("", "—")] + [(i, str(i)) for i in range(1, 11)]
     )
 
+    def __init__(self, *args: Any, space: Space, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.space = space
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("mode") == Mode.FEMA and not data.get("asset_value"):
             self.add_error("asset_value", _("The FEMA mode needs the asset value of the space (1 to 10)."))
+        add_crowd_order_errors(
+            self,
+            {**data, "capacity": self.space.capacity},
+            {
+                "usual_crowd": self.fields["usual_crowd"].label,
+                "peak_crowd": self.fields["peak_crowd"].label,
+                "capacity": _("the space’s capacity (%(n)s people)") % {"n": self.space.capacity},
+            },
+        )
         return data
 
     @classmethod

@@ -62,6 +62,15 @@ class MeasureType(models.Model):
         return scoring.Effect(float(raw.get("probability", 0.0)), float(raw.get("consequence", 0.0)))
 
 
+def _shown(value: Any) -> Any:
+    """A figure as pages show it: areas to the square metre."""
+    return round(value) if isinstance(value, float) else value
+
+
+# The space's figures an assessment works with: the space holds them, a submitted assessment keeps a copy.
+CROWD_FIGURES = ("usual_crowd", "peak_crowd", "peak_times", "area_m2")
+
+
 class Assessment(CityOwned):
     """The living assessment of one space; only `pactesur.assessments.actions` writes it."""
 
@@ -73,12 +82,19 @@ class Assessment(CityOwned):
     mode = models.CharField(_("scoring mode"), max_length=8, choices=Mode.choices, default=Mode.MATRIX)
     cycle = models.PositiveIntegerField(_("cycle"), default=1)
 
-    # Step 1: the space, its users and peak times (copied from the space, editable here).
+    # Step 1: the space, its users and peak times. Who uses the space is the assessment's own text
+    # (started from the space's description); the crowd figures, peak times and area are the space's
+    # (`CROWD_FIGURES`): a draft reads and writes them there, and these columns keep the figures
+    # the assessment was submitted with, so that a version in review or approved keeps them.
     users_description = models.TextField(_("users of the space"), blank=True)
-    peak_times = models.TextField(_("peak times"), blank=True)
-    usual_crowd = models.PositiveIntegerField(_("usual crowd (people)"), null=True, blank=True)
-    peak_crowd = models.PositiveIntegerField(_("peak crowd (people)"), null=True, blank=True)
-    area_m2 = models.FloatField(_("area (m²)"), default=0.0)
+    submitted_peak_times = models.TextField(_("peak times as submitted"), blank=True)
+    submitted_usual_crowd = models.PositiveIntegerField(
+        _("usual crowd as submitted (people)"), null=True, blank=True
+    )
+    submitted_peak_crowd = models.PositiveIntegerField(
+        _("peak crowd as submitted (people)"), null=True, blank=True
+    )
+    submitted_area_m2 = models.FloatField(_("area as submitted (m²)"), default=0.0)
     # FEMA mode: the value of the space as an asset (1–10), the same for every scenario.
     asset_value = models.PositiveSmallIntegerField(
         _("asset value (1–10)"),
@@ -125,6 +141,44 @@ class Assessment(CityOwned):
     @property
     def editable(self) -> bool:
         return self.status == Status.DRAFT
+
+    def _figure(self, name: str) -> Any:
+        """A crowd figure: the space's while a draft, the one submitted since."""
+        if self.status == Status.DRAFT:
+            return getattr(self.space, name)
+        return getattr(self, f"submitted_{name}")
+
+    @property
+    def usual_crowd(self) -> int | None:
+        value: int | None = self._figure("usual_crowd")
+        return value
+
+    @property
+    def peak_crowd(self) -> int | None:
+        value: int | None = self._figure("peak_crowd")
+        return value
+
+    @property
+    def peak_times(self) -> str:
+        return str(self._figure("peak_times"))
+
+    @property
+    def area_m2(self) -> float:
+        return float(self._figure("area_m2"))
+
+    def record_figures(self) -> None:
+        """Keep the space's figures as the ones this assessment is submitted with (not saved)."""
+        for name in CROWD_FIGURES:
+            setattr(self, f"submitted_{name}", getattr(self.space, name))
+
+    def figures_changed_since_submitted(self) -> list[str]:
+        """Which of the space's figures (`CROWD_FIGURES`) differ now from those the assessment was
+        submitted with; none while it is a draft (it reads the space's)."""
+        if self.status == Status.DRAFT:
+            return []
+        return [
+            name for name in CROWD_FIGURES if _shown(getattr(self.space, name)) != _shown(self._figure(name))
+        ]
 
     @property
     def density_p_m2(self) -> float | None:

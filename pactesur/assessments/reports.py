@@ -24,6 +24,7 @@ from pactesur.assessments.library import ATTACK_HINTS, AttackType
 from pactesur.assessments.models import BAND_LABELS, Assessment
 from pactesur.assessments.prefill import vehicle_evidence
 from pactesur.cities.models import City
+from pactesur.spaces.naming import label_namesakes
 
 BAND_COLOURS: dict[str, str] = {
     scoring.LOW: "#2d9d5b",
@@ -150,10 +151,10 @@ def _analysis_entries(space: Any) -> list[dict[str, Any]]:
     return entries
 
 
-def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
+def pdf_of(html: str) -> bytes:
+    """The PDF WeasyPrint makes of a report's HTML."""
     from weasyprint import HTML
 
-    html = render_to_string(template, context)
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
 
@@ -164,6 +165,11 @@ def _stamp(exported_by: str, exported_at: datetime.datetime) -> str:
 
 def space_report_pdf(assessment: Assessment, *, exported_by: str, exported_at: datetime.datetime) -> bytes:
     """The report of one space: map, approach analysis summary, scenarios with evidence, risk matrix."""
+    return pdf_of(space_report_html(assessment, exported_by=exported_by, exported_at=exported_at))
+
+
+def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: datetime.datetime) -> str:
+    """The HTML that `space_report_pdf` prints."""
     scenarios = list(assessment.scenarios.all())
     rows = [
         {
@@ -180,7 +186,7 @@ def space_report_pdf(assessment: Assessment, *, exported_by: str, exported_at: d
     for row in grid:
         for cell in row:
             cell["colour"] = BAND_COLOURS[cell["band"]]
-    return _render_pdf(
+    return render_to_string(
         "assessments/pdf/space.html",
         {
             "assessment": assessment,
@@ -201,14 +207,22 @@ def space_report_pdf(assessment: Assessment, *, exported_by: str, exported_at: d
 
 
 def city_report_pdf(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[bytes, int]:
-    """The city summary: spaces ranked by risk with their top scenarios, the matrix, overdue reviews."""
+    """The city summary: spaces ranked by risk with their top scenarios, the matrix, overdue reviews;
+    and how many spaces it ranks."""
+    html, count = city_report_html(city, exported_by=exported_by, exported_at=exported_at)
+    return pdf_of(html), count
+
+
+def city_report_html(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[str, int]:
+    """The HTML that `city_report_pdf` prints, and how many spaces it ranks."""
     assessments = risk.city_assessments(city)
     ranked = risk.ranking(assessments, today=timezone.localdate())
+    label_namesakes([r.assessment.space for r in ranked])
     grid = risk.matrix_grid(risk.matrix_cells(assessments))
     for row in grid:
         for cell in row:
             cell["colour"] = BAND_COLOURS[cell["band"]]
-    pdf = _render_pdf(
+    html = render_to_string(
         "assessments/pdf/city.html",
         {
             "city": city,
@@ -225,4 +239,4 @@ def city_report_pdf(city: City, *, exported_by: str, exported_at: datetime.datet
             "exported_by": exported_by,
         },
     )
-    return pdf, len(ranked)
+    return html, len(ranked)

@@ -43,6 +43,7 @@ from pactesur.cities.access import current_city_or_403, get_city_object_or_404
 from pactesur.cities.errors import DomainError, NotAllowedError
 from pactesur.cities.models import has_city_perm
 from pactesur.spaces.models import Space
+from pactesur.spaces.naming import label_namesakes
 from pactesur.streets.models import StreetNetwork
 
 
@@ -116,6 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unassessed = list(
         Space.objects.for_user(request.user, "space.view", city=city).active().exclude(pk__in=assessed_ids)
     )
+    label_namesakes([r.assessment.space for r in ranked] + unassessed)
     features = []
     for r in ranked:
         band = _band(r.top.band if r.top else None)
@@ -125,7 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "type": "Feature",
                 "geometry": space.display_polygon,
                 "properties": {
-                    "name": space.name,
+                    "name": space.display_name,
                     "band": band["label"],
                     "colour": band["colour"],
                     "url": reverse("assessments:space", args=[space.pk]),
@@ -137,7 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "type": "Feature",
             "geometry": space.display_polygon,
             "properties": {
-                "name": space.name,
+                "name": space.display_name,
                 "band": _("not assessed"),
                 "colour": "#adb5bd",
                 "url": reverse("assessments:space", args=[space.pk]),
@@ -246,6 +248,17 @@ def start(request: HttpRequest, space_id: int) -> HttpResponse:
     return redirect("assessments:space", space.pk)
 
 
+def _figure_label(name: str) -> str:
+    """A space's figure (`CROWD_FIGURES`) in words, inside a sentence."""
+    labels = {
+        "usual_crowd": _("usual crowd"),
+        "peak_crowd": _("peak crowd"),
+        "peak_times": _("peak times"),
+        "area_m2": _("area"),
+    }
+    return labels.get(name, name)
+
+
 def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     scenarios = list(assessment.scenarios.all())
     return {
@@ -259,6 +272,7 @@ def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, A
         "band": _band(risk.top_band(assessment)),
         "grid": _grid(risk.matrix_cells([assessment])),
         "evidence": vehicle_evidence(assessment.space),
+        "figures_changed": [_figure_label(name) for name in assessment.figures_changed_since_submitted()],
         "can_edit": assessment.editable
         and has_city_perm(request.user, assessment.city_id, "assessment.edit"),
         "can_submit": assessment.status == "draft"
@@ -288,7 +302,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def context(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1: the space, its users and peak times, and the scoring mode."""
     assessment = _assessment(request, pk, "assessment.edit")
-    form = ContextForm(request.POST or None, initial=ContextForm.initial_for(assessment))
+    form = ContextForm(
+        request.POST or None, initial=ContextForm.initial_for(assessment), space=assessment.space
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if _run(

@@ -35,7 +35,7 @@ from pactesur.spaces.geometry import (
 )
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
 from pactesur.spaces.removal import Removal, dependents_of, plan_removal
-from pactesur.spaces.signals import space_geometry_changed
+from pactesur.spaces.signals import space_figures_changed, space_geometry_changed
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ EDITABLE_FIELDS = (
     "contact_phone",
     "description",
 )
+# Fields whose change others follow (`space_figures_changed`): what a crowd's density is made of.
+_FIGURE_FIELDS = {"usual_crowd", "peak_crowd", "polygon"}
 CSV_COLUMNS = (
     "id",
     "name",
@@ -207,6 +209,13 @@ def do_update_space(
         )
         if "polygon" in changed:
             _announce_geometry(space)
+        figures = sorted(set(changed) & _FIGURE_FIELDS)
+        if figures:
+            transaction.on_commit(
+                lambda: space_figures_changed.send(
+                    sender=Space, space=space, acting_user=acting_user, fields=figures
+                )
+            )
     return space
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -13,6 +15,26 @@ from pactesur.spaces.models import Space, SpaceKind
 
 # The outline comes from the form's own fields (drawn `polygon` or `geojson_file`), parsed in `clean`.
 ATTRIBUTE_FIELDS = [f for f in EDITABLE_FIELDS if f != "polygon"]
+
+
+# A usual crowd above the peak crowd, or a peak crowd above the capacity, is a typing error.
+CROWD_ORDER = (("usual_crowd", "peak_crowd"), ("peak_crowd", "capacity"))
+CROWD_ORDER_FIELDS = ("usual_crowd", "peak_crowd", "capacity")
+
+
+def add_crowd_order_errors(
+    form: forms.BaseForm, values: Mapping[str, Any], labels: Mapping[str, Any]
+) -> None:
+    """Add an error to `form` for each crowd figure above the one that bounds it (`CROWD_ORDER`).
+
+    The space's form and an assessment's step 1, which writes the space's crowd figures, check the
+    same; `values` and `labels` are keyed by the space's field names.
+    """
+    for low, high in CROWD_ORDER:
+        if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
+            form.add_error(
+                low, _("%(low)s cannot exceed %(high)s.") % {"low": labels[low], "high": labels[high]}
+            )
 
 
 class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -41,9 +63,9 @@ class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outline: Outline | None = None
+        # The name of the uploaded file whose outline the drawn-outline field now carries.
+        self.kept_upload = ""
         if self.instance.pk and not self.is_bound:
-            import json
-
             self.initial["polygon"] = json.dumps(self.instance.polygon)
 
     def clean(self) -> dict[str, Any]:
@@ -54,6 +76,7 @@ class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]
             if upload:
                 check_geojson_size(upload.size)  # before reading the file
                 self.outline = parse_geojson_text(upload.read())
+                self._keep_uploaded_outline(self.outline, upload.name or "")
             elif drawn:
                 self.outline = parse_geojson_text(drawn)
         except SpaceGeometryError as exc:
@@ -63,21 +86,17 @@ class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]
             self.add_error(
                 "polygon", _("Draw the outline of the space on the map, or upload a GeoJSON file.")
             )
-        for low, high in (("usual_crowd", "peak_crowd"), ("peak_crowd", "capacity")):
-            if (
-                cleaned.get(low) is not None
-                and cleaned.get(high) is not None
-                and cleaned[low] > cleaned[high]
-            ):
-                self.add_error(
-                    low,
-                    _("%(low)s cannot exceed %(high)s.")
-                    % {
-                        "low": self.fields[low].label,
-                        "high": self.fields[high].label,
-                    },
-                )
+        add_crowd_order_errors(self, cleaned, {name: self.fields[name].label for name in CROWD_ORDER_FIELDS})
         return cleaned
+
+    def _keep_uploaded_outline(self, outline: Outline, name: str) -> None:
+        """Carry an uploaded outline in the drawn-outline field: a page sent back because another
+        field is wrong shows it on the map and saves it with the next try, as a file input cannot
+        be filled again."""
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or a dict: both copy
+        data[self.add_prefix("polygon")] = json.dumps(outline.geojson)
+        self.data = data
+        self.kept_upload = name
 
     def action_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of do_create_space / do_update_space."""

@@ -141,6 +141,11 @@ class Space(CityOwned, Authored, Archivable):
 
     objects = ArchivableQuerySet.as_manager()  # type: ignore[misc]  # a narrower queryset than the base's
 
+    # What tells the space from others of the same name in its city ("Mikonkatu · 3,183 m²"), for
+    # lists and rankings: set on the spaces of a list by `pactesur.spaces.naming.label_namesakes`,
+    # empty for a space whose name is its own (or that no list labelled).
+    distinguishing_label: str = ""
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("space")
@@ -174,6 +179,14 @@ class Space(CityOwned, Authored, Archivable):
             while len(_DISPLAY_OUTLINES) > _DISPLAY_OUTLINES_MAX:
                 _DISPLAY_OUTLINES.popitem(last=False)
         return found
+
+    @property
+    def display_name(self) -> str:
+        """The name, with what tells it from its namesakes when a list labelled it: "Keskuskatu
+        (Pohjoisesplanadi · 3,140 m²)"."""
+        if self.distinguishing_label:
+            return f"{self.name} ({self.distinguishing_label})"
+        return self.name
 
     @property
     def kind_label(self) -> str:

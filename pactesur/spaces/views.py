@@ -37,6 +37,7 @@ from pactesur.spaces.actions import (
 )
 from pactesur.spaces.forms import SpaceFilterForm, SpaceForm
 from pactesur.spaces.models import Space
+from pactesur.spaces.naming import label_namesakes
 from pactesur.spaces.removal import RecordGroup, dependents_of
 
 
@@ -101,7 +102,7 @@ def map_data(city: City, spaces: list[Space], *, focus: Space | None = None) -> 
             "geometry": s.display_polygon,
             "properties": {
                 "id": s.pk,
-                "name": s.name,
+                "name": s.display_name,
                 "kind": s.kind_label,
                 "url": reverse("spaces:detail", args=[s.pk]),
                 "focus": focus is not None and s.pk == focus.pk,
@@ -134,7 +135,7 @@ def space_list(request: HttpRequest) -> HttpResponse:
         if filters.cleaned_data["kind"]:
             spaces = spaces.filter(kind=filters.cleaned_data["kind"])
         sort = filters.cleaned_data["sort"] or "name"
-    rows = list(spaces.order_by(SpaceFilterForm.SORTS.get(sort, "name"), "name", "id"))
+    rows = label_namesakes(list(spaces.order_by(SpaceFilterForm.SORTS.get(sort, "name"), "name", "id")))
     return render(
         request,
         "spaces/list.html",
@@ -167,7 +168,7 @@ def archived_list(request: HttpRequest) -> HttpResponse:
             "spaces/archived.html",
             {
                 "city": city,
-                "spaces": list(spaces),
+                "spaces": label_namesakes(list(spaces)),
                 "can_edit": has_city_perm(request.user, city, "space.edit"),
                 "can_purge": has_city_perm(request.user, city, "space.purge"),
             },
@@ -178,7 +179,7 @@ def archived_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def space_map(request: HttpRequest) -> HttpResponse:
     city = current_city_or_403(request, "space.view")
-    spaces = list(Space.objects.for_user(request.user, "space.view", city=city).active())
+    spaces = label_namesakes(list(Space.objects.for_user(request.user, "space.view", city=city).active()))
     return render(request, "spaces/map.html", {"city": city, "map_data": map_data(city, spaces)})
 
 

@@ -28,11 +28,11 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shapely
 import shapely.geometry
@@ -51,6 +51,7 @@ from pactesur.cities.records import stored_user
 from pactesur.cities.stored_text import StoredText, as_stored
 from pactesur.streets.fit import FitReport, SpaceOutline, fit_report
 from pactesur.streets.models import (
+    PHASES_BY_KEY,
     STALE_AFTER,
     STOPPED_ERROR,
     ImportJob,
@@ -62,8 +63,9 @@ from pactesur.streets.signals import network_activated
 
 logger = logging.getLogger(__name__)
 
-# Called with (fraction 0…1, message). Our messages are StoredText (English, with the message id
-# and parameters a job row stores untranslated); the engine's are plain English strings.
+# Called with (fraction 0…1, message). Our messages are PhaseMessage (English, with the message id
+# and parameters a job row stores untranslated, and the phase they belong to); the engine's are
+# plain English strings.
 Progress = Callable[[float, str], None]
 
 # File names the import accepts, lower-cased; the engine reads each of them with pyosmium.
@@ -72,10 +74,11 @@ ACCEPTED_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.gz", ".osm.bz2", ".osm.xm
 # those a killed worker left behind.
 _PARTIAL_PREFIX = ".partial-"
 _PARTIAL_MAX_AGE_S = 3600
-# Shares of the progress bar per phase (assumption: reading and building take about as long).
-_READ_SHARE = (0.0, 0.45)
-_BUILD_SHARE = (0.45, 0.85)
-# The job row is written at most this often while an import reports progress.
+# Where `engine.osm_import.import_extract` reports the start of its stages, on its own 0…1 scale,
+# and the phase of ours each stage is.
+_ENGINE_BUILD_STAGES = ((0.0, "network"), (0.5, "spaces"), (0.75, "basemap"))
+# The job row is written at most this often while an import reports progress within one phase;
+# the first report of each phase is always written.
 _PROGRESS_WRITE_INTERVAL_S = 0.5
 
 
@@ -91,18 +94,63 @@ def has_accepted_suffix(name: str) -> bool:
     return name.lower().endswith(ACCEPTED_SUFFIXES)
 
 
-def _scaled(progress: Progress | None, start: float, end: float, phase: str) -> Progress | None:
-    """Map a phase's own 0…1 progress onto [start, end] of the whole import.
+class PhaseMessage(StoredText):
+    """A progress message of an import, with the key of its phase (`streets.models.IMPORT_PHASES`)."""
 
-    The engine's step messages (English) are shown inside the phase's translatable message
-    `phase`, which has a `%(step)s` placeholder.
-    """
+    phase: str
+
+    def __new__(cls, phase: str, msgid: str, params: Mapping[str, Any] | None = None) -> PhaseMessage:
+        text = cast("PhaseMessage", super().__new__(cls, msgid, params))
+        text.phase = phase
+        return text
+
+
+def _at(phase: str, share: float = 0.0) -> float:
+    """The place on the progress bar `share` of the way through `phase`."""
+    found = PHASES_BY_KEY[phase]
+    return found.start + (found.end - found.start) * min(max(share, 0.0), 1.0)
+
+
+def _say(report: Progress, phase: str, msgid: str, *, share: float = 0.0) -> None:
+    """Report `msgid` (marked with gettext_noop) `share` of the way through `phase`."""
+    report(_at(phase, share), PhaseMessage(phase, msgid))
+
+
+# Messages of the phases the engine reports: its steps of reading and of building the network go
+# into the phase's sentence (they stay in English); its words for the later stages add nothing.
+_READ_STEP = gettext_noop("Reading the OSM file: %(step)s")
+_BUILD_STEP = gettext_noop("Building the street network: %(step)s")
+_PHASE_MESSAGES = {
+    "spaces": gettext_noop("Suggesting public spaces"),
+    "basemap": gettext_noop("Drawing the base map"),
+}
+
+
+def _read_reporter(progress: Progress | None) -> Progress | None:
+    """The engine's reading steps, on the read phase's share of the bar, inside a translatable message."""
     if progress is None:
         return None
 
     def report(fraction: float, message: str) -> None:
-        text = message if isinstance(message, StoredText) else StoredText(phase, {"step": message})
-        progress(start + (end - start) * min(max(fraction, 0.0), 1.0), text)
+        progress(_at("read", fraction), PhaseMessage("read", _READ_STEP, {"step": message}))
+
+    return report
+
+
+def _build_reporter(progress: Progress | None) -> Progress | None:
+    """The engine's building stages (network, spaces, base map), each on its phase's share of the bar."""
+    if progress is None:
+        return None
+
+    def report(fraction: float, message: str) -> None:
+        index = sum(1 for start, _phase in _ENGINE_BUILD_STAGES[1:] if fraction >= start)
+        start, phase = _ENGINE_BUILD_STAGES[index]
+        end = _ENGINE_BUILD_STAGES[index + 1][0] if index + 1 < len(_ENGINE_BUILD_STAGES) else 1.0
+        if phase == "network":
+            text = PhaseMessage(phase, _BUILD_STEP, {"step": message})
+        else:
+            text = PhaseMessage(phase, _PHASE_MESSAGES[phase])
+        progress(_at(phase, (fraction - start) / (end - start)), text)
 
     return report
 
@@ -252,17 +300,12 @@ def prepare_osm_import(
     tmp_basemap = folder / f"{_PARTIAL_PREFIX}{token}.basemap.json.gz"
     report = progress or (lambda _fraction, _message: None)
     try:
-        report(0.0, StoredText(gettext_noop("Reading the OSM file")))
-        extract = read_osm(
-            source, progress=_scaled(progress, *_READ_SHARE, gettext_noop("Reading the OSM file: %(step)s"))
-        )
-        result = import_extract(
-            extract,
-            progress=_scaled(progress, *_BUILD_SHARE, gettext_noop("Building the street network: %(step)s")),
-        )
-        report(0.86, StoredText(gettext_noop("Saving the street network")))
+        _say(report, "read", gettext_noop("Reading the OSM file"))
+        extract = read_osm(source, progress=_read_reporter(progress))
+        result = import_extract(extract, progress=_build_reporter(progress))
+        _say(report, "save", gettext_noop("Saving the street network"))
         save_network(result.network, tmp_graph)
-        report(0.9, StoredText(gettext_noop("Saving the base map")))
+        _say(report, "save", gettext_noop("Saving the base map"), share=0.3)
         with gzip.open(tmp_basemap, "wt", encoding="utf-8", compresslevel=6) as fh:
             json.dump(result.basemap, fh, separators=(",", ":"))
         meta = _import_meta(result, extract)
@@ -325,7 +368,7 @@ def do_import_osm(
             prepared.discard()
         raise
     if progress is not None and network.is_active:
-        progress(1.0, StoredText(gettext_noop("Done")))
+        _say(progress, "activate", gettext_noop("Done"), share=1.0)
     return network
 
 
@@ -424,7 +467,7 @@ def _commit_import(
 ) -> StreetNetwork:
     """Check the fit, move the files into place and write the new version (activated or held)."""
     report = progress or (lambda _fraction, _message: None)
-    report(0.93, StoredText(gettext_noop("Checking that the extract covers the city's spaces")))
+    _say(report, "check", gettext_noop("Checking that the extract covers the city's spaces"))
     folder = networks_dir(city)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -488,10 +531,10 @@ def _commit_import(
                     detail={**detail, "held": True},
                 )
             else:
-                report(0.95, StoredText(gettext_noop("Updating the suggested spaces")))
+                _say(report, "activate", gettext_noop("Updating the suggested spaces"))
                 _activate(city, network, prepared.suggestions, acting_user=acting_user, detail=detail)
             # A last report inside the transaction: an interrupted import rolls back from here too.
-            report(0.99, StoredText(gettext_noop("Switching to the new network")))
+            _say(report, "activate", gettext_noop("Switching to the new network"), share=0.8)
             if held and on_hold is not None:
                 on_hold(network, fit)  # after the last report, which would overwrite a job's message
     except BaseException:
@@ -708,25 +751,29 @@ def _safe_name(name: str) -> str:
 
 
 class _JobProgress:
-    """Write an import's progress to its job row (untranslated), at most every half second."""
+    """Write an import's progress to its job row (untranslated): the first report of each phase, so
+    that the page goes through every phase, then at most every half second, and the end."""
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
         self.last_write = 0.0
         self.last_fraction = -1.0
+        self.phase = ""
 
     def __call__(self, fraction: float, message: str) -> None:
         now = time.monotonic()
-        if fraction < 1.0 and now - self.last_write < _PROGRESS_WRITE_INTERVAL_S:
+        phase = message.phase if isinstance(message, PhaseMessage) else self.phase
+        due = now - self.last_write >= _PROGRESS_WRITE_INTERVAL_S
+        finishing = fraction >= 1.0 and fraction > self.last_fraction
+        if phase == self.phase and not (due or finishing):
             return
-        if fraction <= self.last_fraction and now - self.last_write < _PROGRESS_WRITE_INTERVAL_S:
-            return
-        self.last_write, self.last_fraction = now, fraction
+        self.last_write, self.last_fraction, self.phase = now, fraction, phase
         text = as_stored(message)
         ImportJob.objects.filter(pk=self.job_id).update(
             progress=round(min(max(fraction, 0.0), 1.0), 4),
             message=text.msgid[:255],
             message_params=text.params,
+            phase=phase,
             updated_at=timezone.now(),
         )
 
@@ -757,6 +804,7 @@ def do_handle_lost_import(job_id: int, *, retried: bool) -> None:
             progress=0.0,
             message=gettext_noop("Queued again: the worker running it stopped"),
             message_params={},
+            phase="",
             updated_at=timezone.now(),
         )
         return

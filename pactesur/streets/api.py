@@ -7,7 +7,7 @@ import datetime
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -15,7 +15,7 @@ from pactesur.cities.errors import InvalidRequestError, NotAllowedError, NotFoun
 from pactesur.cities.models import City, cities_of, has_city_perm
 from pactesur.streets.actions import do_enqueue_import
 from pactesur.streets.forms import OsmUploadForm
-from pactesur.streets.models import ImportJob, StreetNetwork
+from pactesur.streets.models import IMPORT_PHASES, ImportJob, StreetNetwork
 
 router = Router(tags=["networks"])
 
@@ -40,6 +40,7 @@ class ImportJobOut(Schema):
     city: int
     status: str
     progress: float
+    phase: str = Field("", description="the phase it is in: " + ", ".join(p.key for p in IMPORT_PHASES))
     message: str
     error: str
     original_name: str
@@ -75,6 +76,7 @@ def _job_out(job: ImportJob) -> ImportJobOut:
         city=job.city_id,
         status=job.shown_status,
         progress=job.progress,
+        phase=job.phase,
         message=job.shown_message,
         error=job.shown_error,
         original_name=job.original_name,

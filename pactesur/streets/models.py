@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -100,6 +102,40 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+@dataclass(frozen=True)
+class ImportPhase:
+    """A phase of an import as its job page lists it, and its share [start, end) of the progress bar."""
+
+    key: str
+    label: Any  # lazily translated
+    start: float
+    end: float
+
+
+# The phases in the order an import goes through them. Shares of the bar (assumption, from imports
+# of Helsinki and the shared extracts: reading takes about half the time, building the network,
+# its spaces and base map most of the rest).
+IMPORT_PHASES = (
+    ImportPhase("read", _("Reading the file"), 0.0, 0.45),
+    ImportPhase("network", _("Building the street network"), 0.45, 0.65),
+    ImportPhase("spaces", _("Suggesting public spaces"), 0.65, 0.75),
+    ImportPhase("basemap", _("Drawing the base map"), 0.75, 0.85),
+    ImportPhase("save", _("Saving the network and the base map"), 0.85, 0.93),
+    ImportPhase("check", _("Checking the extract against the city's spaces"), 0.93, 0.95),
+    ImportPhase("activate", _("Updating the spaces and switching to the new network"), 0.95, 1.0),
+)
+PHASES_BY_KEY = {phase.key: phase for phase in IMPORT_PHASES}
+
+
+class PhaseState(models.TextChoices):
+    """Where a phase stands in a job, for the job page's list of phases."""
+
+    PENDING = "pending", _("to do")
+    CURRENT = "current", _("under way")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
 class ImportJob(CityOwned):
     """An OSM file uploaded for import, and how far its background import has got."""
 
@@ -113,6 +149,8 @@ class ImportJob(CityOwned):
     # Stored untranslated: a message id and its parameters, translated when shown (`shown_message`).
     message = models.CharField(_("message"), max_length=255, blank=True)
     message_params = models.JSONField(default=dict, blank=True)
+    # The phase (`IMPORT_PHASES` key) the import last reported; empty until it starts.
+    phase = models.CharField(_("phase"), max_length=20, blank=True)
     error = models.TextField(_("error"), blank=True, help_text="why the import failed, for the user")
     error_params = models.JSONField(default=dict, blank=True)
     upload_file = models.CharField(max_length=255, blank=True, help_text="relative to the data directory")
@@ -168,6 +206,30 @@ class ImportJob(CityOwned):
     @property
     def is_finished(self) -> bool:
         return self.shown_status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+    def phase_states(self) -> list[tuple[ImportPhase, PhaseState]]:
+        """Every phase with its `PhaseState`: done before the one the import reported, that one under
+        way (or failed), the rest to do; all done once it succeeded, all but activation when held."""
+        status = self.shown_status
+        if status == ImportStatus.SUCCEEDED:
+            return [(phase, PhaseState.DONE) for phase in IMPORT_PHASES]
+        if status in (ImportStatus.HELD, ImportStatus.CANCELLED):
+            last = "activate"
+            current_state = PhaseState.PENDING
+        else:
+            last = self.phase if self.phase in PHASES_BY_KEY else ""
+            current_state = PhaseState.FAILED if status == ImportStatus.FAILED else PhaseState.CURRENT
+        states = []
+        reached = False
+        for phase in IMPORT_PHASES:
+            if phase.key == last:
+                states.append((phase, current_state))
+                reached = True
+            elif reached or not last:
+                states.append((phase, PhaseState.PENDING))
+            else:
+                states.append((phase, PhaseState.DONE))
+        return states
 
     @property
     def is_held(self) -> bool:

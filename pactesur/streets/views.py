@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from pactesur.cities.access import city_permission_required, get_city_object_or_404
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City, cities_where, has_city_perm
+from pactesur.spaces.models import Space
+from pactesur.spaces.naming import namesake_labels
 from pactesur.streets.actions import (
     active_network,
     do_activate_held_import,
@@ -96,6 +98,11 @@ def _job_status(job: ImportJob) -> dict[str, Any]:
         "progress": job.progress,
         "percent": round(job.progress * 100),
         "message": job.shown_message,
+        "phase": job.phase,
+        "phases": [
+            {"key": p.key, "label": str(p.label), "state": str(state), "state_label": str(state.label)}
+            for p, state in job.phase_states()
+        ],
         "error": job.shown_error,
         "finished": job.is_finished,
         "held": job.is_held,
@@ -135,12 +142,13 @@ def _held_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     """What the page of a held import shows: the spaces left out, and whether it can still be activated."""
     fit = FitReport.from_json(job.fit)
     current = active_network(job.city)
+    labels = namesake_labels(Space.objects.filter(city_id=job.city_id, pk__in=[s.id for s in fit.outside]))
     return {
         "fit": fit,
         "spaces": [
             {
                 "id": space.id,
-                "name": space.name,
+                "name": f"{space.name} ({labels[space.id]})" if space.id in labels else space.name,
                 "url": reverse("spaces:detail", args=[space.id]),
                 "distance": _distance_text(space.distance_m),
             }

@@ -131,3 +131,27 @@ def test_comparison_says_not_enough_data_below_the_threshold(
     vehicle = next(r for r in page.context["comparison"][0]["rows"] if r.attack_type == "vehicle")
     assert vehicle.network is None
     assert "not enough data" in page.content.decode()
+
+
+def test_the_ranking_and_the_city_report_tell_namesakes_apart(client, city, security_officer) -> None:  # type: ignore[no-untyped-def]
+    """Two halves of a square named alike: each line says which one it is (no street network here,
+    so by its size)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.spaces.helpers import NICE_LON, square
+
+    big = start(city, security_officer, name="Place Garibaldi")
+    rate(big, "vehicle", 5, 5, security_officer)
+    start(city, security_officer, name="Place Garibaldi", polygon=square(NICE_LON + 0.002, size_deg=0.0005))
+    client.force_login(security_officer)
+
+    html = client.get("/assessments/").content.decode()
+
+    assert '<span class="muted">8,956 m²</span>' in html
+    assert '<span class="muted">2,239 m²</span>' in html
+    confirm_password(client)
+    pdf = client.get("/assessments/report.pdf").content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Place Garibaldi (8,956 m²)" in " ".join(text.split())

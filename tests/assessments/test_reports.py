@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from pactesur.assessments.models import Assessment
+from pactesur.assessments.reports import city_report_html, space_report_html, space_report_pdf
 from pactesur.audit.models import AuditAction, AuditEvent
 from tests.assessments.helpers import rate, start
 from tests.auth_support import confirm_password
@@ -148,3 +153,74 @@ def test_assessment_page_lists_every_class_rating(client, assessment, security_o
     assert "V/1500[M1]/128/90" not in html
     assert "M1, N3F:" in summary  # the warning about the extract's edge, for both classes
     assert "Existing protection to verify" not in summary  # barrier positions stay on the analysis page
+
+
+# --- layout of the printed page ------------------------------------------------------------------
+
+
+def _drawing_order(page: Any) -> list[str]:
+    """What a PDF page draws, in the order it draws it: each text run, and "<image>" for each image."""
+    drawn: list[str] = []
+
+    def on_operator(operator: bytes, _args: Any, _cm: Any, _tm: Any) -> None:
+        if operator == b"Do":
+            drawn.append("<image>")
+
+    def on_text(text: str, _cm: Any, _tm: Any, _font: Any, _size: Any) -> None:
+        if text.strip():
+            drawn.append(text.strip())
+
+    page.extract_text(visitor_operand_before=on_operator, visitor_text=on_text)
+    return drawn
+
+
+def test_the_watermark_is_drawn_over_the_map_of_the_first_page(assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
+    """The page draws what comes later over what came first: the watermark must come after the map."""
+    rate(assessment, "vehicle", 4, 5, security_officer)
+
+    pdf = space_report_pdf(assessment, exported_by="security_officer", exported_at=timezone.now())
+
+    first = _drawing_order(PdfReader(io.BytesIO(pdf)).pages[0])
+    watermark = next(i for i, text in enumerate(first) if text == "RESTRICTED · security_officer")
+    assert "<image>" in first
+    assert first.index("<image>") < watermark
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+@pytest.mark.parametrize("report", ["space", "city"])
+def test_the_risk_matrix_label_column_is_as_narrow_as_a_level_column(
+    report: str, assessment, security_officer
+) -> None:  # type: ignore[no-untyped-def]
+    from weasyprint import HTML
+
+    rate(assessment, "vehicle", 4, 5, security_officer)
+    stamp = {"exported_by": "security_officer", "exported_at": timezone.now()}
+    if report == "space":
+        html = space_report_html(assessment, **stamp)
+    else:
+        html, _count = city_report_html(assessment.city, **stamp)
+
+    pages = HTML(string=html).render().pages
+    table = next(
+        box
+        for page in pages
+        for box in _boxes(page._page_box)
+        if "matrix" in _classes(box) and type(box).__name__ == "TableBox"
+    )
+    header = next(box for box in _boxes(table) if type(box).__name__ == "TableRowBox")
+    cells = [cell.border_width() for cell in header.children]
+    content_width = pages[0]._page_box.width
+
+    assert len(cells) == 6  # "P \ C", then consequence 1 to 5
+    assert cells[0] <= 1.5 * max(cells[1:])
+    assert table.border_width() < content_width / 2

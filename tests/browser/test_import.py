@@ -159,3 +159,29 @@ def test_security_manager_sees_the_spaces_an_extract_leaves_out_and_activates_it
     assert page.locator("#import-held").count() == 0
     page.goto(f"{live_server.url}/streets/")
     assert page.locator("tr.streets-active").get_attribute("data-version") == "2"
+
+
+def test_the_job_page_goes_through_the_phases_the_import_reports(
+    page, live_server, city, security_officer, data_dir
+):
+    """The page takes the phase from each poll: the phases before it ticked, it marked as under way,
+    the bar within its share."""
+    from pactesur.streets.models import IMPORT_PHASES, ImportJob, ImportStatus
+    from tests.streets.factories import ImportJobFactory
+
+    job = ImportJobFactory(city=city, phase="read", progress=0.1)
+    log_in(page, live_server, "security_officer", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/streets/jobs/{job.pk}/")
+    assert page.locator("#import-phases li[aria-current=step]").get_attribute("data-phase") == "read"
+
+    for index, phase in enumerate(IMPORT_PHASES[1:5], start=1):
+        ImportJob.objects.filter(pk=job.pk).update(phase=phase.key, progress=phase.start)
+        page.locator(f"#import-phases li[data-phase={phase.key}][aria-current=step]").wait_for(timeout=5_000)
+        assert page.locator("#import-phases li.streets-phase-done").count() == index
+        assert page.locator("#import-progress").get_attribute("value") == str(round(phase.start * 100))
+    assert "(done)" in page.locator("#import-phases li[data-phase=read]").inner_text()
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.SUCCEEDED, phase="activate", progress=1.0)
+    page.locator("#import-job[data-status=succeeded]").wait_for(timeout=5_000)
+    assert page.locator("#import-phases li.streets-phase-done").count() == len(IMPORT_PHASES)
+    assert page.locator("#import-phases li[aria-current]").count() == 0

@@ -173,3 +173,48 @@ def test_planner_archives_a_space_and_restores_it(
     assert page.locator("#edit-space").count() == 1
     page.goto(f"{live_server.url}/spaces/")
     assert page.locator(".spaces-table a:has-text('Place Masséna')").count() == 1
+
+
+def test_an_uploaded_outline_stays_on_the_map_when_another_field_is_refused(
+    page, live_server, planner, nice_with_a_space, js_errors
+) -> None:  # type: ignore[no-untyped-def]
+    """A file input comes back empty: the outline read from the file comes back on the map instead,
+    and the corrected form saves it without uploading the file again."""
+    from tests.spaces.helpers import NICE_LAT, NICE_LON, square
+
+    outline = square(NICE_LON + 0.002, NICE_LAT + 0.001, 0.0005)
+    log_in(page, live_server, "planner", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/spaces/new/")
+    page.wait_for_selector("#space-edit-map[data-ready=true]")
+    page.fill("#id_name", "Cours Saleya")
+    page.fill("#id_usual_crowd", "5000")
+    page.fill("#id_peak_crowd", "3000")  # below the usual crowd: refused
+    page.set_input_files(
+        "#id_geojson_file",
+        files=[
+            {
+                "name": "saleya.geojson",
+                "mimeType": "application/geo+json",
+                "buffer": json.dumps(outline).encode(),
+            }
+        ],
+    )
+    page.click("#save-space")
+
+    page.wait_for_selector("#space-edit-map[data-ready=true]")
+    assert "cannot exceed" in page.inner_text(".spaces-form")
+    assert "saleya.geojson" in page.inner_text("#kept-upload")
+    assert page.get_attribute("#space-edit-map", "data-has-outline") == "true"
+    assert (
+        page.locator("#space-edit-map svg path.leaflet-interactive").count() >= 2
+    )  # the outline and Masséna
+
+    page.fill("#id_usual_crowd", "1000")
+    page.click("#save-space")
+
+    page.wait_for_selector("#space-name")
+    ring = _exported_ring(page, live_server)
+    corners = sorted(tuple(round(c, 6) for c in point) for point in ring[:4])
+    assert corners == sorted(tuple(round(c, 6) for c in point) for point in outline["coordinates"][0][:4])
+    # The refused form answered 400, which the browser logs; no script failed.
+    js_errors[:] = [e for e in js_errors if "status of 400" not in e]

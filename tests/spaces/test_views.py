@@ -250,3 +250,24 @@ def test_pages_and_outline_messages_are_translated_into_french_and_italian(city,
     assert "Spazi pubblici di Nice" in client.get("/it/spaces/").content.decode()
     response = client.post("/fr/spaces/new/", {**FORM, "polygon": json.dumps(bowtie())})
     assert "Le contour du polygone se croise lui-même" in response.context["form"].errors["polygon"][0]
+
+
+def test_a_form_refused_for_another_field_keeps_the_uploaded_outline(city, planner) -> None:
+    """A file input cannot be filled again: the outline read from the upload comes back in the
+    drawn-outline field, on the map, and is saved when the corrected form is sent."""
+    upload = SimpleUploadedFile("garibaldi.geojson", json.dumps(square()).encode())
+    client = _client(planner)
+
+    refused = client.post("/spaces/new/", {**FORM, "usual_crowd": "7000", "geojson_file": upload})
+
+    assert refused.status_code == 400
+    assert "cannot exceed" in refused.context["form"].errors["usual_crowd"][0]
+    kept = json.loads(refused.context["form"]["polygon"].value())
+    assert kept["coordinates"][0][0] == pytest.approx([NICE_LON, square()["coordinates"][0][0][1]])
+    assert 'id="kept-upload"' in refused.content.decode()
+    assert "garibaldi.geojson" in refused.content.decode()
+
+    saved = client.post("/spaces/new/", {**FORM, "polygon": refused.context["form"]["polygon"].value()})
+
+    assert saved.status_code == 302
+    assert Space.objects.get().polygon == kept

@@ -74,6 +74,33 @@ def test_an_engine_error_keeps_its_english_inside_a_translated_sentence(
     assert files_under(data_dir) == set()
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "format_name"),
+    [
+        ("broken.osm", b'<?xml version="1.0"?><osm version="0.6"><node id="1" lat="x" lon="2"/>', "OSM XML"),
+        ("broken.osm.gz", b"\x1f\x8b\x08\x00not gzip at all", "OSM XML (gzip)"),
+        ("broken.osm.bz2", b"BZh9not bzip2 at all", "OSM XML (bzip2)"),
+    ],
+)
+def test_a_corrupt_file_is_named_by_its_format_as_people_know_it(
+    city, security_officer, data_dir, name, content, format_name
+):
+    job = ImportJob.objects.create(
+        city=city,
+        original_name=name,
+        upload_file=_upload(data_dir, city, name, content),
+        created_by=security_officer,
+    )
+
+    do_run_import_job(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    reason = job.error_params["reason"]
+    assert f"as {format_name} (truncated or corrupt file?)" in reason
+    assert "OSM osm" not in reason
+
+
 def test_a_vanished_upload_fails_with_a_message_in_the_readers_language(city, security_officer):
     job = ImportJob.objects.create(city=city, original_name="gone.osm", created_by=security_officer)
     with translation.override("de"):

@@ -106,6 +106,8 @@ def test_job_status_reports_progress_as_json_without_caching(client, city, viewe
         "progress": 0.5,
         "percent": 50,
         "message": "Building the network",
+        "phase": "",
+        "phases": response.json()["phases"],
         "error": "",
         "finished": False,
         "held": False,

@@ -33,6 +33,8 @@ MAX_SCAN_BYTES = 1024 * 2**20
 MAX_WAY_REFS = 25_000_000
 _CHUNK_BYTES = 1 << 20  # decompression step
 _HEAD_BYTES = 64 * 1024  # where an XML file's <bounds> is looked for
+# Compressed formats as people know them, for messages.
+_COMPRESSED_KINDS = {"osm.gz": "OSM XML (gzip)", "osm.bz2": "OSM XML (bzip2)"}
 _BOUNDS_ELEMENT = re.compile(rb"<bounds\b[^>]*>")
 _BOUNDS_ATTRIBUTE = re.compile(rb"""\b(minlat|minlon|maxlat|maxlon)\s*=\s*["']([^"']*)["']""")
 _PBF_SIZE_BYTES = 4  # each PBF blob starts with the size of its header, 4 bytes big-endian
@@ -113,7 +115,8 @@ def check_xml_size(path: Path, fmt: str, limits: OsmReadLimits) -> bytes:
                 if total > allowed:
                     raise OsmInputError(_expansion_message(path, size, allowed, limits))
     except (OSError, EOFError, zlib.error) as exc:
-        msg = f"{path.name} could not be decompressed as OSM {fmt} (truncated or corrupt file?): {exc}"
+        kind = _COMPRESSED_KINDS.get(fmt, fmt)
+        msg = f"{path.name} could not be decompressed as {kind} (truncated or corrupt file?): {exc}"
         raise OsmInputError(msg) from exc
     return head
 

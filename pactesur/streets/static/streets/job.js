@@ -1,4 +1,5 @@
-/* The import job page: poll the job's status every second and move the progress bar.
+/* The import job page: poll the job's status every second, move the progress bar and mark the phase
+   the import is in (done, under way, to do).
    Polling stops once the job has finished or waits for confirmation; a job that starts waiting
    while the page is open reloads it, so the server draws the warning and its buttons. */
 (function () {
@@ -15,7 +16,21 @@
   var INTERVAL_MS = 1000;
   var OUTCOMES = { succeeded: d.textSucceeded, failed: d.textFailed, held: d.textHeld, cancelled: d.textCancelled };
 
+  function showPhases(phases) {
+    // The server says where each phase stands; the list only takes its word.
+    (phases || []).forEach(function (phase) {
+      var item = root.querySelector('#import-phases [data-phase="' + phase.key + '"]');
+      if (!item) return;
+      item.className = "streets-phase-" + phase.state;
+      var state = item.querySelector(".visually-hidden");
+      if (state) state.textContent = "(" + phase.state_label + ")";
+      if (phase.state === "current") item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    });
+  }
+
   function show(status) {
+    showPhases(status.phases);
     bar.value = status.percent;
     bar.textContent = status.percent + " %";
     percent.textContent = status.percent + " %";
