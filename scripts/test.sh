@@ -18,6 +18,25 @@ lint-imports
 step "mypy"
 mypy pactesur
 
+step "browser test tools (axe-core from npm, pinned in tests/browser/package-lock.json)"
+# Installed into the virtual environment, never into the repository; the accessibility test does the
+# same when run alone. Without npm it skips, except in CI.
+if command -v npm >/dev/null; then
+  tools=.venv/browser-tools
+  stamp="$(cat tests/browser/package.json tests/browser/package-lock.json | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$tools/node_modules/axe-core/axe.min.js" ] || [ "$(cat "$tools/.installed" 2>/dev/null)" != "$stamp" ]; then
+    mkdir -p "$tools"
+    cp tests/browser/package.json tests/browser/package-lock.json "$tools/"
+    (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    printf '%s' "$stamp" > "$tools/.installed"
+  fi
+elif [ -n "${CI:-}" ]; then
+  echo "CI requires npm for the accessibility checks: failing instead of skipping." >&2
+  exit 1
+else
+  echo "SKIPPED the axe-core install: npm not found (the accessibility test will skip)."
+fi
+
 export PACTESUR_DATA_DIR="${PACTESUR_TEST_DATA_DIR:-$(mktemp -d)}"
 
 step "pytest on SQLite (engine, web, browser)"

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from pactesur.analysis import _engine_cache
 from pactesur.analysis.models import DONE_STATUSES, AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import UNPROTECTED_ABOVE_KMH, parameters_hash, polygon_hash, vehicle_codes
-from pactesur.audit.actions import do_record_audit
+from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City
@@ -608,7 +608,13 @@ def do_compute_city_speed_maps(network: StreetNetwork, *, stats: RunStats | None
     """Write the per-segment speed map of every vehicle class of `network` that is not there yet."""
     from pathlib import Path
 
-    from pactesur.analysis.speedmaps import save_speed_map, segment_speeds_kmh, speed_lines, speed_stats
+    from pactesur.analysis.speedmaps import (
+        save_speed_map,
+        segment_speeds_kmh,
+        speed_lines,
+        speed_stats,
+        street_speeds,
+    )
 
     stats = stats or RunStats()
     params = parameters_hash()
@@ -625,7 +631,8 @@ def do_compute_city_speed_maps(network: StreetNetwork, *, stats: RunStats | None
             "vehicle": code,
             "lines": speed_lines(loaded.network, speeds_kmh),
         }
-        save_speed_map(Path(settings.PACTESUR_DATA_DIR) / relative, speeds_kmh, lines)
+        streets = street_speeds(loaded.network, speeds_kmh)
+        save_speed_map(Path(settings.PACTESUR_DATA_DIR) / relative, speeds_kmh, lines, streets)
         figures = speed_stats(loaded.network, speeds_kmh)
         CitySpeedMap.objects.update_or_create(
             network=network,
@@ -693,3 +700,68 @@ def do_run_city_analysis(
         },
     )
     return stats
+
+
+# The columns of a class's street speeds CSV (`do_export_street_speeds`).
+STREET_CSV_COLUMNS = (
+    "vehicle",
+    "street",
+    "kind",
+    "kind_label",
+    "max_speed_kmh",
+    "length_m",
+    "fastest_lat",
+    "fastest_lon",
+    "osm_way_ids",
+    "network_version",
+)
+
+
+def do_export_street_speeds(
+    speed_map: CitySpeedMap, *, acting_user: Any, request: HttpRequest | None = None
+) -> str:
+    """Return every street of a class's city speed map, fastest first, as CSV text; audit the export.
+
+    It is the speed map as a table, for a spreadsheet or a screen reader: each street's highest
+    attainable speed, its length, where it is fastest and its OpenStreetMap ways (`speedmaps`).
+    """
+    import csv
+    import io
+
+    from pactesur.analysis.results import city_streets
+    from pactesur.analysis.wording import way_kind_label
+    from pactesur.spaces.actions import csv_cell
+
+    streets = city_streets(speed_map)
+    if streets is None:
+        raise InvalidRequestError(
+            _("The street speeds of this class cannot be read: run the analysis again.")
+        )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(STREET_CSV_COLUMNS)
+    for street in streets:
+        values = (
+            speed_map.vehicle,
+            street.get("name") or "",
+            street.get("kind"),
+            way_kind_label(street.get("kind")),
+            street.get("max_speed_kmh"),
+            street.get("length_m"),
+            street.get("lat"),
+            street.get("lon"),
+            " ".join(str(w) for w in street.get("way_ids") or []),
+            speed_map.network.version,
+        )
+        writer.writerow([csv_cell(v) for v in values])
+    do_record_export(
+        acting_user=acting_user,
+        city=speed_map.city,
+        what="city street speeds",
+        fmt="csv",
+        rows=len(streets),
+        obj=speed_map,
+        filters={"vehicle": speed_map.vehicle, "network_version": speed_map.network.version},
+        request=request,
+    )
+    return out.getvalue()

@@ -186,7 +186,7 @@ def get_space_analyses(request: HttpRequest, space_id: int) -> Any:
         )
     return {
         "space": space.pk,
-        "name": space.name,
+        "name": space.display_name,
         "city": space.city_id,
         "network_version": inputs.network.version if inputs else None,
         "params_hash": parameters_hash(),

@@ -16,6 +16,10 @@ What a stamp is made of (each an assumption that a change to the page's inputs m
 - the number of spaces and their latest `updated_at` (names, kinds and outlines shown beside the
   results; `Record.updated_at` is `auto_now`, and the bulk updates of an import set it).
 
+The city page's street tables (the speed maps as text) are made of the speed maps shown, each kept
+under its own stamp (`speed_maps_stamp`): the maps' ids and the time each was computed, which
+`do_compute_city_speed_maps` sets whenever it writes a map's files again.
+
 Language and time zone are part of the keys of what is rendered, since the words and numbers are.
 Rows still queued or running are not cached: their shown status changes with the clock.
 """
@@ -23,7 +27,7 @@ Rows still queued or running are not cached: their shown status changes with the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -31,7 +35,7 @@ from django.db.models import Count, Max
 from django.utils import timezone, translation
 
 from pactesur.analysis.actions import active_network
-from pactesur.analysis.models import ApproachAnalysis
+from pactesur.analysis.models import ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash
 from pactesur.cities.models import City
 from pactesur.spaces.models import Space
@@ -74,6 +78,16 @@ def space_stamp(space: Space) -> str:
         space.pk,
         network.pk if network is not None else 0,
         *_rows_stamp(ApproachAnalysis.objects.filter(space=space), Space.objects.filter(pk=space.pk)),
+    )
+
+
+def speed_maps_stamp(city: City, maps: Iterable[CitySpeedMap | None]) -> str:
+    """Changes whenever the street tables of the city page could: another map shown (a new network,
+    new parameters, a class computed at last) or a map computed again, or the engine."""
+    return _digest(
+        ANALYSIS_VERSION,
+        city.pk,
+        *(f"{m.pk}@{m.computed_at.isoformat()}" if m is not None else "-" for m in maps),
     )
 
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pactesur.analysis.actions import Inputs, active_network, current_analyses, current_inputs
 from pactesur.analysis.models import RUNNING_TIMEOUT, AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import parameters_hash, vehicle_codes
+from pactesur.analysis.speedmaps import load_speeds_kmh, load_street_speeds, save_street_speeds, street_speeds
 from pactesur.analysis.vehicle_labels import vehicle_label
 from pactesur.analysis.wording import (
     barrier_kind_label,
     class_rating,
+    direction_label,
     path_speed_text,
     rating_text,
     review_texts,
@@ -26,9 +32,12 @@ from pactesur.analysis.wording import (
     way_kind_label,
 )
 from pactesur.cities.models import City
+from pactesur.engine.io.network_store import load_network
 from pactesur.engine.vehicles import vehicle_by_code
 from pactesur.spaces.models import Space
 from pactesur.spaces.naming import namesake_labels
+
+logger = logging.getLogger(__name__)
 
 SUMMARY_FIELDS = (
     "max_impact_speed_kmh",
@@ -198,7 +207,7 @@ def space_ranking(city: City | int) -> list[dict[str, Any]]:
             row.space_id,
             {
                 "space_id": row.space_id,
-                "name": row.space.name,
+                "name": row.space.display_name,
                 "kind": row.space.kind,
                 "kind_label": row.space.kind_label,
                 "area_m2": round(row.space.area_m2),
@@ -267,8 +276,40 @@ def space_warnings(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
     return shown_warnings(w for _item, row in _shown_rows(analyses) for w in row.warnings)
 
 
+# How far back along an approach path its direction is read from the entry: far enough that the last
+# bend before the outline does not decide it alone, near enough to be the side it comes in from
+# (assumption).
+DIRECTION_BACK_M = 40.0
+M_PER_DEG_LAT = 111_320.0
+
+
+def approach_bearing_deg(path: Any) -> float | None:
+    """The compass bearing (0 north, clockwise) from the end of an approach path (the entry) towards
+    where the vehicle comes from: the first point of the path at least `DIRECTION_BACK_M` back along
+    it (or its start). None when the path is missing or shorter than a metre. Paths are
+    [[lon, lat], …] ending at the entry; metres by an equirectangular projection at the entry,
+    exact enough over a few hundred metres for eight compass points."""
+    points = [p for p in path or [] if isinstance(p, list | tuple) and len(p) >= 2]
+    if len(points) < 2:
+        return None
+    end_lon, end_lat = float(points[-1][0]), float(points[-1][1])
+    m_per_deg_lon = M_PER_DEG_LAT * math.cos(math.radians(end_lat))
+    east = north = travelled = 0.0
+    for point in reversed(points[:-1]):
+        step_east = (float(point[0]) - end_lon) * m_per_deg_lon - east
+        step_north = (float(point[1]) - end_lat) * M_PER_DEG_LAT - north
+        east, north = east + step_east, north + step_north
+        travelled += math.hypot(step_east, step_north)
+        if travelled >= DIRECTION_BACK_M:
+            break
+    if math.hypot(east, north) < 1.0:
+        return None
+    return math.degrees(math.atan2(east, north)) % 360.0
+
+
 def entry_rows(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
-    """Every entry of every class with a result, numbered, with its words, for the table and the map."""
+    """Every entry of every class with a result, numbered, with its words, for the table and the map:
+    the street it comes along, the kind of way, how it gets in and the direction it comes from."""
     rows = []
     for item, row in _shown_rows(analyses):
         for index, entry in enumerate(row.entries):
@@ -280,6 +321,8 @@ def entry_rows(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
                     **entry,
                     "via_label": via_label(entry.get("via")),
                     "approach_label": way_kind_label(entry.get("approach")),
+                    "street_label": str(entry.get("name") or "") or _("unnamed way"),
+                    "direction_label": direction_label(approach_bearing_deg(entry.get("path"))),
                     "width_assumed": assumed,
                     "review_texts": review_texts(entry),
                     "path_text": path_speed_text(entry),
@@ -402,7 +445,7 @@ def spaces_not_analysed(city: City | int) -> list[dict[str, Any]]:
             row.space_id,
             {
                 "space_id": row.space_id,
-                "name": row.space.name,
+                "name": row.space.display_name,
                 "kind_label": row.space.kind_label,
                 "area_m2": round(row.space.area_m2),
                 "outside": row.is_outside,
@@ -464,6 +507,61 @@ def speed_map(city: City | int, vehicle: str, *, previous: bool = False) -> City
     return None
 
 
+def city_speed_maps(city: City | int) -> dict[str, CitySpeedMap | None]:
+    """Each class's speed map shown on the city page (an earlier network's while the active one's is
+    computed, `speed_map`), None where there is none yet."""
+    return {code: speed_map(city, code, previous=True) for code in vehicle_codes()}
+
+
+def city_streets(found: CitySpeedMap) -> list[dict[str, Any]] | None:
+    """Every street of a speed map with its highest speed, fastest first (`speedmaps.street_speeds`).
+
+    Maps computed before the streets were kept beside them get them now, once, from their network.
+    None when that cannot be done (the network's or the map's file is gone or unreadable): the page
+    says so instead of failing, and the next analysis of the city writes them again.
+    """
+    try:
+        streets = load_street_speeds(found.speeds_path)
+        if streets is None:
+            network = load_network(found.network.graph_path)
+            streets = street_speeds(network, load_speeds_kmh(found.speeds_path))
+            save_street_speeds(found.speeds_path, streets)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        logger.warning("no street speeds for speed map %s: %s", found.pk, exc)
+        return None
+    return streets
+
+
+def street_tables(maps: dict[str, CitySpeedMap | None], *, shown: int) -> list[dict[str, Any]]:
+    """Per class, the map as text: the length of street in each speed band and the `shown` fastest
+    streets, with their words."""
+    from pactesur.analysis.speedmaps import BANDS_KMH
+
+    tables = []
+    for code, found in maps.items():
+        table: dict[str, Any] = {
+            "vehicle": code,
+            "description": vehicle_label(code),
+            "map": found,
+            "streets": None,  # no map yet, or its streets cannot be read
+        }
+        streets = city_streets(found) if found is not None else None
+        if found is not None and streets is not None:
+            km = list(found.km_by_band or [])
+            table.update(
+                previous=not found.network.is_active,
+                street_count=len(streets),
+                streets=[{**s, "kind_label": way_kind_label(s.get("kind"))} for s in streets[:shown]],
+                bands=[
+                    {"index": i, "up_to": BANDS_KMH[i] if i < len(BANDS_KMH) else None, "km": km[i]}
+                    for i in range(min(len(km), len(BANDS_KMH) + 1))
+                ],
+                last_band_kmh=BANDS_KMH[-1],
+            )
+        tables.append(table)
+    return tables
+
+
 def export_json(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:
     """The space's analyses as the `pactesur vda` JSON object, plus the space and the inputs."""
     vehicles: list[dict[str, Any]] = []
@@ -490,7 +588,12 @@ def export_json(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any]:
             }
         )
     return {
-        "space": {"id": space.pk, "name": space.name, "city": space.city_id, "polygon": space.polygon},
+        "space": {
+            "id": space.pk,
+            "name": space.display_name,
+            "city": space.city_id,
+            "polygon": space.polygon,
+        },
         "analyses": inputs,
         "vehicles": vehicles,
         "entries": entries,
@@ -507,7 +610,7 @@ def export_geojson(space: Space, analyses: list[ClassAnalysis]) -> dict[str, Any
         {
             "type": "Feature",
             "geometry": space.polygon,
-            "properties": {"feature": "space", "id": space.pk, "name": space.name},
+            "properties": {"feature": "space", "id": space.pk, "name": space.display_name},
         }
     ]
     for kind, items in (("entry", plain["entries"]), ("barrier", plain["barriers"])):

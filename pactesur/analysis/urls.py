@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.city_analysis, name="city"),
     path("run/", views.city_run, name="city-run"),
     path("<int:city_id>/speeds/<str:vehicle>.json", views.city_speeds, name="city-speeds"),
+    path("<int:city_id>/speeds/<str:vehicle>.csv", views.city_speeds_csv, name="city-speeds-csv"),
     path("spaces/<int:pk>/", views.space_analysis, name="space"),
     path("spaces/<int:pk>/status.json", views.space_status, name="space-status"),
     path("spaces/<int:pk>/run/", views.space_run, name="space-run"),

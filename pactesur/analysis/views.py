@@ -25,14 +25,21 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pactesur.accounts.reauth import require_recent_auth
-from pactesur.analysis.actions import active_network, do_enqueue_city_analysis, do_enqueue_space_analysis
-from pactesur.analysis.page_cache import city_stamp, kept, rendering_key, space_stamp
+from pactesur.analysis.actions import (
+    active_network,
+    do_enqueue_city_analysis,
+    do_enqueue_space_analysis,
+    do_export_street_speeds,
+)
+from pactesur.analysis.models import CitySpeedMap
+from pactesur.analysis.page_cache import city_stamp, kept, rendering_key, space_stamp, speed_maps_stamp
 from pactesur.analysis.parameters import ANALYSIS_VERSION, parameters_hash, vehicle_codes
 from pactesur.analysis.results import (
     ClassAnalysis,
     assumed_width_ways,
     barrier_rows,
     city_progress,
+    city_speed_maps,
     entry_rows,
     export_geojson,
     export_json,
@@ -41,6 +48,7 @@ from pactesur.analysis.results import (
     space_warnings,
     spaces_not_analysed,
     speed_map,
+    street_tables,
 )
 from pactesur.analysis.speedmaps import BANDS_KMH, lines_path
 from pactesur.analysis.vehicle_labels import vehicle_choices
@@ -51,6 +59,9 @@ from pactesur.cities.models import City, cities_where, has_city_perm
 from pactesur.spaces.models import Space
 
 T = TypeVar("T")
+
+# How many of the fastest streets the city page lists per vehicle class (the CSV lists them all).
+FASTEST_STREETS_SHOWN = 15
 
 
 def space_or_404(request: HttpRequest, pk: int, action: str) -> Space:
@@ -342,6 +353,28 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
         "bands": BANDS_KMH,
     }
     if full and network is not None:
+        # The speed maps as text: per class, the length of street in each band and the fastest streets.
+        maps = city_speed_maps(city)
+        context["streets_html"] = kept(
+            f"city-streets-{selected}",  # the chosen class's section is the one not hidden
+            f"{speed_maps_stamp(city, maps.values())}:{rendering_key()}",
+            lambda: render_to_string(
+                "analysis/_street_speeds.html",
+                {
+                    "tables": street_tables(maps, shown=FASTEST_STREETS_SHOWN),
+                    "selected": selected,
+                    "city_id": city.pk,
+                },
+            ),
+        )
+        shown = [code for code, found in maps.items() if found is not None]
+        if shown:
+            do_record_view(
+                network,
+                acting_user=request.user,
+                request=request,
+                detail={"what": "fastest streets per class", "vehicles": shown},
+            )
         context["page_data"] = {
             "basemapUrl": _basemap_url(city.pk),
             "bounds": list(network.bounds),
@@ -375,17 +408,42 @@ def city_run(request: HttpRequest) -> HttpResponse:
     return redirect("analysis:city")
 
 
-@require_GET
-@login_required
-def city_speeds(request: HttpRequest, city_id: int, vehicle: str) -> HttpResponseBase:
-    """The speed map of one vehicle class on the city's active network, as banded polylines (JSON)."""
+def _speed_map_or_404(request: HttpRequest, city_id: int, vehicle: str) -> CitySpeedMap | None:
+    """The speed map of a class shown for one of the user's cities (404 otherwise, 403 without
+    `analysis.view`); None while none is computed."""
     if city_id not in cities_where(request.user, "city.view"):
         raise Http404
     if not has_city_perm(request.user, city_id, "analysis.view"):
         raise PermissionDenied(_("Your role in this city does not allow this."))
     if vehicle not in vehicle_codes():
         raise Http404
-    found = speed_map(city_id, vehicle, previous=True)
+    return speed_map(city_id, vehicle, previous=True)
+
+
+@require_GET
+@login_required
+@require_recent_auth
+def city_speeds_csv(request: HttpRequest, city_id: int, vehicle: str) -> HttpResponse:
+    """Every street of a class's speed map with its highest speed, fastest first (CSV, audited)."""
+    found = _speed_map_or_404(request, city_id, vehicle)
+    if found is None or not found.speeds_path.exists():
+        raise Http404(_("The speed map of this class is not computed yet."))
+    try:
+        content = do_export_street_speeds(found, acting_user=request.user, request=request)
+    except InvalidRequestError as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    filename = f"speeds-{found.city.slug}-{vehicle}-v{found.network.version}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+@login_required
+def city_speeds(request: HttpRequest, city_id: int, vehicle: str) -> HttpResponseBase:
+    """The speed map of one vehicle class on the city's active network, as banded polylines (JSON)."""
+    found = _speed_map_or_404(request, city_id, vehicle)
     drawing = lines_path(found.speeds_path) if found is not None else None
     if found is None or drawing is None or not drawing.exists():
         response = JsonResponse({"detail": _("The speed map of this class is not computed yet.")}, status=404)

@@ -29,6 +29,18 @@ VIA_LABELS: dict[str, Promise] = {
     "open_area": gettext_lazy("straight across an open area"),
 }
 
+# Where an approach comes from, seen from its entry: eight points of the compass, clockwise from north.
+DIRECTION_LABELS: tuple[Promise, ...] = (
+    gettext_lazy("from the north"),
+    gettext_lazy("from the north-east"),
+    gettext_lazy("from the east"),
+    gettext_lazy("from the south-east"),
+    gettext_lazy("from the south"),
+    gettext_lazy("from the south-west"),
+    gettext_lazy("from the west"),
+    gettext_lazy("from the north-west"),
+)
+
 # The kind of way an approach runs on (`approach` of an entry, `kind` of an assumed width).
 WAY_KIND_LABELS: dict[str, Promise] = {
     "road": gettext_lazy("road"),
@@ -41,7 +53,7 @@ WAY_KIND_LABELS: dict[str, Promise] = {
     "path": gettext_lazy("path"),
 }
 
-# Existing barriers as OpenStreetMap tags them (`barrier=*`), the ones cities have most.
+# Existing barriers as OpenStreetMap tags them (`barrier=*`).
 BARRIER_KIND_LABELS: dict[str, Promise] = {
     "bollard": gettext_lazy("bollard"),
     "block": gettext_lazy("concrete block"),
@@ -59,6 +71,20 @@ BARRIER_KIND_LABELS: dict[str, Promise] = {
     "city_wall": gettext_lazy("city wall"),
     "hedge": gettext_lazy("hedge"),
     "rising_bollard": gettext_lazy("rising bollard"),
+    # The other values the import reads as closing a way or as a gate (`engine/_barriers.py`).
+    "stone": gettext_lazy("boulder"),
+    "boulder": gettext_lazy("boulder"),
+    "log": gettext_lazy("tree trunk"),
+    "bar": gettext_lazy("fixed bar"),
+    "turnstile": gettext_lazy("turnstile"),
+    "full-height_turnstile": gettext_lazy("full-height turnstile"),
+    "kissing_gate": gettext_lazy("kissing gate"),
+    "stile": gettext_lazy("stile"),
+    "debris": gettext_lazy("debris"),
+    "barrier_board": gettext_lazy("barrier board"),
+    "sliding_gate": gettext_lazy("sliding gate"),
+    "hampshire_gate": gettext_lazy("wire gate"),
+    "wicket_gate": gettext_lazy("wicket gate"),
 }
 
 # Warning code → sentence with the warning's params (DESIGN.md).
@@ -121,6 +147,17 @@ def via_label(code: Any) -> str:
 
 def way_kind_label(code: Any) -> str:
     return _label(WAY_KIND_LABELS, code)
+
+
+def direction_label(bearing_deg: float | None) -> str:
+    """Where an approach comes from in words ("from the north-east"); empty when it is not known.
+
+    `bearing_deg` is the compass bearing from the entry towards the approach (0 north, 90 east).
+    """
+    if bearing_deg is None or not math.isfinite(bearing_deg):
+        return ""
+    sector = round((bearing_deg % 360.0) / 45.0) % len(DIRECTION_LABELS)
+    return str(DIRECTION_LABELS[sector])
 
 
 def barrier_kind_label(code: Any) -> str:

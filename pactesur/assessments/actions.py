@@ -19,7 +19,7 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from pactesur.assessments import scoring
@@ -36,7 +36,7 @@ from pactesur.assessments.models import (
     Status,
     VersionKind,
 )
-from pactesur.assessments.prefill import suggestion_for, vehicle_evidence
+from pactesur.assessments.prefill import suggestion_for, vehicle_reading
 from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
@@ -118,11 +118,13 @@ def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) ->
 
     Saves the scenarios that changed and returns how many.
     """
-    evidence = vehicle_evidence(assessment.space)
+    evidence, outside = vehicle_reading(assessment.space)
     changed = 0
     for scenario in scenarios:
         before = [getattr(scenario, name) for name in _SUGGESTED]
-        s = suggestion_for(scenario.attack_type, evidence, assessment.peak_crowd, assessment.area_m2)
+        s = suggestion_for(
+            scenario.attack_type, evidence, assessment.peak_crowd, assessment.area_m2, outside=outside
+        )
         # A scenario marked not applicable keeps no ratings: only its suggestion is brought up to date.
         if not scenario.not_applicable and (
             scenario.probability is None or scenario.probability == scenario.suggested_probability
@@ -389,7 +391,7 @@ def snapshot(assessment: Assessment) -> dict[str, Any]:
             "score": s.score_in(assessment.mode, assessment.asset_value),
         }
     return {
-        "space": {"id": assessment.space_id, "name": assessment.space.name},
+        "space": {"id": assessment.space_id, "name": assessment.space.shown_name},
         "context": {
             "users_description": assessment.users_description,
             "peak_times": assessment.peak_times,
@@ -672,6 +674,11 @@ def do_send_assessment_reminders(*, today: datetime.date | None = None) -> Remin
     return ReminderResult(len(by_city), sent, skipped)
 
 
+def _short_date(day: datetime.date | None) -> str:
+    """A date the reader's way (the active language's SHORT_DATE_FORMAT); "" for none."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
 def _remind_city(city: City, assessments: list[Assessment], today: datetime.date) -> int | None:
     """E-mail one city's reviewers; None when the city was already reminded today."""
     if ReminderLog.objects.filter(city=city, sent_on=today).exists():
@@ -700,7 +707,7 @@ def _remind_city(city: City, assessments: list[Assessment], today: datetime.date
                     _("- %(space)s: review was due on %(date)s — %(url)s")
                     % {
                         "space": a.space.display_name,
-                        "date": a.review_due.isoformat() if a.review_due else "",
+                        "date": _short_date(a.review_due),
                         "url": url,
                     }
                 )

@@ -87,7 +87,7 @@ def _out(assessment: Assessment, *, full: bool) -> dict[str, Any]:
         "id": assessment.pk,
         "city": assessment.city_id,
         "space": assessment.space_id,
-        "space_name": assessment.space.name,
+        "space_name": assessment.space.shown_name,
         "space_kind": assessment.space.kind,
         "status": assessment.status,
         "cycle": assessment.cycle,

@@ -132,7 +132,7 @@ class Assessment(CityOwned):
         indexes = [models.Index(fields=["city", "status", "review_due"])]
 
     def __str__(self) -> str:
-        return f"{self.space.name} ({self.get_status_display()})"
+        return f"{self.space.shown_name} ({self.get_status_display()})"
 
     @property
     def is_fema(self) -> bool:

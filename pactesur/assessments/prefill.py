@@ -1,8 +1,11 @@
 """Pre-filled ratings: the vehicle scenario from the approach analysis, consequences from crowd density.
 
-`vehicle_evidence(space)` is the only place that reads the analysis app; it imports it lazily and
-returns None when that app or a current analysis is absent, so assessments work without it. The
-rules turning evidence into suggested ratings are pure functions, explained in docs/risk-method.md.
+`vehicle_evidence(space)` and `vehicle_outside(space)` are the only places that read the analysis
+app; they import it lazily and return None when that app or a current analysis is absent, so
+assessments work without it. A space no street of the network reaches is "not analysed: outside the
+street network": it has no vehicle figures, and every page and report says so and what to do —
+never leaving it looking safe. The rules turning evidence into suggested ratings are pure
+functions, explained in docs/risk-method.md.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from pactesur.assessments.library import AttackType
+from pactesur.cities.stored_text import shown_text
 
 # Crowd density bands after G. K. Still (events-and-crowds.md §1), people per m², with the
 # consequence level each band starts from (assumption: a denser crowd means more people within reach
@@ -58,6 +62,31 @@ class VehicleEvidence:
 
 
 @dataclass(frozen=True)
+class VehicleOutside:
+    """Why a space has no vehicle figures: its analyses found no street of the network reaching it."""
+
+    network_version: int | None
+    # The analysis' message, untranslated, and its parameters (the nearest street's distance).
+    message: str
+    params: dict[str, Any]
+
+    @property
+    def reason(self) -> str:
+        """What the analysis says, in the active language ("Not analysed: no street … reaches …")."""
+        return shown_text(self.message, self.params)
+
+    @property
+    def advice(self) -> str:
+        """That this is no sign of safety, and what to do, in the active language."""
+        return _(
+            "This does not mean the space is safe: without a street that reaches it, PACTESUR cannot "
+            "say how fast a vehicle can arrive, so the vehicle scenario is not pre-filled. Import an "
+            "extract that covers the space (Street network page) or correct its outline on the "
+            "space’s page; it is analysed again as soon as either changes. Then update the suggestions."
+        )
+
+
+@dataclass(frozen=True)
 class Suggestion:
     probability: int | None
     consequence: int | None
@@ -94,6 +123,32 @@ def vehicle_evidence(space: Any) -> VehicleEvidence | None:
         vehicles=tuple(sorted(latest)),
         network_version=worst.network_version,
     )
+
+
+def vehicle_outside(space: Any) -> VehicleOutside | None:
+    """Why `space` was not analysed, when its current analyses found it outside the street network
+    (no street, footway or open square of the network reaches it); None otherwise."""
+    try:
+        from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis
+    except ImportError:
+        return None
+    row = (
+        ApproachAnalysis.objects.filter(space=space, status=AnalysisStatus.OUTSIDE)
+        .order_by("-updated_at", "-id")
+        .only("network_version", "error", "error_params")
+        .first()
+    )
+    if row is None:
+        return None
+    params = row.error_params if isinstance(row.error_params, dict) else {}
+    return VehicleOutside(network_version=row.network_version, message=row.error, params=dict(params))
+
+
+def vehicle_reading(space: Any) -> tuple[VehicleEvidence | None, VehicleOutside | None]:
+    """What the approach analyses say of `space`: their evidence, or else why there is none because
+    the space lies outside the street network (both None when nothing was analysed yet)."""
+    evidence = vehicle_evidence(space)
+    return evidence, vehicle_outside(space) if evidence is None else None
 
 
 def density_band(peak_crowd: int | None, area_m2: float | None) -> tuple[float, str, int] | None:
@@ -148,10 +203,31 @@ def _clamp(level: int) -> int:
 
 
 def vehicle_suggestion(
-    evidence: VehicleEvidence | None, peak_crowd: int | None, area_m2: float | None
+    evidence: VehicleEvidence | None,
+    peak_crowd: int | None,
+    area_m2: float | None,
+    *,
+    outside: VehicleOutside | None = None,
 ) -> Suggestion:
-    """Suggested probability and consequence of the vehicle scenario, with the rule written out."""
+    """Suggested probability and consequence of the vehicle scenario, with the rule written out.
+
+    A space `outside` the street network gets no probability, and the explanation says why and what
+    to do: it is not a space no vehicle reaches.
+    """
     base_c, crowd_text = crowd_consequence(peak_crowd, area_m2)
+    if evidence is None and outside is not None:
+        return Suggestion(
+            None,
+            base_c,
+            _(
+                "Not analysed: outside the street network — no street, footway or open square of the "
+                "imported extract reaches this space, so the vehicle probability cannot be pre-filled. "
+                "This does not mean the space is safe: import an extract that covers it (Street network "
+                "page) or correct its outline on the space’s page, then update the suggestions."
+            )
+            + " "
+            + crowd_text,
+        )
     if evidence is None:
         return Suggestion(
             None,
@@ -207,11 +283,16 @@ def vehicle_suggestion(
 
 
 def suggestion_for(
-    attack_type: str, evidence: VehicleEvidence | None, peak_crowd: int | None, area_m2: float | None
+    attack_type: str,
+    evidence: VehicleEvidence | None,
+    peak_crowd: int | None,
+    area_m2: float | None,
+    *,
+    outside: VehicleOutside | None = None,
 ) -> Suggestion:
     """The suggestion for one scenario: the vehicle rule, or the crowd-density consequence for others."""
     if attack_type == AttackType.VEHICLE:
-        return vehicle_suggestion(evidence, peak_crowd, area_m2)
+        return vehicle_suggestion(evidence, peak_crowd, area_m2, outside=outside)
     if attack_type in NO_CROWD_SUGGESTION:
         return Suggestion(None, None, "")
     c, text = crowd_consequence(peak_crowd, area_m2)

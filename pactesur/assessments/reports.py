@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from pactesur.assessments import risk, scoring
 from pactesur.assessments.library import ATTACK_HINTS, AttackType
 from pactesur.assessments.models import BAND_LABELS, Assessment
-from pactesur.assessments.prefill import vehicle_evidence
+from pactesur.assessments.prefill import vehicle_reading
 from pactesur.cities.models import City
+from pactesur.cities.time_zones import city_zone
 from pactesur.spaces.naming import label_namesakes
 
 BAND_COLOURS: dict[str, str] = {
@@ -159,8 +160,12 @@ def pdf_of(html: str) -> bytes:
     return pdf
 
 
-def _stamp(exported_by: str, exported_at: datetime.datetime) -> str:
-    return f"{exported_by} · {timezone.localtime(exported_at):%Y-%m-%d %H:%M %Z}"
+def _stamp(exported_by: str, exported_at: datetime.datetime, city: City) -> str:
+    """Who exported a report and when: the city's local time the reader's way, and the zone's name
+    ("security_officer · 05/12/2026 10:00 Europe/Paris")."""
+    zone = city_zone(city)
+    when = formats.date_format(exported_at.astimezone(zone), "SHORT_DATETIME_FORMAT")
+    return f"{exported_by} · {when} {zone.key}"
 
 
 def space_report_pdf(assessment: Assessment, *, exported_by: str, exported_at: datetime.datetime) -> bytes:
@@ -186,6 +191,7 @@ def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: 
     for row in grid:
         for cell in row:
             cell["colour"] = BAND_COLOURS[cell["band"]]
+    evidence, outside = vehicle_reading(assessment.space)
     return render_to_string(
         "assessments/pdf/space.html",
         {
@@ -197,10 +203,11 @@ def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: 
                 for t in scoring.top_risks(risk.profile(assessment))
             ],
             "measures": risk.measure_rows(assessment),
-            "evidence": vehicle_evidence(assessment.space),
+            "evidence": evidence,
+            "outside": outside,
             "grid": grid,
             "map_uri": _data_uri(space_map_png(assessment, entries=_analysis_entries(assessment.space))),
-            "stamp": _stamp(exported_by, exported_at),
+            "stamp": _stamp(exported_by, exported_at, assessment.city),
             "exported_by": exported_by,
         },
     )
@@ -216,7 +223,7 @@ def city_report_pdf(city: City, *, exported_by: str, exported_at: datetime.datet
 def city_report_html(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[str, int]:
     """The HTML that `city_report_pdf` prints, and how many spaces it ranks."""
     assessments = risk.city_assessments(city)
-    ranked = risk.ranking(assessments, today=timezone.localdate())
+    ranked = risk.ranking(assessments, today=timezone.localdate(timezone=city_zone(city)))
     label_namesakes([r.assessment.space for r in ranked])
     grid = risk.matrix_grid(risk.matrix_cells(assessments))
     for row in grid:
@@ -235,7 +242,7 @@ def city_report_html(city: City, *, exported_by: str, exported_at: datetime.date
                 for r in ranked
             ],
             "grid": grid,
-            "stamp": _stamp(exported_by, exported_at),
+            "stamp": _stamp(exported_by, exported_at, city),
             "exported_by": exported_by,
         },
     )

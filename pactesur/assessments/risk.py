@@ -110,7 +110,7 @@ def ranking(assessments: Iterable[Assessment], *, today: datetime.date) -> list[
             -(band_rank[r.top.band] if r.top else -1),
             -(normalised_score(r.assessment, r.top.score) if r.top else 0.0),
             -r.profile_total,
-            r.assessment.space.name,
+            r.assessment.space.shown_name.casefold(),
         )
     )
     return rows

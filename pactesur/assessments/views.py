@@ -35,7 +35,7 @@ from pactesur.assessments.models import (
     ExistingMeasure,
     MeasureStatus,
 )
-from pactesur.assessments.prefill import vehicle_evidence
+from pactesur.assessments.prefill import vehicle_reading
 from pactesur.assessments.reports import BAND_COLOURS
 from pactesur.audit.actions import do_record_audit, do_record_view
 from pactesur.audit.models import AuditAction
@@ -43,7 +43,7 @@ from pactesur.cities.access import current_city_or_403, get_city_object_or_404
 from pactesur.cities.errors import DomainError, NotAllowedError
 from pactesur.cities.models import has_city_perm
 from pactesur.spaces.models import Space
-from pactesur.spaces.naming import label_namesakes
+from pactesur.spaces.naming import by_shown_name, label_namesakes
 from pactesur.streets.models import StreetNetwork
 
 
@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assessments = risk.city_assessments(city)
     ranked = risk.ranking(assessments, today=today)
     assessed_ids = {a.space_id for a in assessments}
-    unassessed = list(
+    unassessed = by_shown_name(
         Space.objects.for_user(request.user, "space.view", city=city).active().exclude(pk__in=assessed_ids)
     )
     label_namesakes([r.assessment.space for r in ranked] + unassessed)
@@ -261,6 +261,7 @@ def _figure_label(name: str) -> str:
 
 def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     scenarios = list(assessment.scenarios.all())
+    evidence, outside = vehicle_reading(assessment.space)
     return {
         "assessment": assessment,
         "space": assessment.space,
@@ -271,7 +272,8 @@ def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, A
         "tops": _top_rows(assessment),
         "band": _band(risk.top_band(assessment)),
         "grid": _grid(risk.matrix_cells([assessment])),
-        "evidence": vehicle_evidence(assessment.space),
+        "evidence": evidence,
+        "outside": outside,
         "figures_changed": [_figure_label(name) for name in assessment.figures_changed_since_submitted()],
         "can_edit": assessment.editable
         and has_city_perm(request.user, assessment.city_id, "assessment.edit"),

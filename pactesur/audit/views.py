@@ -18,6 +18,7 @@ from pactesur.audit.forms import AuditFilterForm
 from pactesur.audit.models import AuditEvent
 from pactesur.cities.access import city_permission_required
 from pactesur.cities.models import City, Membership
+from pactesur.cities.time_zones import city_zone
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ("created_at", "username", "action", "object_type", "object_id", "object_repr", "ip_address")
@@ -66,10 +67,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @city_permission_required("audit.view")
 @require_recent_auth
 def audit_export(request: HttpRequest) -> HttpResponse:
-    """The filtered audit trail as CSV; the download itself is an audit event."""
+    """The filtered audit trail as CSV; the download itself is an audit event.
+
+    Times are the city's local time in ISO 8601 with their offset, the header naming the zone
+    (`created_at (Europe/Paris)`), as in the other exports."""
     form, events = _filtered(request)
+    zone = city_zone(request.city)  # type: ignore[attr-defined]
     rows = [
-        (*(getattr(e, column) for column in CSV_COLUMNS), *export_columns(e), describe(e))
+        (
+            e.created_at.astimezone(zone),
+            *(getattr(e, column) for column in CSV_COLUMNS[1:]),
+            *export_columns(e),
+            describe(e),
+        )
         for e in events.only(*CSV_COLUMNS, "detail")
     ]
     do_record_export(
@@ -81,11 +91,11 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         filters=form.active_filters() if form.is_bound and form.is_valid() else None,
         request=request,
     )
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    stamp = timezone.now().astimezone(zone).strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{request.city.slug}-{stamp}.csv"'  # type: ignore[attr-defined]
     writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([f"{c} ({zone.key})" if c == "created_at" else c for c in CSV_HEADER])
     for row in rows:
         writer.writerow([_csv_safe(v) for v in row])
     return response

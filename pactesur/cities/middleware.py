@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from pactesur.cities.models import City, cities_of
+from pactesur.cities.time_zones import city_zone
 
 SESSION_KEY = "pactesur_city_id"
 
@@ -30,16 +30,8 @@ class CurrentCityMiddleware:
                 city = allowed.first()
             request.city = city  # type: ignore[attr-defined]
         # Dates and times on the pages are the current city's local time.
-        zone = _zone(city.time_zone) if city is not None else None
-        if zone is None:
+        if city is None:
             timezone.deactivate()
             return self.get_response(request)
-        with timezone.override(zone):
+        with timezone.override(city_zone(city)):
             return self.get_response(request)
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None

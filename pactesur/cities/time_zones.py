@@ -1,4 +1,5 @@
-"""A city's default time zone from its country, read from the IANA `zone.tab` of the `tzdata` package.
+"""A city's time zone: the one its dates are shown and exported in (`city_zone`), and the default a new
+city gets from its country, read from the IANA `zone.tab` of the `tzdata` package.
 
 `zone.tab` lists, for every country code, its time zones with the coordinates of each zone's
 principal city, the country's main zone first (`ES: Europe/Madrid, Africa/Ceuta, Atlantic/Canary`).
@@ -19,6 +20,10 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pactesur.cities.models import City
 
 # Two zones keep "the same clock" when their UTC offsets agree at every one of these instants:
 # each week of the year ahead, which meets every daylight-saving change of that year.
@@ -26,6 +31,15 @@ _SAME_CLOCK_DAYS = range(0, 366, 7)
 # ISO 6709 as zone.tab writes it: ±DDMM±DDDMM or ±DDMMSS±DDDMMSS.
 _ISO_6709 = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?([+-])(\d{3})(\d{2})(\d{2})?$")
 _EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+
+
+def city_zone(city: City) -> zoneinfo.ZoneInfo:
+    """The city's time zone, for showing, reading and exporting its dates; UTC when the system's zone
+    database does not know its name (a city whose zone was renamed or removed)."""
+    try:
+        return zoneinfo.ZoneInfo(city.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)

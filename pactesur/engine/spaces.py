@@ -68,7 +68,12 @@ PRIVATE_ACCESS = frozenset({"private", "no", "customers"})
 
 @dataclass(frozen=True, eq=False)
 class SuggestedSpace:
-    """A public space the import proposes to the city: its name, kind and outline in lon/lat."""
+    """A public space the import proposes to the city: its name, kind and outline in lon/lat.
+
+    `named` is False when OpenStreetMap gives the space no name of its own: `name` is then made up
+    in English ("Unnamed square (way 123)", "Rautatientori station forecourt") for the command line,
+    and the app shows a label in the reader's language instead.
+    """
 
     name: str
     kind: str
@@ -77,6 +82,7 @@ class SuggestedSpace:
     polygon: Any  # shapely Polygon | MultiPolygon, lon/lat, valid
     tags: dict[str, str]
     area_m2: float
+    named: bool = True
 
 
 def _is_promenade(tags: dict[str, str]) -> bool:
@@ -161,6 +167,7 @@ def _area_candidates(extract: OsmExtract, proj: LocalProjection) -> list[Suggest
                 osm_type=osm_type,
                 osm_id=osm_id,
                 tags=tags,
+                named=bool(name),
             )
         )
     return [s for s in _finish(out, proj) if s.area_m2 >= MIN_SPACE_AREA_M2]
@@ -175,12 +182,20 @@ class _Pending(NamedTuple):
     osm_type: str
     osm_id: int
     tags: dict[str, str]
+    named: bool
 
 
 def _space(
-    name: str, kind: str, geom_xy: Any, *, osm_type: str, osm_id: int, tags: dict[str, str]
+    name: str,
+    kind: str,
+    geom_xy: Any,
+    *,
+    osm_type: str,
+    osm_id: int,
+    tags: dict[str, str],
+    named: bool = True,
 ) -> _Pending:
-    return _Pending(name, kind, geom_xy, osm_type, osm_id, tags)
+    return _Pending(name, kind, geom_xy, osm_type, osm_id, tags, named)
 
 
 def _finish(pending: list[_Pending], proj: LocalProjection) -> list[SuggestedSpace]:
@@ -202,6 +217,7 @@ def _finish(pending: list[_Pending], proj: LocalProjection) -> list[SuggestedSpa
                 lonlat,
                 dict(p.tags),
                 area if lonlat is not None else 0.0,
+                p.named,
             )
         )
     return out
@@ -291,6 +307,7 @@ def _station_candidates(
                 osm_type=osm_type,
                 osm_id=osm_id,
                 tags=tags,
+                named=False,  # named after its station: the app words it in the reader's language
             )
         )
     return [s for s in _finish(out, proj) if s.area_m2 >= MIN_SPACE_AREA_M2]
@@ -332,7 +349,9 @@ def _merge_touching(spaces: list[SuggestedSpace]) -> list[SuggestedSpace]:
                         grown = True
             merged = _polygonal(polygon)
             out.append(
-                SuggestedSpace(base.name, base.kind, base.osm_type, base.osm_id, merged, base.tags, area)
+                SuggestedSpace(
+                    base.name, base.kind, base.osm_type, base.osm_id, merged, base.tags, area, base.named
+                )
             )
     return out
 

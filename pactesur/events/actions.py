@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
+from pactesur.cities.time_zones import city_zone
 from pactesur.events.models import Event
 from pactesur.spaces.actions import checked_removal, csv_cell
 from pactesur.spaces.models import Space
@@ -227,14 +227,6 @@ def do_purge_event(
     return removal
 
 
-def _city_zone(city: City) -> zoneinfo.ZoneInfo:
-    """The city's time zone; UTC for a name the system's zone database does not know."""
-    try:
-        return zoneinfo.ZoneInfo(city.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | None = None) -> str:
     """Return the city's events in use (archived ones and those of archived spaces left out) as CSV
     text, and audit the export.
@@ -242,7 +234,7 @@ def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | Non
     Times are the city's local time in ISO 8601 with their offset (`2026-12-05T10:00:00+01:00`), and
     the header of their columns names the zone: a spreadsheet shows the time people will be on the
     square, a program reads the exact instant."""
-    zone = _city_zone(city)
+    zone = city_zone(city)
     events = list(
         Event.objects.filter(city=city).active().select_related("space").order_by("starts_at", "id")
     )
@@ -257,7 +249,7 @@ def do_export_events(city: City, *, acting_user: Any, request: HttpRequest | Non
                     e.pk,
                     e.name,
                     e.space_id,
-                    e.space.name,
+                    e.space.shown_name,
                     e.starts_at.astimezone(zone).isoformat(),
                     e.ends_at.astimezone(zone).isoformat(),
                     e.expected_attendance,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from pactesur.cities.models import City
+from pactesur.cities.time_zones import city_zone
 from pactesur.events.actions import do_archive_event, do_create_event, do_restore_event, do_update_event
 from pactesur.events.models import Event
 from pactesur.spaces.api import PEOPLE_MAX, NulFreeText, require, validation_error_422, visible_city_or_404
@@ -68,11 +68,7 @@ class EventPatch(Schema):
 def _aware(value: datetime, city: City) -> datetime:
     if timezone.is_aware(value):
         return value
-    try:
-        zone = zoneinfo.ZoneInfo(city.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.make_aware(value, zone)
+    return timezone.make_aware(value, city_zone(city))
 
 
 def _space_or_404(request: HttpRequest, space_id: int) -> Space:

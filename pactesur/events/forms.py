@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import City
@@ -38,7 +39,12 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         self.instance.city = city
         # Only spaces of this city in use can be chosen: a space id of another city, or of an archived
         # space, is "not one of the choices".
-        spaces = Space.objects.filter(city=city).active().order_by("name")
+        # Named spaces first, then those the import found unnamed (shown by their generated label).
+        spaces = (
+            Space.objects.filter(city=city)
+            .active()
+            .order_by(Case(When(name="", then=Value(1)), default=Value(0)), "name", "osm_id", "id")
+        )
         self.fields["space"].queryset = spaces  # type: ignore[attr-defined]
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]  # type: ignore[attr-defined]

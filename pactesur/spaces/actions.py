@@ -8,10 +8,12 @@ import datetime
 import io
 import json
 import logging
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.deletion import Collector
@@ -25,6 +27,7 @@ from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
+from pactesur.cities.time_zones import city_zone
 from pactesur.engine.spaces import SuggestedSpace
 from pactesur.spaces.geometry import (
     Outline,
@@ -34,6 +37,7 @@ from pactesur.spaces.geometry import (
     outline_from_geometry,
 )
 from pactesur.spaces.models import DismissedSuggestion, Space, SpaceKind, SpaceSource
+from pactesur.spaces.naming import by_shown_name
 from pactesur.spaces.removal import Removal, dependents_of, plan_removal
 from pactesur.spaces.signals import space_figures_changed, space_geometry_changed
 
@@ -80,6 +84,8 @@ CSV_COLUMNS = (
     "created_at",
     "updated_at",
 )
+# Columns of times, in the city's time zone: their header names it.
+CSV_TIME_COLUMNS = frozenset({"created_at", "updated_at"})
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,11 @@ def _check(space: Space) -> None:
         raise ValidationError(_("This space is archived: restore it before changing it."))
     # `polygon` is checked by the geometry module; full_clean would only re-check its JSON-ness.
     space.full_clean(exclude=["polygon", "city", "created_by", "updated_by"], validate_unique=False)
+    # Only a space the import found unnamed may go without a name: pages show its generated label.
+    if not space.name.strip():
+        if not space.generated_name:
+            raise ValidationError({"name": [forms.Field.default_error_messages["required"]]})
+        space.name = ""
 
 
 def _announce_geometry(space: Space, *, reason: str = "outline changed") -> None:
@@ -350,7 +361,7 @@ def do_purge_space(
                 city=locked.city,
                 osm_type=locked.osm_type,
                 osm_id=locked.osm_id,
-                defaults={"name": locked.name[:200], "dismissed_by": stored_user(acting_user)},
+                defaults={"name": locked.shown_name[:200], "dismissed_by": stored_user(acting_user)},
             )
             dismissed = True
         do_record_audit(
@@ -414,7 +425,8 @@ def do_sync_suggested_spaces(
 ) -> SyncResult:
     """Bring the city's suggested spaces in line with a fresh import.
 
-    Suggestions are matched to spaces on (osm_type, osm_id). New ones are created; unedited suggested
+    Suggestions are matched to spaces on (osm_type, osm_id). New ones are created (with no name when
+    OpenStreetMap gives them none: pages show a label in the reader's language); unedited suggested
     spaces get the new name, kind and outline; spaces a person edited, archived spaces and spaces drawn
     by hand are never touched (an archived space stays archived, and is not created again beside
     itself). An unedited suggested space whose OSM object is gone is *not* deleted — events and
@@ -447,7 +459,9 @@ def do_sync_suggested_spaces(
         except SpaceGeometryError as exc:
             logger.warning("suggested space %s/%s skipped: %s", *key, exc)
             continue
-        name = (suggestion.name or "")[:200]
+        # A space OpenStreetMap does not name keeps no name: pages word its label in the reader's
+        # language (`Space.shown_name`) instead of the English one the engine makes up.
+        name = (suggestion.name or "")[:200] if getattr(suggestion, "named", True) else ""
         kind = _kind_of(suggestion.kind)
         tags = dict(getattr(suggestion, "tags", None) or {})
         space = existing.get(key)
@@ -504,13 +518,21 @@ def do_sync_suggested_spaces(
     return result
 
 
-def spaces_geojson(spaces: Iterable[Space], *, simplified: bool = False) -> dict[str, Any]:
-    """A FeatureCollection of spaces with all their attributes; `simplified` outlines for display."""
-    features = [s.as_feature() for s in spaces]
+def spaces_geojson(
+    spaces: Iterable[Space], *, simplified: bool = False, zone: zoneinfo.ZoneInfo | None = None
+) -> dict[str, Any]:
+    """A FeatureCollection of spaces with all their attributes; `simplified` outlines for display.
+
+    Times are in `zone` (a city's), which the collection names in a `time_zone` member, else in UTC.
+    """
+    features = [s.as_feature(zone=zone) for s in spaces]
     if simplified:
         for feature in features:
             feature["geometry"] = display_outline(feature["geometry"])
-    return {"type": "FeatureCollection", "features": features}
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if zone is not None:
+        collection["time_zone"] = zone.key
+    return collection
 
 
 def csv_cell(value: Any) -> Any:
@@ -522,12 +544,14 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def _spaces_csv(spaces: Iterable[Space]) -> str:
+def _spaces_csv(spaces: Iterable[Space], *, zone: zoneinfo.ZoneInfo) -> str:
+    """The spaces as CSV; times in the city's `zone`, with their offset, the header naming the zone
+    (`created_at (Europe/Paris)`), as the events' export does."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([f"{c} ({zone.key})" if c in CSV_TIME_COLUMNS else c for c in CSV_COLUMNS])
     for space in spaces:
-        props = space.as_feature()["properties"]
+        props = space.as_feature(zone=zone)["properties"]
         writer.writerow([csv_cell(props[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
@@ -538,11 +562,12 @@ def do_export_spaces(
     """Return the city's spaces in use (archived ones left out) as GeoJSON or CSV text; audit the export."""
     if file_format not in ("geojson", "csv"):
         raise ValueError(f"unknown export format {file_format!r}")
-    spaces = list(Space.objects.filter(city=city).active().order_by("name", "id"))
+    spaces = by_shown_name(Space.objects.filter(city=city).active())
+    zone = city_zone(city)
     if file_format == "geojson":
-        content = json.dumps(spaces_geojson(spaces), ensure_ascii=False)
+        content = json.dumps(spaces_geojson(spaces, zone=zone), ensure_ascii=False)
     else:
-        content = _spaces_csv(spaces)
+        content = _spaces_csv(spaces, zone=zone)
     do_record_export(
         acting_user=acting_user, city=city, what="spaces", fmt=file_format, rows=len(spaces), request=request
     )

@@ -54,7 +54,14 @@ NulFreeText = Annotated[str, AfterValidator(_refuse_nul)]
 class SpaceOut(Schema):
     id: int
     city: int = Field(..., alias="city_id")
-    name: str
+    name: str = Field(
+        ..., description="The name people gave it; empty for a space OpenStreetMap gives no name"
+    )
+    display_name: str = Field(
+        ...,
+        description="What pages call it, in the language of Accept-Language: its name, or for a space "
+        "OpenStreetMap gives no name a label such as “Unnamed square (way 123)”",
+    )
     kind: str
     polygon: dict[str, Any]
     area_m2: float
@@ -80,6 +87,10 @@ class SpaceOut(Schema):
     )
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_display_name(space: Space) -> str:
+        return space.shown_name
 
 
 class SpaceListItemOut(SpaceOut):

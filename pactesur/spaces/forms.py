@@ -67,6 +67,15 @@ class SpaceForm(forms.ModelForm):  # type: ignore[type-arg]
         self.kept_upload = ""
         if self.instance.pk and not self.is_bound:
             self.initial["polygon"] = json.dumps(self.instance.polygon)
+        # A space the import found unnamed needs no name: its generated label, shown as the field's
+        # placeholder, names it in each reader's language until a person types one.
+        generated = self.instance.generated_name if self.instance.pk else ""
+        self.fields["name"].required = not generated
+        if generated:
+            self.fields["name"].widget.attrs["placeholder"] = generated
+            self.fields["name"].help_text = _(
+                "Optional: left empty, the space is called “%(label)s”, in each reader’s language."
+            ) % {"label": generated}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections import OrderedDict
 from typing import Any, Self
@@ -9,6 +10,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import CityOwned, CityOwnedQuerySet
@@ -65,6 +67,45 @@ class OsmType(models.TextChoices):
     RELATION = "relation", _("relation")
 
 
+# What a space the import found without a name of its own is called, by kind (the kinds the import
+# suggests unnamed; any other kind, after a person changed it, is an "Unnamed space").
+_UNNAMED_LABELS = {
+    "square": _("Unnamed square"),
+    "market": _("Unnamed market"),
+    "pedestrian_area": _("Unnamed pedestrian area"),
+}
+
+
+def generated_name(kind: str, osm_type: str, osm_id: int | None, osm_tags: dict[str, Any] | None) -> str:
+    """What a space suggested from OpenStreetMap without a name of its own is called, in the active
+    language: "Unnamed square (way 123)", or "Rautatientori station forecourt" for a station's
+    forecourt (named after the station); "" for a space that did not come from OpenStreetMap.
+
+    The OSM object's type and id tell two unnamed spaces apart and lead to the object on the map.
+    """
+    if not osm_type or osm_id is None:
+        return ""
+    station = (osm_tags or {}).get("name") if kind == SpaceKind.STATION_FORECOURT else None
+    if station and isinstance(station, str):
+        return gettext("%(station)s station forecourt") % {"station": station}
+    label = str(_UNNAMED_LABELS[kind]) if kind in _UNNAMED_LABELS else gettext("Unnamed space")
+    return f"{label} ({_osm_type_label(osm_type)} {osm_id})"
+
+
+def _osm_type_label(osm_type: str) -> str:
+    try:
+        return str(OsmType(osm_type).label)
+    except ValueError:
+        return osm_type
+
+
+def shown_name(
+    name: str, kind: str, osm_type: str, osm_id: int | None, osm_tags: dict[str, Any] | None
+) -> str:
+    """The name people read: the space's own, else the one `generated_name` makes up."""
+    return name or generated_name(kind, osm_type, osm_id, osm_tags)
+
+
 class ArchivableQuerySet(CityOwnedQuerySet):
     """Records that people archive instead of deleting: lists, maps, rankings and exports read `.active()`.
 
@@ -102,7 +143,9 @@ class Space(CityOwned, Authored, Archivable):
     view_action = "space.view"
     edit_action = "space.edit"
 
-    name = models.CharField(_("name"), max_length=200)
+    # Empty for a space the import found without a name of its own: pages show `shown_name`, a
+    # label in the reader's language ("Unnamed square (way 123)"); a person may type one at any time.
+    name = models.CharField(_("name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=SpaceKind.choices, default=SpaceKind.OTHER)
     # A GeoJSON Polygon or MultiPolygon in WGS 84 lon/lat, validated by pactesur.spaces.geometry.
     polygon = models.JSONField(_("outline"))
@@ -160,7 +203,7 @@ class Space(CityOwned, Authored, Archivable):
         indexes = [models.Index(fields=["city", "kind"])]
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
 
     @property
     def display_polygon(self) -> dict[str, Any]:
@@ -181,12 +224,23 @@ class Space(CityOwned, Authored, Archivable):
         return found
 
     @property
+    def generated_name(self) -> str:
+        """What the space is called while it has no name of its own (`generated_name`), whether or
+        not it has one; "" for a space drawn by a person."""
+        return generated_name(self.kind, self.osm_type, self.osm_id, self.osm_tags)
+
+    @property
+    def shown_name(self) -> str:
+        """Its name, or for a space the import found without one a label in the active language."""
+        return shown_name(self.name, self.kind, self.osm_type, self.osm_id, self.osm_tags)
+
+    @property
     def display_name(self) -> str:
-        """The name, with what tells it from its namesakes when a list labelled it: "Keskuskatu
+        """The shown name, with what tells it from its namesakes when a list labelled it: "Keskuskatu
         (Pohjoisesplanadi · 3,140 m²)"."""
         if self.distinguishing_label:
-            return f"{self.name} ({self.distinguishing_label})"
-        return self.name
+            return f"{self.shown_name} ({self.distinguishing_label})"
+        return self.shown_name
 
     @property
     def kind_label(self) -> str:
@@ -200,8 +254,15 @@ class Space(CityOwned, Authored, Archivable):
             return ""
         return f"https://www.openstreetmap.org/{self.osm_type}/{self.osm_id}"
 
-    def as_feature(self) -> dict[str, Any]:
-        """Return the space as a GeoJSON Feature with every attribute as a property."""
+    def as_feature(self, *, zone: datetime.tzinfo | None = None) -> dict[str, Any]:
+        """Return the space as a GeoJSON Feature with every attribute as a property; its times in ISO
+        8601 with their offset, in `zone` (the city's, for exports) or else in UTC."""
+
+        def stamp(value: datetime.datetime | None) -> str | None:
+            if value is None:
+                return None
+            return (value.astimezone(zone) if zone is not None else value).isoformat()
+
         return {
             "type": "Feature",
             "id": self.pk,
@@ -209,7 +270,7 @@ class Space(CityOwned, Authored, Archivable):
             "properties": {
                 "id": self.pk,
                 "city": self.city_id,
-                "name": self.name,
+                "name": self.shown_name,
                 "kind": self.kind,
                 "area_m2": round(self.area_m2, 1),
                 "centroid_lon": self.centroid_lon,
@@ -229,9 +290,9 @@ class Space(CityOwned, Authored, Archivable):
                 "edited": self.edited,
                 "in_latest_import": self.in_latest_import,
                 "network_version": self.network_version,
-                "archived_at": self.archived_at.isoformat() if self.archived_at else None,
-                "created_at": self.created_at.isoformat() if self.created_at else None,
-                "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+                "archived_at": stamp(self.archived_at),
+                "created_at": stamp(self.created_at),
+                "updated_at": stamp(self.updated_at),
             },
         }
 

@@ -58,21 +58,27 @@ def register_street_source(source: StreetSource | None) -> None:
 def shared_names(spaces: Iterable[Space]) -> set[tuple[int, str]]:
     """(city id, name folded) of the names two or more spaces in use of a city share, among the
     cities of `spaces` (and `spaces` themselves, archived or not)."""
-    from pactesur.spaces.models import Space
+    from pactesur.spaces.models import Space, shown_name
 
     given = list(spaces)
     cities = {s.city_id for s in given}
     counts: Counter[tuple[int, str]] = Counter()
     seen: set[int] = set()
-    in_use = Space.objects.filter(city_id__in=cities, archived_at__isnull=True).values_list(
-        "pk", "city_id", "name"
-    )
-    for pk, city_id, name in in_use:
-        counts[(city_id, _folded(name))] += 1
+    in_use = Space.objects.filter(city_id__in=cities, archived_at__isnull=True)
+    unnamed = False
+    for pk, city_id, name in in_use.values_list("pk", "city_id", "name"):
         seen.add(pk)
+        if name:
+            counts[(city_id, _folded(name))] += 1
+        unnamed = unnamed or not name
+    if unnamed:
+        # Spaces the import found unnamed go by their generated label, as the reader sees them.
+        rows = in_use.filter(name="").values_list("city_id", "kind", "osm_type", "osm_id", "osm_tags")
+        for city_id, kind, osm_type, osm_id, osm_tags in rows:
+            counts[(city_id, _folded(shown_name("", kind, osm_type, osm_id, osm_tags)))] += 1
     for space in given:
         if space.pk not in seen:
-            counts[(space.city_id, _folded(space.name))] += 1
+            counts[(space.city_id, _folded(space.shown_name))] += 1
     return {key for key, count in counts.items() if count > 1}
 
 
@@ -88,7 +94,7 @@ def namesake_labels(spaces: Iterable[Space]) -> dict[int, str]:
 
     given = list({space.pk: space for space in spaces}.values())  # a space listed twice counts once
     shared = shared_names(given)
-    namesakes = [s for s in given if (s.city_id, _folded(s.name)) in shared]
+    namesakes = [s for s in given if (s.city_id, _folded(s.shown_name)) in shared]
     if not namesakes:
         return {}
     streets = _streets_of(namesakes)
@@ -101,9 +107,9 @@ def namesake_labels(spaces: Iterable[Space]) -> dict[int, str]:
         else:
             labels[space.pk] = _("%(a)s m²") % {"a": area}
     # Two namesakes on the same street with the same area: their numbers tell them apart.
-    repeated = Counter((s.city_id, _folded(s.name), labels[s.pk]) for s in namesakes)
+    repeated = Counter((s.city_id, _folded(s.shown_name), labels[s.pk]) for s in namesakes)
     for space in namesakes:
-        if repeated[(space.city_id, _folded(space.name), labels[space.pk])] > 1:
+        if repeated[(space.city_id, _folded(space.shown_name), labels[space.pk])] > 1:
             labels[space.pk] = _("%(label)s · no. %(id)s") % {"label": labels[space.pk], "id": space.pk}
     return labels
 
@@ -114,6 +120,14 @@ def label_namesakes(spaces: list[Space]) -> list[Space]:
     for space in spaces:
         space.distinguishing_label = labels.get(space.pk, "")
     return spaces
+
+
+def by_shown_name(spaces: Iterable[Space], *, reverse: bool = False) -> list[Space]:
+    """`spaces` in the order of the names people read (`Space.shown_name`, case and spacing aside),
+    then by id: a space the import found unnamed sorts by its label, not first as its empty name would.
+    """
+    ordered = sorted(spaces, key=lambda s: (_folded(s.shown_name), s.pk or 0))
+    return ordered[::-1] if reverse else ordered
 
 
 def _folded(name: str) -> str:
@@ -144,7 +158,7 @@ def _streets_of(spaces: list[Space]) -> dict[int, str]:
         names, lines, tree = _tree(key, read)
         outlines = _outlines(todo)
         for space in todo:
-            street = _street_near(outlines[space.pk], space.name, names, lines, tree)
+            street = _street_near(outlines[space.pk], space.shown_name, names, lines, tree)
             found[space.pk] = street
             with _lock:
                 _streets[_space_key(space, key)] = street
@@ -227,6 +241,7 @@ __all__ = [
     "MAX_STREET_DISTANCE_M",
     "NamedStreets",
     "StreetSource",
+    "by_shown_name",
     "label_namesakes",
     "namesake_labels",
     "register_street_source",

@@ -3,7 +3,6 @@ restore, removal for good (administrators), exports."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +23,7 @@ from pactesur.audit.details import record_count_label
 from pactesur.cities.access import current_city_or_403
 from pactesur.cities.errors import DomainError
 from pactesur.cities.models import City, has_city_perm
+from pactesur.cities.time_zones import city_zone
 from pactesur.events.models import Event
 from pactesur.spaces.actions import (
     do_archive_space,
@@ -37,18 +36,14 @@ from pactesur.spaces.actions import (
 )
 from pactesur.spaces.forms import SpaceFilterForm, SpaceForm
 from pactesur.spaces.models import Space
-from pactesur.spaces.naming import label_namesakes
+from pactesur.spaces.naming import by_shown_name, label_namesakes
 from pactesur.spaces.removal import RecordGroup, dependents_of
 
 
 @contextmanager
 def city_time(city: City) -> Iterator[None]:
     """Read and show dates in the city's own time zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(city.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    with timezone.override(zone):
+    with timezone.override(city_zone(city)):
         yield
 
 
@@ -125,17 +120,19 @@ def space_list(request: HttpRequest) -> HttpResponse:
     spaces = visible.active()
     filters = SpaceFilterForm(request.GET or None)
     sort = "name"
+    words: list[str] = []
     if filters.is_valid():
-        if filters.cleaned_data["q"]:
-            words = filters.cleaned_data["q"].split()
-            query = Q()
-            for word in words:
-                query &= Q(name__icontains=word)
-            spaces = spaces.filter(query)
+        words = [word.casefold() for word in filters.cleaned_data["q"].split()]
         if filters.cleaned_data["kind"]:
             spaces = spaces.filter(kind=filters.cleaned_data["kind"])
         sort = filters.cleaned_data["sort"] or "name"
-    rows = label_namesakes(list(spaces.order_by(SpaceFilterForm.SORTS.get(sort, "name"), "name", "id")))
+    if sort in ("name", "-name"):
+        found = by_shown_name(spaces, reverse=sort == "-name")
+    else:
+        found = list(spaces.order_by(SpaceFilterForm.SORTS.get(sort, "name"), "name", "id"))
+    # Words and order are those of the names people read: a space the import found unnamed goes by
+    # its label in the reader's language ("Place sans nom (chemin 123)"), not by its empty name.
+    rows = label_namesakes([s for s in found if all(w in s.shown_name.casefold() for w in words)])
     return render(
         request,
         "spaces/list.html",
@@ -237,7 +234,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Space “%(name)s” created.") % {"name": space.name})
+            messages.success(request, _("Space “%(name)s” created.") % {"name": space.display_name})
             return redirect("spaces:detail", pk=space.pk)
     return _edit_page(request, form, city, None)
 
@@ -259,7 +256,7 @@ def space_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Space “%(name)s” saved.") % {"name": space.name})
+            messages.success(request, _("Space “%(name)s” saved.") % {"name": space.display_name})
             return redirect("spaces:detail", pk=space.pk)
     return _edit_page(request, form, space.city, space)
 
@@ -293,7 +290,7 @@ def space_archive(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Space “%(name)s” archived: everything linked to it is kept, and it can be restored.")
-            % {"name": space.name},
+            % {"name": space.display_name},
         )
         return redirect("spaces:list")
     if space.is_archived:
@@ -310,7 +307,7 @@ def space_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def space_restore(request: HttpRequest, pk: int) -> HttpResponse:
     space = space_or_404(request, pk, "space.edit")
     do_restore_space(space, acting_user=request.user, request=request)
-    messages.success(request, _("Space “%(name)s” restored.") % {"name": space.name})
+    messages.success(request, _("Space “%(name)s” restored.") % {"name": space.display_name})
     return redirect("spaces:detail", pk=space.pk)
 
 
@@ -330,7 +327,7 @@ def space_purge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("spaces:detail", pk=space.pk)
     error = ""
     if request.method == "POST":
-        name = space.name
+        name = space.display_name
         try:
             removal = do_purge_space(
                 space,

@@ -378,7 +378,7 @@ def _has_field(model: type[Any], name: str) -> bool:
 
 def _spaces_to_check(city: City, suggestions: list[Any]) -> list[SpaceOutline]:
     """The city's spaces in use, but those this very import suggests (the sync gives them its outline)."""
-    from pactesur.spaces.models import Space, SpaceSource
+    from pactesur.spaces.models import Space, SpaceSource, shown_name
 
     spaces = Space.objects.filter(city=city)
     if _has_field(Space, "archived_at"):
@@ -386,12 +386,14 @@ def _spaces_to_check(city: City, suggestions: list[Any]) -> list[SpaceOutline]:
     replaced = {(str(s.osm_type), int(s.osm_id)) for s in suggestions}
     checked = []
     rows = spaces.order_by("pk").values_list(
-        "pk", "name", "polygon", "source", "osm_type", "osm_id", "edited"
+        "pk", "name", "polygon", "source", "osm_type", "osm_id", "edited", "kind", "osm_tags"
     )
-    for pk, name, polygon, source, osm_type, osm_id, edited in rows:
+    for pk, name, polygon, source, osm_type, osm_id, edited, kind, osm_tags in rows:
         if source == SpaceSource.SUGGESTED and not edited and (osm_type, osm_id) in replaced:
             continue
-        checked.append(SpaceOutline(id=pk, name=name, polygon=polygon))
+        # The name as the command line and the audit trail show it (the job page words it anew).
+        shown = shown_name(name, kind, osm_type, osm_id, osm_tags)
+        checked.append(SpaceOutline(id=pk, name=shown, polygon=polygon))
     return checked
 
 
@@ -419,6 +421,7 @@ def _write_suggestions(path: Path, suggestions: list[Any]) -> None:
             "polygon": shapely.geometry.mapping(s.polygon),
             "tags": dict(s.tags),
             "area_m2": float(s.area_m2),
+            "named": bool(getattr(s, "named", True)),
         }
         for s in suggestions
     ]
@@ -440,6 +443,7 @@ def _read_suggestions(path: Path) -> list[Any]:
             polygon=shapely.geometry.shape(row["polygon"]),
             tags=dict(row["tags"]),
             area_m2=float(row["area_m2"]),
+            named=bool(row.get("named", True)),  # held before `named` existed: named as OSM had it
         )
         for row in rows
     ]

@@ -3,8 +3,10 @@
 A space lies *outside* an extract when no street of the extract's network (a segment of any kind
 the import keeps: road, footway, path, crossing of a square…) comes within `FIT_MARGIN_M` of its
 outline. The approach analysis reaches a space only from ways that cross it or run within half
-their width plus 2 m of it (at most 32 m: the widest way the import accepts is 60 m), so every
-space outside is certain to have its analyses fail ("the area does not touch the street network").
+their width plus 2 m of it (at most 32 m: the widest way the import accepts is 60 m), so no street
+of the extract reaches a space outside and it cannot be analysed: on that network its analyses end
+"not analysed: outside the street network" (`AnalysisStatus.OUTSIDE`), which says nothing of how
+exposed it is.
 Measuring to the streets rather than testing the extract's bounds rectangle means a space at the
 very edge of a correct extract is not held up, and a space inside the rectangle but with no street
 in the file (a clipped extract, a wrong file of the same region) still is.

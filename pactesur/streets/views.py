@@ -20,7 +20,7 @@ from pactesur.cities.access import city_permission_required, get_city_object_or_
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City, cities_where, has_city_perm
 from pactesur.spaces.models import Space
-from pactesur.spaces.naming import namesake_labels
+from pactesur.spaces.naming import label_namesakes
 from pactesur.streets.actions import (
     active_network,
     do_activate_held_import,
@@ -142,13 +142,19 @@ def _held_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     """What the page of a held import shows: the spaces left out, and whether it can still be activated."""
     fit = FitReport.from_json(job.fit)
     current = active_network(job.city)
-    labels = namesake_labels(Space.objects.filter(city_id=job.city_id, pk__in=[s.id for s in fit.outside]))
+    # Named as the reader sees them now (the report keeps the names of when the import was held).
+    found = {
+        s.pk: s
+        for s in label_namesakes(
+            list(Space.objects.filter(city_id=job.city_id, pk__in=[s.id for s in fit.outside]))
+        )
+    }
     return {
         "fit": fit,
         "spaces": [
             {
                 "id": space.id,
-                "name": f"{space.name} ({labels[space.id]})" if space.id in labels else space.name,
+                "name": found[space.id].display_name if space.id in found else space.name,
                 "url": reverse("spaces:detail", args=[space.id]),
                 "distance": _distance_text(space.distance_m),
             }

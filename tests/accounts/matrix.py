@@ -226,6 +226,13 @@ ROWS = [
         "reauth events export csv", "GET", lambda s: "/events/export.csv", _TO_CONFIRM, recent_auth=False
     ),
     MatrixRow(
+        "reauth analysis city speeds csv",
+        "GET",
+        lambda s: f"/analysis/{s['city'].pk}/speeds/N3F.csv",
+        _TO_CONFIRM,
+        recent_auth=False,
+    ),
+    MatrixRow(
         "reauth analysis export json",
         "GET",
         lambda s: f"/analysis/spaces/{s['space'].pk}/export.json",

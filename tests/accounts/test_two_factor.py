@@ -415,7 +415,7 @@ def test_the_members_page_shows_who_uses_two_factor(client, city_admin, security
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
-        ("fr", ["Configurer la connexion à deux facteurs", "Désactivée : votre mot de passe suffit"]),
+        ("fr", ["Configurer la connexion à deux facteurs", "Désactivée\u00a0: votre mot de passe suffit"]),
         ("it", ["Configura l’accesso a due fattori", "Disattivato: la sola password apre il tuo account."]),
     ],
 )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pactesur.analysis.actions import summary_of
 from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis, CitySpeedMap
 from pactesur.analysis.parameters import parameters_hash, polygon_hash
-from pactesur.analysis.speedmaps import lines_path
+from pactesur.analysis.speedmaps import lines_path, save_street_speeds
 from pactesur.engine.vehicles import VEHICLES_BY_CODE
 
 
@@ -155,6 +155,8 @@ def make_speed_map(network: Any, vehicle: str = "N3F") -> Any:
     lines[3].append([7.26, 43.69, 7.27, 43.70])
     with gzip.open(lines_path(path), "wt", encoding="utf-8") as fh:
         json.dump({"vehicle": vehicle, "lines": lines}, fh)
+    street = {"name": "Avenue Jean Médecin", "kind": "road", "way_ids": [1], "length_m": 120}
+    save_street_speeds(path, [street | {"max_speed_kmh": 60.0, "lon": 7.26, "lat": 43.69}])
     return CitySpeedMap.objects.create(
         city_id=network.city_id,
         network=network,

@@ -43,6 +43,13 @@ ROWS: list[MatrixRow] = [
         statuses(FULL),
         _analysed,
     ),
+    MatrixRow(
+        "analysis city speeds csv",
+        "GET",
+        lambda s: f"/analysis/{s['city'].pk}/speeds/N3F.csv",
+        statuses(FULL),
+        _analysed,
+    ),
     MatrixRow("analysis space", "GET", _space_url(""), statuses(SUMMARY), _analysed),
     MatrixRow("analysis space status", "GET", _space_url("status.json"), statuses(SUMMARY), _analysed),
     MatrixRow("analysis space run", "POST", _space_url("run/"), statuses(RUN, ok=302), _analysed),

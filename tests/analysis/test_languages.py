@@ -155,7 +155,7 @@ def test_a_failed_analysis_is_stored_untranslated_and_shown_in_the_readers_langu
         assert row.shown_error == f"Il motore non può analizzare questo spazio: {reason}"
     status = _client(security_officer).get(f"/fr/analysis/spaces/{lake.pk}/status.json").json()
     assert {a["error"] for a in status["analyses"]} == {
-        f"Le moteur ne peut pas analyser cet espace : {reason}"
+        f"Le moteur ne peut pas analyser cet espace\u00a0: {reason}"
     }
     api = Client().get(f"/api/v1/analysis/spaces/{lake.pk}", headers=_api(security_officer, "de")).json()
     assert api["analyses"][0]["error"] == f"Die Berechnung kann diesen Ort nicht analysieren: {reason}"
@@ -175,10 +175,10 @@ def test_a_space_outside_the_network_is_explained_in_the_readers_language(city, 
     distance = row.error_params["distance_m"]
     with translation.override("it"):
         assert row.shown_error.startswith("Non analizzato: nessuna strada")
-        assert f"a {distance} m dal suo perimetro" in row.shown_error
+        assert f"a {distance} m dal suo contorno" in row.shown_error
     status = _client(security_officer).get(f"/fr/analysis/spaces/{lake.pk}/status.json").json()
     assert {a["status"] for a in status["analyses"]} == {"outside"}
-    assert all(a["error"].startswith("Non analysé : aucune rue") for a in status["analyses"])
+    assert all(a["error"].startswith("Non analysé\u00a0: aucune rue") for a in status["analyses"])
     for language, start in (("de", "Nicht analysiert: "), ("es", "No analizado: ")):
         api = (
             Client()

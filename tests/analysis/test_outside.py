@@ -173,7 +173,7 @@ def test_the_explanation_speaks_the_readers_language(both_analysed, far_away, se
     french = client.get(f"/fr/analysis/spaces/{far_away.pk}/").content.decode()
     italian = client.get("/it/analysis/").content.decode()
 
-    assert "Cet espace n’a pas été analysé : il se trouve hors du réseau viaire." in french
+    assert "Cet espace n’a pas été analysé\u00a0: il se trouve hors du réseau viaire." in french
     assert "la rue la plus proche de l’extrait est à" in french
     assert "Spazi non analizzati" in italian
     assert "1 spazio fuori dalla rete stradale, non analizzato" in italian

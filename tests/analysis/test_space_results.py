@@ -188,7 +188,7 @@ def test_warnings_are_written_from_their_codes_and_params_each_once(space, plann
 @pytest.mark.parametrize(
     ("language", "edge", "widths"),
     [
-        ("fr", "à 240 m du bord du réseau viaire importé", "82 % de l’approche la plus rapide"),
+        ("fr", "à 240 m du bord du réseau viaire importé", "82\u00a0% de l’approche la plus rapide"),
         ("it", "a 240 m dal bordo della rete stradale importata", "82% del percorso su vie"),
     ],
 )
@@ -282,7 +282,7 @@ def test_api_writes_warnings_and_ratings_in_the_language_asked(space, planner):
     body = Client().get(f"/api/v1/analysis/spaces/{space.pk}", headers=_api(planner, "it")).json()
 
     car = next(a for a in body["analyses"] if a["vehicle"] == "M1")
-    assert car["rating_summary"] == "nessuna classe testata: ridurre prima la velocità"
+    assert car["rating_summary"] == "nessuna classe di resistenza testata: ridurre prima la velocità"
     edge = next(w for w in body["warnings"] if w["code"] == "near_extract_edge")
     assert edge["vehicles"] == ["M1", "N3F"]
     assert edge["params"] == {"distance_m": 240.0, "run_up_m": 1692.8}
@@ -379,8 +379,8 @@ def test_space_detail_box_lists_every_class_rating(space, planner):
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        ("fr", "aucune classe testée : réduire d’abord la vitesse"),
-        ("it", "nessuna classe testata: ridurre prima la velocità"),
+        ("fr", "aucune classe de résistance testée\u00a0: réduire d’abord la vitesse"),
+        ("it", "nessuna classe di resistenza testata: ridurre prima la velocità"),
         ("de", "keine geprüfte Klasse: zuerst die Geschwindigkeit senken"),
         ("es", "ninguna clase ensayada: reducir antes la velocidad"),
     ],

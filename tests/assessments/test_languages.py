@@ -34,6 +34,6 @@ def test_the_scenario_page_speaks_french(client, assessment, security_officer) -
     client.force_login(security_officer)
     vehicle = assessment.scenarios.get(attack_type="vehicle")
     page = client.get(f"/fr/assessments/{assessment.pk}/scenarios/{vehicle.pk}/").content.decode()
-    assert "Véhicule utilisé comme arme (bélier)" in page
+    assert "Véhicule-bélier (véhicule utilisé comme arme)" in page
     assert "Très probable" in page
-    assert "Catastrophiques" in page
+    assert "Catastrophique" in page

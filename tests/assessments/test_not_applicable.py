@@ -208,5 +208,5 @@ def test_the_refusal_and_the_reason_speak_french(client, assessment, security_of
 
     html = client.get(f"/fr/assessments/{assessment.pk}/").content.decode()
 
-    assert "Non applicable : halle couverte" in html
+    assert "Non applicable\u00a0: halle couverte" in html
     assert "Notez ces scénarios ou marquez-les non applicables" in html

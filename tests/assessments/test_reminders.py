@@ -118,3 +118,17 @@ def test_the_background_workers_sweep_sends_the_reminders_once_an_hour(
     sweeps._last_reminders_at -= sweeps.REMINDERS_EVERY_S
     assert sweeps.do_sweep().reminders == 0  # an hour later: already reminded today
     assert ReminderLog.objects.filter(city=city).count() == 1
+
+
+def test_the_reminder_writes_the_due_date_the_readers_way(  # type: ignore[no-untyped-def]
+    city, city_admin, security_officer, django_capture_on_commit_callbacks
+) -> None:
+    type(security_officer).objects.filter(pk=security_officer.pk).update(preferred_language="fr")
+    _approved(city, security_officer, city_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_send_assessment_reminders(today=DUE + datetime.timedelta(days=1))
+
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "- Place Masséna: review was due on 01/03/2030 — " in bodies[city_admin.email]
+    assert "- Place Masséna\u00a0: revue prévue le 01/03/2030 — " in bodies[security_officer.email]
+    assert "2030-03-01" not in "".join(bodies.values())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from pactesur.assessments.models import Assessment
@@ -134,7 +135,7 @@ def test_space_report_writes_the_warnings_in_the_readers_language(
     response = client.get(f"/fr/assessments/{assessment.pk}/report.pdf")
 
     text = _flat("\n".join(_pages(response.content)))
-    assert "aucune classe testée : réduire d’abord la vitesse" in text
+    assert "aucune classe de résistance testée : réduire d’abord la vitesse" in text
     assert "à 240 m du bord du réseau viaire importé" in text
     assert "importé par une version plus ancienne de PACTESUR" in text
     assert "imported by an older version" not in text
@@ -224,3 +225,40 @@ def test_the_risk_matrix_label_column_is_as_narrow_as_a_level_column(
     assert len(cells) == 6  # "P \ C", then consequence 1 to 5
     assert cells[0] <= 1.5 * max(cells[1:])
     assert table.border_width() < content_width / 2
+
+
+# --- dates the reader's way, times in the city's zone ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exported_at", "shown"),
+    [
+        (datetime.datetime(2026, 12, 5, 9, 30, tzinfo=datetime.UTC), "05/12/2026 10:30 Europe/Paris"),
+        (datetime.datetime(2026, 7, 1, 21, 30, tzinfo=datetime.UTC), "01/07/2026 23:30 Europe/Paris"),
+    ],
+)
+def test_the_watermark_gives_the_citys_local_time_and_names_its_zone(
+    assessment, exported_at: datetime.datetime, shown: str
+) -> None:  # type: ignore[no-untyped-def]
+    with translation.override("fr"):
+        html = space_report_html(assessment, exported_by="security_officer", exported_at=exported_at)
+        city_html, _count = city_report_html(
+            assessment.city, exported_by="security_officer", exported_at=exported_at
+        )
+
+    assert f"security_officer · {shown}" in html
+    assert f"security_officer · {shown}" in city_html
+
+
+def test_the_review_date_is_written_the_readers_way(assessment) -> None:  # type: ignore[no-untyped-def]
+    Assessment.objects.filter(pk=assessment.pk).update(review_due=datetime.date(2030, 3, 1))
+    assessment.refresh_from_db()
+    stamp = {"exported_by": "security_officer", "exported_at": timezone.now()}
+
+    with translation.override("it"):
+        html = space_report_html(assessment, **stamp)
+        city_html, _count = city_report_html(assessment.city, **stamp)
+
+    assert "01/03/2030" in html
+    assert "01/03/2030" in city_html
+    assert "2030-03-01" not in html + city_html

@@ -144,7 +144,8 @@ def test_security_manager_sees_the_spaces_an_extract_leaves_out_and_activates_it
     page.locator("#import-job[data-status=held]").wait_for(timeout=60_000)
     warning = page.locator("#import-held")
     assert "This extract does not fit the city" in warning.inner_text()
-    assert "of the city's spaces; their analyses would fail" in warning.inner_text()
+    assert "No street of this extract reaches" in warning.inner_text()
+    assert "of the city's spaces, so they cannot be analysed" in warning.inner_text()
     link = page.locator("#import-held-spaces a", has_text="Woodhouse Lane crossing")
     assert link.count() == 1
     assert "/spaces/" in (link.get_attribute("href") or "")

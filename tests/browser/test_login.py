@@ -26,14 +26,17 @@ def test_person_logs_in_switches_city_and_language_and_logs_out(page, live_serve
     other = "Liège" if first == "Nice" else "Nice"
     assert page.locator("h1").inner_text() == first
 
-    # The city switcher submits itself on change (core.js): no button to press.
+    # Choosing a city changes nothing until its button is pressed (WCAG 3.2.2).
+    page.select_option("#city-switch", label=other)
+    assert current.inner_text() == first
     with page.expect_navigation():
-        page.select_option("#city-switch", label=other)
+        page.get_by_role("button", name="Switch city").click()
     assert current.inner_text() == other
     assert page.locator("h1").inner_text() == other
 
+    page.select_option("#language-switch", value="fr")
     with page.expect_navigation():
-        page.select_option("#language-switch", value="fr")
+        page.get_by_role("button", name="Change language").click()
     assert re.search(r"/fr/$", page.url)
     assert page.locator("html").get_attribute("lang") == "fr"
     logout = page.get_by_role("button", name="Se déconnecter")

@@ -133,8 +133,8 @@ def test_expert_who_is_also_a_city_member_gets_the_city_home(client, expert, cit
 @pytest.mark.parametrize(
     ("language", "heading", "attack"),
     [
-        ("fr", "Le travail partagé du réseau", "Véhicule utilisé comme arme (bélier)"),
-        ("it", "Il lavoro condiviso della rete", "Veicolo usato come arma (sfondamento)"),
+        ("fr", "Le travail partagé du réseau", "Véhicule-bélier (véhicule utilisé comme arme)"),
+        ("it", "Il lavoro condiviso della rete", "Veicolo ariete (veicolo usato come arma)"),
     ],
 )
 def test_expert_home_speaks_the_language_of_the_url(client, expert, language, heading, attack) -> None:  # type: ignore[no-untyped-def]

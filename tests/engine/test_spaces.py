@@ -61,6 +61,22 @@ def test_helsinki_suggestions_are_a_reasonable_set(helsinki_spaces: list[Suggest
     assert len(names) == len(set(names)) or all(s.polygon.is_valid for s in helsinki_spaces)
 
 
+def test_spaces_osm_does_not_name_are_marked_unnamed_with_an_english_name_for_the_command_line(
+    helsinki_spaces: list[SuggestedSpace],
+) -> None:
+    unnamed = [s for s in helsinki_spaces if not s.named]
+    (forecourt,) = [s for s in unnamed if s.kind == "station_forecourt"]
+    assert forecourt.name == "Helsingin päärautatieasema station forecourt"
+    assert forecourt.tags["name"] == "Helsingin päärautatieasema"
+    areas = [s for s in unnamed if s.kind == "pedestrian_area"]
+    assert areas
+    for space in areas:
+        assert space.name == f"Unnamed pedestrian area ({space.osm_type} {space.osm_id})"
+        assert "name" not in space.tags
+    named = _by_name(helsinki_spaces, "Senaatintori")[0]
+    assert named.named
+
+
 def _shared(name: str) -> Path:
     path = SHARED_OSM / name
     if not path.exists():

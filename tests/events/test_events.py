@@ -225,3 +225,23 @@ def test_a_nul_in_an_event_text_is_refused_on_the_page_and_in_the_api(city, plan
     event.refresh_from_db()
     assert event.temporary_measures == ""
     assert Event.objects.count() == 1
+
+
+def test_an_event_on_an_unnamed_space_names_it_in_the_readers_language(city, planner) -> None:
+    from pactesur.spaces.actions import do_sync_suggested_spaces
+    from pactesur.spaces.models import Space
+    from tests.spaces.test_unnamed import UNNAMED_SQUARE
+
+    do_sync_suggested_spaces(city, [UNNAMED_SQUARE], acting_user=None, network=None)
+    space = Space.objects.get(osm_id=UNNAMED_SQUARE.osm_id)
+    event = make_event(space, None)
+    client = _client(planner)
+    confirm_password(client)
+
+    page = client.get(f"/fr/events/{event.pk}/").content.decode()
+    form = client.get("/fr/events/new/").content.decode()
+    rows = list(csv.DictReader(io.StringIO(client.get("/it/events/export.csv").content.decode())))
+
+    assert f'<a href="/fr/spaces/{space.pk}/">Place sans nom (chemin 1001)</a>' in page
+    assert f'<option value="{space.pk}">Place sans nom (chemin 1001)</option>' in form
+    assert [r["space"] for r in rows] == ["Piazza senza nome (percorso 1001)"]

@@ -322,7 +322,7 @@ def test_job_page_warns_with_the_spaces_outside_and_offers_activate_and_cancel(
     html = _client(security_officer).get(reverse("streets:job", args=[job.pk])).content.decode()
 
     n = len(job.fit["outside"])
-    assert f"This extract does not cover {n} of the city's spaces; their analyses would fail" in html
+    assert f"No street of this extract reaches {n} of the city's spaces, so they cannot be analysed" in html
     assert f'<a href="{reverse("spaces:detail", args=[woodhouse.pk])}">Woodhouse Lane crossing</a>' in html
     assert "km from the nearest street of the extract" in html
     assert "does not overlap the area of the street network in use (version 1)" in html
@@ -515,6 +515,9 @@ def test_the_warning_speaks_the_language_of_the_page(city, security_officer, dat
     html = _client(security_officer).get(f"/it/streets/jobs/{job.pk}/").content.decode()
 
     n = len(job.fit["outside"])
-    assert f"Questo estratto non copre {n} degli spazi della città; le loro analisi fallirebbero:" in html
+    assert (
+        f"Nessuna strada di questo estratto raggiunge {n} degli spazi della città, "
+        "che quindi non possono essere analizzati:"
+    ) in html
     assert "Attiva comunque" in html
     assert "In attesa di conferma: la versione 2 non è ancora attivata" in html

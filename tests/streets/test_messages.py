@@ -69,7 +69,7 @@ def test_an_engine_error_keeps_its_english_inside_a_translated_sentence(
     assert "broken.osm.pbf" in reason
     assert "0123-" not in reason
     status = _client(security_officer).get(f"/fr/streets/jobs/{job.pk}/status.json").json()
-    assert status["error"] == f"Ce fichier ne peut pas être importé : {reason}"
+    assert status["error"] == f"Ce fichier ne peut pas être importé\u00a0: {reason}"
     assert status["message"] == "Échec de l’import"
     assert files_under(data_dir) == set()
 
@@ -122,7 +122,7 @@ def test_progress_is_stored_as_a_message_id_with_the_engines_step_as_a_parameter
     assert job.message == "Building the street network: %(step)s"
     assert job.message_params == {"step": "suggesting public spaces"}
     with translation.override("fr"):
-        assert job.shown_message == "Construction du réseau viaire : suggesting public spaces"
+        assert job.shown_message == "Construction du réseau viaire\u00a0: suggesting public spaces"
 
 
 def test_an_engine_progress_message_is_stored_as_it_is(city):

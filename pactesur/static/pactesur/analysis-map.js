@@ -7,7 +7,8 @@
  *
  * City page: <div data-analysis-city-map data-source="ID">, page data {basemapUrl, bounds, speedsUrl
  * (with VEHICLE in place of the code), selected, bands, labels}: every street coloured by the speed the
- * class can reach on it, fetched per class from speedsUrl ({lines: [band → [[lon, lat, lon, lat …]]]}).
+ * class can reach on it, fetched per class from speedsUrl ({lines: [band → [[lon, lat, lon, lat …]]]});
+ * the sections [data-street-speeds data-vehicle=CODE] (the map as text) follow the chosen class.
  *
  * Each map element gets data-ready="true" and data-vehicle once drawn; the space map also
  * data-entries, data-paths and data-barriers (how many markers and lines are on the map), for people's
@@ -74,7 +75,9 @@
   function entryTooltip(entry, labels) {
     var box = document.createElement("span");
     var title = document.createElement("strong");
-    title.textContent = entry.vehicle + (entry.name ? " · " + entry.name : "") + " (" + entry.approach + ")";
+    // In words, as the entries table says it: the street, the kind of way, where it comes from.
+    var how = [entry.approach_label || entry.approach, entry.direction_label].filter(Boolean).join(", ");
+    title.textContent = entry.vehicle + " · " + (entry.street_label || entry.name || "") + (how ? " (" + how + ")" : "");
     box.appendChild(title);
     [
       (labels.impactSpeed || "impact speed") + ": " + entry.impact_speed_kmh + " km/h",
@@ -249,9 +252,17 @@
         });
     }
 
+    // The map as text (_street_speeds.html): the section of the class shown.
+    function showTables(code) {
+      document.querySelectorAll("[data-street-speeds]").forEach(function (section) {
+        section.hidden = section.dataset.vehicle !== code;
+      });
+    }
+
     if (select) {
       select.addEventListener("change", function () {
         show(select.value);
+        showTables(select.value);
         var url = new URL(global.location.href);
         url.searchParams.set("vehicle", select.value);
         global.history.replaceState(null, "", url.toString());

@@ -4,11 +4,16 @@
  *     basemapUrl: "/streets/3/basemap.json",   // the city's base map layers (JSON)
  *     bounds: [minLon, minLat, maxLon, maxLat], // optional: initial view
  *     labels: {buildings: "Buildings", …},      // optional: layer names in the layer switcher
+ *     name: "Base map of Leeds",                // optional: what the map shows, for screen readers
  *   });
  *   map.pactesur.ready.then(function (layers) { … });  // layers.buildings, .water, .green, .streets
  *
  * Returns the Leaflet map, so a page adds its own layers (spaces, entries…) on top. When the base
  * map is drawn, element.dataset.basemapState becomes "ready" ("error" if it could not be loaded).
+ *
+ * The map is a named region (WCAG 1.1.1, 4.1.2): Leaflet makes it a keyboard stop, and a screen reader
+ * must hear what it shows. A page names it with aria-label or aria-labelledby on the element; else
+ * `name`, data-name, or the page's main heading names it.
  */
 (function (global) {
   "use strict";
@@ -82,10 +87,28 @@
     });
   }
 
+  function nameMap(element, opts) {
+    if (!element.hasAttribute("role")) element.setAttribute("role", "region");
+    if (element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby")) return;
+    var name = opts.name || element.dataset.name;
+    if (name) {
+      element.setAttribute("aria-label", name);
+      return;
+    }
+    var heading = document.querySelector("main h1");
+    if (heading) {
+      if (!heading.id) heading.id = "page-heading";
+      element.setAttribute("aria-labelledby", heading.id);
+    } else {
+      element.setAttribute("aria-label", document.body.dataset.textMap || "Map");
+    }
+  }
+
   function create(element, options) {
     var opts = options || {};
     var labels = opts.labels || {};
     element.classList.add("pactesur-map");
+    nameMap(element, opts);
     // Without tiles, the land is this plain colour (set through the DOM, which the CSP allows).
     element.style.backgroundColor = opts.background || BACKGROUND;
     var renderer = L.canvas({ padding: 0.5 });
