@@ -33,6 +33,9 @@ BAND_COLOURS: dict[str, str] = {
     scoring.HIGH: "#e0701f",
     scoring.VERY_HIGH: "#c0282d",
 }
+# Text on each band's colour at 4.5:1 or more (WCAG 2.1 AA): dark on the light bands, white on dark red.
+BAND_TEXT_COLOURS: dict[str, str] = {scoring.VERY_HIGH: "#ffffff"}
+DARK_TEXT = "#111111"
 # Half-width of the map around the space, as a share of the space's extent, and at least this many
 # metres, so the streets leading to it are visible (assumption).
 MAP_MARGIN_SHARE = 0.6
@@ -184,6 +187,7 @@ def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: 
             "band": s.band,
             "band_label": BAND_LABELS.get(s.band or "", ""),
             "colour": BAND_COLOURS.get(s.band or "", "#ffffff"),
+            "text_colour": BAND_TEXT_COLOURS.get(s.band or "", DARK_TEXT),
         }
         for s in scenarios
     ]
@@ -238,6 +242,7 @@ def city_report_html(city: City, *, exported_by: str, exported_at: datetime.date
                     "r": r,
                     "band_label": BAND_LABELS.get(r.top.band, "") if r.top else "",
                     "colour": BAND_COLOURS.get(r.top.band, "#ffffff") if r.top else "#ffffff",
+                    "text_colour": BAND_TEXT_COLOURS.get(r.top.band, DARK_TEXT) if r.top else DARK_TEXT,
                 }
                 for r in ranked
             ],

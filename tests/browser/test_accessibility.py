@@ -249,33 +249,7 @@ class KnownFailure:
     roles: frozenset[str] = field(default_factory=lambda: frozenset((*ROLES, "anonymous")))
 
 
-EDITORS = frozenset({"admin", "security"})
-PLANNERS = EDITORS | {"planner"}
-# Help texts rendered by hand without the id Django's `aria-describedby` names (`{{ field.help_text }}`
-# in a span): until each gets `id="{{ field.auto_id }}_helptext"`.
-_HELP_IDS = "help texts without the id the field's aria-describedby names"
-KNOWN_FAILURES: dict[str, KnownFailure] = {
-    "assessments:scenario": KnownFailure(
-        frozenset({"pactesur-idref", "pactesur-radio-group"}),
-        f"assessments/scenario.html: {_HELP_IDS}; the probability and consequence scales are radio "
-        "buttons under a label, not a fieldset with a legend",
-        EDITORS,
-    ),
-    "assessments:detail": KnownFailure(
-        frozenset({"pactesur-title-only"}),
-        "assessments/_matrix.html: each cell's level and score only in its title tooltip",
-        EDITORS,
-    ),
-    "assessments:dashboard": KnownFailure(
-        frozenset({"pactesur-title-only"}),
-        "assessments/_matrix.html: each cell's level and score only in its title tooltip",
-        PLANNERS,
-    ),
-    "spaces:create": KnownFailure(frozenset({"pactesur-idref"}), f"spaces/form.html: {_HELP_IDS}", PLANNERS),
-    "spaces:edit": KnownFailure(frozenset({"pactesur-idref"}), f"spaces/form.html: {_HELP_IDS}", PLANNERS),
-    "events:create": KnownFailure(frozenset({"pactesur-idref"}), f"events/form.html: {_HELP_IDS}", PLANNERS),
-    "events:edit": KnownFailure(frozenset({"pactesur-idref"}), f"events/form.html: {_HELP_IDS}", PLANNERS),
-}
+KNOWN_FAILURES: dict[str, KnownFailure] = {}
 
 
 # --- the demo world and the crawl ----------------------------------------------------------------
