@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "pactesur.cities.context_processors.current_city",
+                "pactesur.web.map_texts.map_texts_context",
             ],
         },
     },

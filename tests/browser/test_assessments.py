@@ -87,5 +87,7 @@ def test_security_manager_assesses_admin_approves_dashboard_ranks(  # type: igno
     assert "Very high" in row.inner_text()
     page.wait_for_selector("#assessments-map[data-ready=true]")
     assert page.locator("#assessments-map").get_attribute("data-spaces") == "1"
-    assert page.locator("td[data-p='5'][data-c='5']").inner_text() == "1"
+    cell = page.locator("td[data-p='5'][data-c='5']")
+    assert cell.locator("strong").inner_text() == "1"
+    assert "Very high, score 25, 1 scenario" in cell.inner_text()  # the level in words, not in a tooltip
     assert not errors, errors

@@ -147,7 +147,8 @@
     overlays[data.labels.paths || "Approach paths"] = pathLayer;
     overlays[data.labels.entries || "Entries"] = entryLayer;
     overlays[data.labels.barriers || "Existing protection to verify"] = barrierLayer;
-    L.control.layers(null, overlays, { collapsed: false, position: "bottomleft" }).addTo(map);
+    var layersControl = L.control.layers(null, overlays, { collapsed: false, position: "bottomleft" }).addTo(map);
+    if (global.PactesurMap.labelLayersControl) global.PactesurMap.labelLayersControl(layersControl);
 
     function show(code) {
       pathLayer.clearLayers();

@@ -11,6 +11,11 @@
  * Returns the Leaflet map, so a page adds its own layers (spaces, entries…) on top. When the base
  * map is drawn, element.dataset.basemapState becomes "ready" ("error" if it could not be loaded).
  *
+ * The controls' words (zoom, layer switcher, attribution, Leaflet.draw) come translated from the page:
+ * the layout's json_script "pactesur-map-texts" (pactesur.web.map_texts), read once as
+ * PactesurMap.texts. PactesurMap.translateDraw() puts them into L.drawLocal before a page builds its
+ * draw controls; PactesurMap.labelLayersControl(control) names a layer switcher's toggle.
+ *
  * The map is a named region (WCAG 1.1.1, 4.1.2): Leaflet makes it a keyboard stop, and a screen reader
  * must hear what it shows. A page names it with aria-label or aria-labelledby on the element; else
  * `name`, data-name, or the page's main heading names it.
@@ -47,6 +52,51 @@
   };
   var DEFAULT_STREET = { color: "#ffffff", weight: 2 };
   var ROAD_SUFFIX = /_link$/;
+
+  // The page's translations of the controls' words; English defaults when the page has none.
+  var TEXTS = (function () {
+    var texts = {};
+    try {
+      var node = document.getElementById("pactesur-map-texts");
+      var parsed = node ? JSON.parse(node.textContent) : null;
+      if (parsed && typeof parsed === "object") texts = parsed;
+    } catch (e) {
+      texts = {};
+    }
+    return texts;
+  })();
+
+  function merge(target, source) {
+    // Copies source's strings into target, key by key, keeping what source does not name.
+    Object.keys(source || {}).forEach(function (key) {
+      var value = source[key];
+      if (value && typeof value === "object") {
+        if (!target[key] || typeof target[key] !== "object") target[key] = {};
+        merge(target[key], value);
+      } else if (typeof value === "string" && value) {
+        target[key] = value;
+      }
+    });
+    return target;
+  }
+
+  function translateDraw() {
+    // Leaflet.draw's own words, in the page's language (only when Leaflet.draw is loaded).
+    if (typeof L === "undefined" || !L.drawLocal) return;
+    if (TEXTS.draw) merge(L.drawLocal.draw, TEXTS.draw);
+    if (TEXTS.edit) merge(L.drawLocal.edit, TEXTS.edit);
+  }
+
+  function labelLayersControl(control) {
+    // The layer switcher's toggle is a link with an English title: name it in the page's language.
+    var container = control && control.getContainer && control.getContainer();
+    var toggle = container && container.querySelector(".leaflet-control-layers-toggle");
+    if (toggle && TEXTS.layers) {
+      toggle.setAttribute("title", TEXTS.layers);
+      toggle.setAttribute("aria-label", TEXTS.layers);
+    }
+    return control;
+  }
 
   function streetStyle(properties) {
     var p = properties || {};
@@ -106,7 +156,8 @@
 
   function create(element, options) {
     var opts = options || {};
-    var labels = opts.labels || {};
+    // Explicit labels win over the page's translated layer names.
+    var labels = merge(merge({}, TEXTS.layerNames), opts.labels);
     element.classList.add("pactesur-map");
     nameMap(element, opts);
     // Without tiles, the land is this plain colour (set through the DOM, which the CSP allows).
@@ -119,9 +170,13 @@
       maxZoom: opts.maxZoom || 20,
       minZoom: opts.minZoom || 3,
       tap: true,
+      zoomControl: false,
     });
+    L.control
+      .zoom({ zoomInTitle: TEXTS.zoomIn || "Zoom in", zoomOutTitle: TEXTS.zoomOut || "Zoom out" })
+      .addTo(map);
     map.attributionControl.setPrefix(false);
-    map.attributionControl.addAttribution("© OpenStreetMap contributors (ODbL)");
+    map.attributionControl.addAttribution(TEXTS.attribution || "© OpenStreetMap contributors (ODbL)");
     L.control.scale({ imperial: false }).addTo(map);
     var bounds = opts.bounds || null;
     if (bounds) {
@@ -156,7 +211,7 @@
             layers[name] = layer;
             overlays[labels[name] || name] = layer;
           });
-          L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+          labelLayersControl(L.control.layers(null, overlays, { collapsed: true }).addTo(map));
           if (!bounds) {
             var all = L.featureGroup(Object.keys(layers).map(function (k) { return layers[k]; }));
             var fitted = all.getBounds();
@@ -171,7 +226,7 @@
           var note = L.control({ position: "topright" });
           note.onAdd = function () {
             var div = L.DomUtil.create("div", "pactesur-map-error");
-            div.textContent = opts.errorText || "The base map could not be loaded.";
+            div.textContent = opts.errorText || TEXTS.basemapError || "The base map could not be loaded.";
             return div;
           };
           note.addTo(map);
@@ -187,5 +242,8 @@
     streetStyle: streetStyle,
     parseBounds: parseBounds,
     toLatLngBounds: toLatLngBounds,
+    texts: TEXTS,
+    translateDraw: translateDraw,
+    labelLayersControl: labelLayersControl,
   };
 })(window);

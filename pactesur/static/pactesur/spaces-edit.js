@@ -46,6 +46,8 @@
     var data = spaces.readJson(element.dataset.source);
     var field = document.getElementById(element.dataset.field);
     if (!data || !field) return;
+    // The layout's translations first (map.js), then the page's own words where it gives them.
+    if (global.PactesurMap && global.PactesurMap.translateDraw) global.PactesurMap.translateDraw();
     translate(data.labels);
 
     var current = null;
