@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,6 +45,7 @@ from pactesur.cities.errors import DomainError
 from pactesur.cities.middleware import SESSION_KEY
 from pactesur.cities.models import Membership, cities_where, has_city_perm
 from pactesur.cities.roles import PRIVILEGED_ROLES, Role
+from pactesur.web.i18n import page_in_language, remember_language
 
 _LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Session key of a log-in waiting for its two-factor code: user id, backend, next URL, time.
@@ -55,22 +56,13 @@ PENDING_LOGIN_S = 300.0
 
 
 def redirect_in_language(url: str, language: str) -> HttpResponseRedirect:
-    """Redirect to `url` in `language`, as Django's `set_language` view does.
+    """Redirect to `url` in `language`, as the language switcher does (`pactesur.web.i18n`).
 
     The pages take their language from the URL prefix (i18n_patterns, no prefix for English), so
     the redirect goes to the /fr/… form of the URL; the cookie keeps the choice for URLs without one.
     """
-    response = HttpResponseRedirect(translate_url(url, language))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    response = HttpResponseRedirect(page_in_language(url, language))
+    remember_language(response, language)
     return response
 
 
