@@ -421,15 +421,6 @@ OUTSIDE_AWAY_MESSAGE = gettext_noop(
 )
 
 
-def _reaches_no_street(exc: Exception, network: Any) -> bool:
-    """Whether the engine refused the space because no way of `network` reaches it (and not because
-    its outline is unusable): its error is then the one `no_touch_error` makes for this network."""
-    from pactesur.engine.crossings import no_touch_error
-    from pactesur.engine.errors import AreaError
-
-    return isinstance(exc, AreaError) and str(exc) == str(no_touch_error(network))
-
-
 def _mark_outside(
     rows: list[ApproachAnalysis], space: Space, inputs: Inputs, loaded: _engine_cache.LoadedNetwork
 ) -> None:
@@ -465,7 +456,7 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
     """Run the engine for the rows' classes; store each class's entries, barriers, warnings and summary."""
     from shapely.geometry import shape
 
-    from pactesur.engine.errors import EngineError
+    from pactesur.engine.errors import AreaOutsideNetworkError, EngineError
     from pactesur.engine.vda import analyse_area, vehicle_json
 
     loaded = _loaded(inputs.network)
@@ -481,7 +472,8 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
             streetscape=loaded.streetscape,
         )
     except EngineError as exc:
-        if _reaches_no_street(exc, loaded.network):
+        # No way of the network reaches the space (its outline may be fine): not a failure.
+        if isinstance(exc, AreaOutsideNetworkError):
             _mark_outside(rows, space, inputs, loaded)
             stats.outside += len(rows)
             stats.outside_spaces.append(space.name)

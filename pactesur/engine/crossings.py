@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.engine._arrays import distinct
 from pactesur.engine._surfaces import SurfaceSight, surface_sight
-from pactesur.engine.errors import AreaError
+from pactesur.engine.errors import AreaError, AreaOutsideNetworkError
 from pactesur.engine.network import StreetNetwork
 from pactesur.engine.projection import projection_for
 
@@ -313,7 +313,7 @@ def _segment_crossings(
     return forward + backward
 
 
-def no_touch_error(network: StreetNetwork) -> AreaError:
+def no_touch_error(network: StreetNetwork) -> AreaOutsideNetworkError:
     """The error for an area that no way, no way along it and no open surface reaches."""
     lon, lat = network.node_lon, network.node_lat
     if lon.size:
@@ -324,7 +324,7 @@ def no_touch_error(network: StreetNetwork) -> AreaError:
         "the area does not touch the street network: no way of the extract crosses or lies inside it "
         f"(the network spans {extent}); check the area's coordinates are lon/lat inside the extract"
     )
-    return AreaError(msg)
+    return AreaOutsideNetworkError(msg)
 
 
 def _boundary_cuts(boundary: BaseGeometry, ax: float, ay: float, bx: float, by: float) -> FloatArray:

@@ -13,5 +13,10 @@ class AreaError(EngineError, ValueError):
     """A space or analysis area is invalid, or does not touch the street network."""
 
 
+class AreaOutsideNetworkError(AreaError):
+    """No way, way along it or open surface of the street network reaches the area: the extract does
+    not cover it (its outline itself may be valid)."""
+
+
 class UnknownVehicleError(EngineError, ValueError):
     """A vehicle code is not in the vehicle table."""
