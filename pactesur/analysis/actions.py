@@ -430,7 +430,7 @@ def _mark_outside(
     """
     from pactesur.streets.fit import SpaceOutline, spaces_outside
 
-    outline = SpaceOutline(id=space.pk, name=space.name, polygon=space.polygon)
+    outline = SpaceOutline(id=space.pk, name=space.shown_name, polygon=space.polygon)
     try:
         away = spaces_outside(loaded.network, [outline], bounds=inputs.network.bounds, margin_m=0.0)
     except (ValueError, TypeError):
@@ -476,13 +476,13 @@ def _compute(space: Space, inputs: Inputs, rows: list[ApproachAnalysis], stats: 
         if isinstance(exc, AreaOutsideNetworkError):
             _mark_outside(rows, space, inputs, loaded)
             stats.outside += len(rows)
-            stats.outside_spaces.append(space.name)
+            stats.outside_spaces.append(space.shown_name)
             return
         # The engine's message stays in English, inside a translated sentence.
         reason = gettext_noop("The engine cannot analyse this space: %(reason)s")
         _fail(rows, StoredText(reason, {"reason": str(exc)}))
         stats.failed += len(rows)
-        stats.errors.append(f"{space.name}: {exc}")
+        stats.errors.append(f"{space.shown_name}: {exc}")
         return
     elapsed = time.perf_counter() - started
     by_vehicle = {v.code: v for v in result.vehicles}
@@ -672,7 +672,7 @@ def do_run_city_analysis(
         # One space's failure must not stop the city's other spaces; it is logged by the run.
         except Exception as exc:
             stats.failed += 1
-            stats.errors.append(f"{space.name}: {type(exc).__name__}")
+            stats.errors.append(f"{space.shown_name}: {type(exc).__name__}")
     stats.seconds = time.perf_counter() - started
     do_record_audit(
         AuditAction.UPDATE,

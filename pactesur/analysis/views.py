@@ -159,7 +159,7 @@ def _space_full_parts(space: Space, analyses: list[ClassAnalysis], selected: str
     selected_entry = _fastest_entry(entries, selected)
     page_data = {
         "basemapUrl": _basemap_url(space.city_id),
-        "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.name}},
+        "space": {"type": "Feature", "geometry": space.polygon, "properties": {"name": space.shown_name}},
         # The map's tooltips show `required_rating`: never a rating nobody tests.
         "entries": [_no_untested_rating(e) for e in entries],
         "barriers": [_no_untested_rating(b) for b in barrier_items],
@@ -277,7 +277,7 @@ def space_run(request: HttpRequest, pk: int) -> HttpResponse:
                 "The analysis of %(space)s is queued for %(count)d vehicle classes.",
                 len(queued),
             )
-            % {"space": space.name, "count": len(queued)},
+            % {"space": space.shown_name, "count": len(queued)},
         )
     return redirect("analysis:space", pk=space.pk)
 

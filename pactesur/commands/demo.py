@@ -281,7 +281,7 @@ def _add_events(city: Any, acting_user: Any) -> list[str]:
                 description=event.description,
             )
         local = existing.starts_at.astimezone(zone)
-        lines.append(f"  {local:%Y-%m-%d %H:%M}  {existing.name} — {space.name}")
+        lines.append(f"  {local:%Y-%m-%d %H:%M}  {existing.name} — {space.shown_name}")
     return lines
 
 
@@ -313,7 +313,7 @@ def run(args: argparse.Namespace) -> int:
             missing.append(name)
             print(f"  MISSING  {name}")
         else:
-            print(f"  {space.name:<28} {space.get_kind_display():<22} {space.area_m2:>9.0f} m²")
+            print(f"  {space.shown_name:<28} {space.get_kind_display():<22} {space.area_m2:>9.0f} m²")
 
     users = _reset_demo_users(city)
     admin = next(u for u in users if u[0] == "admin")

@@ -389,3 +389,15 @@ def test_no_tested_rating_is_said_in_every_language_of_the_app(space, planner, l
     html = _client(planner).get(f"/{language}/analysis/").content.decode()
 
     assert text in _section(html, "ranking-table")
+
+
+def test_an_unnamed_space_is_called_by_its_label_on_its_analysis_page(space, user_by_role):
+    from pactesur.spaces.models import Space
+
+    # As the import stores a square OpenStreetMap gives no name (shown as a label, never blank).
+    Space.objects.filter(pk=space.pk).update(name="", source="suggested", osm_type="way", osm_id=123)
+
+    html = _client(user_by_role("security")).get(f"/fr/analysis/spaces/{space.pk}/").content.decode()
+
+    assert "<title>Dynamique des véhicules · Place sans nom (chemin 123) · PACTESUR</title>" in html
+    assert "Place sans nom (chemin 123)</h1>" in html
