@@ -82,6 +82,11 @@ def test_serve_answers_from_several_processes_restarts_a_dead_worker_and_stops_a
     tmp_path: Path,
 ):
     with serving(tmp_path, "--workers", "2", "--threads", "2") as (server, _port, log):
+        # The first worker to boot answers the probe; the second may still be importing Django.
+        deadline = time.monotonic() + 60
+        while len(re.findall(r"Booting worker with pid", log.read_text())) < 2:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
         assert len(re.findall(r"Booting worker with pid", log.read_text())) == 2
         first_worker = started_pid(log, "background worker")
         os.kill(first_worker, signal.SIGKILL)
