@@ -108,6 +108,7 @@ _SUGGESTED = (
     "consequence",
     "suggested_probability",
     "suggested_consequence",
+    "suggestion_parts",
     "suggestion_explanation",
     "override_reason",
 )
@@ -136,7 +137,8 @@ def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) ->
             scenario.consequence = s.consequence
         scenario.suggested_probability = s.probability
         scenario.suggested_consequence = s.consequence
-        scenario.suggestion_explanation = s.explanation
+        scenario.suggestion_parts = s.stored_parts
+        scenario.suggestion_explanation = s.english
         if not scenario.overruled:
             scenario.override_reason = ""
         if before != [getattr(scenario, name) for name in _SUGGESTED]:

@@ -129,7 +129,7 @@ def _out(assessment: Assessment, *, full: bool) -> dict[str, Any]:
                     "band": s.band,
                     "suggested_probability": s.suggested_probability,
                     "suggested_consequence": s.suggested_consequence,
-                    "suggestion_explanation": s.suggestion_explanation,
+                    "suggestion_explanation": s.suggestion_text,
                     "override_reason": s.override_reason,
                     "not_applicable": s.not_applicable,
                     "not_applicable_reason": s.not_applicable_reason,

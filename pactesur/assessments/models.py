@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from pactesur.assessments import scoring
 from pactesur.assessments.library import MEASURE_NAMES, AttackType, MeasureFamily
 from pactesur.cities.models import City, CityOwned
+from pactesur.cities.stored_text import shown_parts
 
 
 class Status(models.TextChoices):
@@ -227,6 +228,9 @@ class Scenario(models.Model):
     # Pre-filled values (from the approach analysis and crowd density) and how they were reached.
     suggested_probability = models.PositiveSmallIntegerField(null=True, blank=True)
     suggested_consequence = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How they were reached: the rule's steps as message ids and parameters, shown in the reader's
+    # language (`suggestion_text`); the English text beside them for a row written before they were.
+    suggestion_parts = models.JSONField(default=list, blank=True)
     suggestion_explanation = models.TextField(blank=True)
     override_reason = models.TextField(_("reason for overruling the suggestion"), blank=True)
     # FEMA mode ratings (1–10).
@@ -272,6 +276,11 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_attack_type_display())
+
+    @property
+    def suggestion_text(self) -> str:
+        """How the suggestion was reached, in the active language."""
+        return shown_parts(self.suggestion_parts) or self.suggestion_explanation
 
     def score_in(self, mode: str, asset_value: int | None) -> float | None:
         """The scenario's risk score in `mode`, or None while it is not fully rated or not applicable."""

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pactesur.assessments.library import AttackType
-from pactesur.cities.stored_text import shown_text
+from pactesur.cities.stored_text import StoredText, shown_parts, shown_text
 
 # Crowd density bands after G. K. Still (events-and-crowds.md §1), people per m², with the
 # consequence level each band starts from (assumption: a denser crowd means more people within reach
@@ -88,9 +89,28 @@ class VehicleOutside:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """Suggested ratings and the rule's steps that led to them.
+
+    The steps are stored untranslated (message ids and parameters) with the scenario and rendered in
+    each reader's language: a suggestion pre-filled by a French user reads in English to an English one.
+    """
+
     probability: int | None
     consequence: int | None
-    explanation: str
+    parts: tuple[StoredText, ...] = ()
+
+    @property
+    def stored_parts(self) -> list[dict[str, Any]]:
+        return [part.stored() for part in self.parts]
+
+    @property
+    def explanation(self) -> str:
+        """The steps in the active language."""
+        return shown_parts(self.stored_parts)
+
+    @property
+    def english(self) -> str:
+        return " ".join(str(part) for part in self.parts)
 
 
 def vehicle_evidence(space: Any) -> VehicleEvidence | None:
@@ -162,40 +182,54 @@ def density_band(peak_crowd: int | None, area_m2: float | None) -> tuple[float, 
     return density, DENSITY_BANDS[-1][1], DENSITY_BANDS[-1][2]
 
 
-def _band_name(code: str) -> str:
-    names = {
-        "free_flow": _("free flow"),
-        "stable": _("stable"),
-        "capacity": _("at capacity"),
-        "unstable": _("unstable"),
-        "congested": _("congested"),
-    }
-    return names[code]
+BAND_NAMES = {
+    "free_flow": gettext_noop("free flow"),
+    "stable": gettext_noop("stable"),
+    "capacity": gettext_noop("at capacity"),
+    "unstable": gettext_noop("unstable"),
+    "congested": gettext_noop("congested"),
+}
 
 
-def crowd_consequence(peak_crowd: int | None, area_m2: float | None) -> tuple[int | None, str]:
-    """Consequence level suggested by the peak crowd's density, and why."""
+def crowd_steps(peak_crowd: int | None, area_m2: float | None) -> tuple[int | None, list[StoredText]]:
+    """Consequence level suggested by the peak crowd's density, and why (untranslated steps)."""
     found = density_band(peak_crowd, area_m2)
     if found is None:
-        return None, _("No suggestion: enter the peak crowd of the space (step 1) to start from its density.")
+        return None, [
+            StoredText(
+                gettext_noop(
+                    "No suggestion: enter the peak crowd of the space (step 1) to start from its density."
+                )
+            )
+        ]
     density, band, level = found
     parts = [
-        _(
-            "Peak crowd %(people)s on %(area)s m² gives %(density).2f people/m² (%(band)s): "
-            "consequence %(level)s."
+        StoredText(
+            gettext_noop(
+                "Peak crowd %(people)s on %(area)s m² gives %(density).2f people/m² (%(band)s): "
+                "consequence %(level)s."
+            ),
+            {
+                "people": peak_crowd,
+                "area": f"{area_m2:.0f}",
+                "density": density,
+                "band": StoredText(BAND_NAMES[band]),
+                "level": level,
+            },
         )
-        % {
-            "people": peak_crowd,
-            "area": f"{area_m2:.0f}",
-            "density": density,
-            "band": _band_name(band),
-            "level": level,
-        }
     ]
     if peak_crowd is not None and peak_crowd >= LARGE_CROWD_PEOPLE and level < 4:
         level = 4
-        parts.append(_("At least %(n)s people at peak: raised to 4.") % {"n": LARGE_CROWD_PEOPLE})
-    return level, " ".join(parts)
+        parts.append(
+            StoredText(gettext_noop("At least %(n)s people at peak: raised to 4."), {"n": LARGE_CROWD_PEOPLE})
+        )
+    return level, parts
+
+
+def crowd_consequence(peak_crowd: int | None, area_m2: float | None) -> tuple[int | None, str]:
+    """Consequence level suggested by the peak crowd's density, and why, in the active language."""
+    level, parts = crowd_steps(peak_crowd, area_m2)
+    return level, shown_parts([part.stored() for part in parts])
 
 
 def _clamp(level: int) -> int:
@@ -214,72 +248,96 @@ def vehicle_suggestion(
     A space `outside` the street network gets no probability, and the explanation says why and what
     to do: it is not a space no vehicle reaches.
     """
-    base_c, crowd_text = crowd_consequence(peak_crowd, area_m2)
+    base_c, crowd_parts = crowd_steps(peak_crowd, area_m2)
     if evidence is None and outside is not None:
         return Suggestion(
             None,
             base_c,
-            _(
-                "Not analysed: outside the street network — no street, footway or open square of the "
-                "imported extract reaches this space, so the vehicle probability cannot be pre-filled. "
-                "This does not mean the space is safe: import an extract that covers it (Street network "
-                "page) or correct its outline on the space’s page, then update the suggestions."
-            )
-            + " "
-            + crowd_text,
+            (
+                StoredText(
+                    gettext_noop(
+                        "Not analysed: outside the street network — no street, footway or open square of "
+                        "the imported extract reaches this space, so the vehicle probability cannot be "
+                        "pre-filled. This does not mean the space is safe: import an extract that covers "
+                        "it (Street network page) or correct its outline on the space’s page, then update "
+                        "the suggestions."
+                    )
+                ),
+                *crowd_parts,
+            ),
         )
     if evidence is None:
         return Suggestion(
             None,
             base_c,
-            _("No current approach analysis of this space: the vehicle probability cannot be pre-filled.")
-            + " "
-            + crowd_text,
+            (
+                StoredText(
+                    gettext_noop(
+                        "No current approach analysis of this space: the vehicle probability cannot be "
+                        "pre-filled."
+                    )
+                ),
+                *crowd_parts,
+            ),
         )
-    parts: list[str] = []
+    parts: list[StoredText] = []
     if evidence.unprotected_entry_count == 0:
         p = 1
-        parts.append(_("No entry lets a vehicle in above 16 km/h: probability 1."))
+        parts.append(StoredText(gettext_noop("No entry lets a vehicle in above 16 km/h: probability 1.")))
     else:
         p = 2 + sum(evidence.max_impact_speed_kmh >= s for s in SPEED_STEPS_KMH)
         parts.append(
-            _(
-                "%(open)s of %(total)s entries let a vehicle in; highest impact speed %(speed).0f km/h: "
-                "probability 2, +1 from 30 km/h, +1 from 50 km/h"
+            StoredText(
+                gettext_noop(
+                    "%(open)s of %(total)s entries let a vehicle in; highest impact speed %(speed).0f km/h: "
+                    "probability 2, +1 from 30 km/h, +1 from 50 km/h"
+                ),
+                {
+                    "open": evidence.unprotected_entry_count,
+                    "total": evidence.entry_count,
+                    "speed": evidence.max_impact_speed_kmh,
+                },
             )
-            % {
-                "open": evidence.unprotected_entry_count,
-                "total": evidence.entry_count,
-                "speed": evidence.max_impact_speed_kmh,
-            }
         )
         if evidence.unprotected_entry_count >= MANY_OPEN_ENTRIES:
             p += 1
-            parts.append(_("+1 for %(n)s or more open entries") % {"n": MANY_OPEN_ENTRIES})
+            parts.append(
+                StoredText(gettext_noop("+1 for %(n)s or more open entries"), {"n": MANY_OPEN_ENTRIES})
+            )
         p = _clamp(p)
-        parts.append(_("→ probability %(p)s.") % {"p": p})
+        parts.append(StoredText(gettext_noop("→ probability %(p)s."), {"p": p}))
     c = base_c
-    parts.append(crowd_text)
+    parts.extend(crowd_parts)
     if c is not None:
         if evidence.max_exposure_m is not None and evidence.max_exposure_m >= LONG_EXPOSURE_M:
             c += 1
             parts.append(
-                _("A vehicle can drive %(m).0f m inside the space: +1.") % {"m": evidence.max_exposure_m}
+                StoredText(
+                    gettext_noop("A vehicle can drive %(m).0f m inside the space: +1."),
+                    {"m": evidence.max_exposure_m},
+                )
             )
         elif evidence.max_exposure_m is not None and evidence.max_exposure_m < SHORT_EXPOSURE_M:
             c -= 1
             parts.append(
-                _("A vehicle can drive only %(m).0f m inside the space: −1.") % {"m": evidence.max_exposure_m}
+                StoredText(
+                    gettext_noop("A vehicle can drive only %(m).0f m inside the space: −1."),
+                    {"m": evidence.max_exposure_m},
+                )
             )
         if evidence.max_kinetic_energy_kj >= HIGH_ENERGY_KJ:
             c += 1
             parts.append(
-                _("Impact energy up to %(kj).0f kJ goes through unrated street furniture: +1.")
-                % {"kj": evidence.max_kinetic_energy_kj}
+                StoredText(
+                    gettext_noop(
+                        "Impact energy up to %(kj).0f kJ goes through unrated street furniture: +1."
+                    ),
+                    {"kj": evidence.max_kinetic_energy_kj},
+                )
             )
         c = _clamp(c)
-        parts.append(_("→ consequence %(c)s.") % {"c": c})
-    return Suggestion(p, c, " ".join(parts))
+        parts.append(StoredText(gettext_noop("→ consequence %(c)s."), {"c": c}))
+    return Suggestion(p, c, tuple(parts))
 
 
 def suggestion_for(
@@ -294,6 +352,6 @@ def suggestion_for(
     if attack_type == AttackType.VEHICLE:
         return vehicle_suggestion(evidence, peak_crowd, area_m2, outside=outside)
     if attack_type in NO_CROWD_SUGGESTION:
-        return Suggestion(None, None, "")
-    c, text = crowd_consequence(peak_crowd, area_m2)
-    return Suggestion(None, c, text)
+        return Suggestion(None, None)
+    c, parts = crowd_steps(peak_crowd, area_m2)
+    return Suggestion(None, c, tuple(parts))

@@ -27,13 +27,24 @@ class StoredText(str):
 
     def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> StoredText:
         values = dict(params or {})
-        text = super().__new__(cls, msgid % values if values else msgid)
+        # A parameter that is itself a StoredText (a word to translate, say a density band) is kept
+        # as {"msgid", "params"} so that it is translated with the message.
+        english = {
+            key: str(value) if isinstance(value, StoredText) else value for key, value in values.items()
+        }
+        text = super().__new__(cls, msgid % english if values else msgid)
         text.msgid = msgid
-        text.params = values
+        text.params = {
+            key: value.stored() if isinstance(value, StoredText) else value for key, value in values.items()
+        }
         return text
 
     def translated(self) -> str:
         return shown_text(self.msgid, self.params)
+
+    def stored(self) -> dict[str, Any]:
+        """The message as it is stored in a JSON field: {"msgid": …, "params": {…}}."""
+        return {"msgid": self.msgid, "params": dict(self.params)}
 
 
 def as_stored(message: str) -> StoredText:
@@ -42,17 +53,41 @@ def as_stored(message: str) -> StoredText:
 
 
 def shown_text(msgid: str, params: Mapping[str, Any] | None = None) -> str:
-    """Translate a stored message id into the active language and fill in its parameters."""
+    """Translate a stored message id into the active language and fill in its parameters.
+
+    A parameter stored as {"msgid": …, "params": …} is a message of its own, translated first.
+    """
     if not msgid:
         return ""
     translated = gettext(msgid)
     if not params:
         return translated
+    values = {key: _shown_param(value) for key, value in params.items()}
     try:
-        return translated % dict(params)
+        return translated % values
     except (KeyError, TypeError, ValueError):
         # A translation that lost a placeholder must not hide the message: fall back to English.
         try:
-            return msgid % dict(params)
+            return msgid % values
         except (KeyError, TypeError, ValueError):
             return msgid
+
+
+def _shown_param(value: Any) -> Any:
+    if isinstance(value, Mapping) and isinstance(value.get("msgid"), str):
+        nested = value.get("params")
+        return shown_text(value["msgid"], nested if isinstance(nested, Mapping) else None)
+    return value
+
+
+def shown_parts(parts: Any) -> str:
+    """Stored messages ([{"msgid", "params"}, …]) translated and joined into one text; anything
+    else stored there (a hand-edited row) is skipped rather than shown raw."""
+    if not isinstance(parts, list):
+        return ""
+    texts = []
+    for part in parts:
+        if isinstance(part, Mapping) and isinstance(part.get("msgid"), str):
+            params = part.get("params")
+            texts.append(shown_text(part["msgid"], params if isinstance(params, Mapping) else None))
+    return " ".join(text for text in texts if text)
