@@ -28,6 +28,7 @@ from pactesur.analysis.models import DONE_STATUSES, AnalysisStatus, ApproachAnal
 from pactesur.analysis.parameters import UNPROTECTED_ABOVE_KMH, parameters_hash, polygon_hash, vehicle_codes
 from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
+from pactesur.cities.csv_cells import csv_cell
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.cities.models import City
 from pactesur.cities.records import stored_user
@@ -722,7 +723,6 @@ def do_export_street_speeds(
 
     from pactesur.analysis.results import city_streets
     from pactesur.analysis.wording import way_kind_label
-    from pactesur.spaces.actions import csv_cell
 
     streets = city_streets(speed_map)
     if streets is None:

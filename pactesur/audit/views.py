@@ -17,6 +17,7 @@ from pactesur.audit.details import PAGE_IDS, describe, export_columns
 from pactesur.audit.forms import AuditFilterForm
 from pactesur.audit.models import AuditEvent
 from pactesur.cities.access import city_permission_required
+from pactesur.cities.csv_cells import csv_cell
 from pactesur.cities.models import City, Membership
 from pactesur.cities.time_zones import city_zone
 
@@ -97,11 +98,5 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([f"{c} ({zone.key})" if c == "created_at" else c for c in CSV_HEADER])
     for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return response
-
-
-def _csv_safe(value: object) -> str:
-    """Text for a CSV cell; a leading =, +, - or @ is quoted so a spreadsheet does not run it as a formula."""
-    text = value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text

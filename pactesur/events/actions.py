@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
+from pactesur.cities.csv_cells import csv_cell
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
 from pactesur.cities.time_zones import city_zone
 from pactesur.events.models import Event
-from pactesur.spaces.actions import checked_removal, csv_cell
+from pactesur.spaces.actions import checked_removal
 from pactesur.spaces.models import Space
 from pactesur.spaces.removal import Removal, dependents_of, plan_removal
 

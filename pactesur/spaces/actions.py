@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
+from pactesur.cities.csv_cells import csv_cell
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
 from pactesur.cities.records import check_editable, stored_user
@@ -533,15 +534,6 @@ def spaces_geojson(
     if zone is not None:
         collection["time_zone"] = zone.key
     return collection
-
-
-def csv_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _spaces_csv(spaces: Iterable[Space], *, zone: zoneinfo.ZoneInfo) -> str:
