@@ -1,15 +1,18 @@
 """`pactesur vda --space NAME`: a space of the web platform's database, by name, and its city's network.
 
 Sets Django up itself (the `vda` command runs without it otherwise), finds the space by its exact
-name (case-insensitive), else by a unique partial match, and returns its outline as a shapely
-geometry in lon/lat, with the file of its city's active street network. Every problem is a
-`SpaceLookupError` whose message tells what to do. Whoever calls it checks first that the database
-exists (`pactesur vda` does): connecting to an embedded database that is not there creates it.
+name (case-insensitive), else by a unique partial match, else — for a space imported without a
+name, listed as "Unnamed square (way 123)" — by the OpenStreetMap object in its label, and returns
+its outline as a shapely geometry in lon/lat, with the file of its city's active street network.
+Every problem is a `SpaceLookupError` whose message tells what to do. Whoever calls it checks first
+that the database exists (`pactesur vda` does): connecting to an embedded database that is not
+there creates it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ from pactesur.engine.errors import AreaError
 
 # How many names a "which one?" message lists at most.
 _LISTED = 8
+# The OpenStreetMap object in an unnamed space's label: "Unnamed square (way 123)", "way/123".
+_OSM_REFERENCE = re.compile(r"\b(node|way|relation)\s*[/ ]\s*(\d+)\b", re.IGNORECASE)
 
 
 class SpaceLookupError(AreaError):
@@ -37,7 +42,7 @@ def _setup_django() -> None:
 
 
 def _describe(spaces: list[Any]) -> str:
-    shown = ", ".join(f"{s.name!r} ({s.city.name})" for s in spaces[:_LISTED])
+    shown = ", ".join(f"{s.shown_name!r} ({s.city.name})" for s in spaces[:_LISTED])
     more = len(spaces) - _LISTED
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -56,7 +61,12 @@ def _find(name: str, city: str | None) -> Any:
             msg = f"no city {city!r} in the database" + (f" (cities: {known})" if known else "")
             raise SpaceLookupError(msg)
         spaces = spaces.filter(city__in=cities)
-    for matches in (spaces.filter(name__iexact=name), spaces.filter(name__icontains=name)):
+    candidates = [spaces.filter(name__iexact=name), spaces.filter(name__icontains=name)]
+    reference = _OSM_REFERENCE.search(name)
+    if reference:
+        osm_type, osm_id = reference.group(1).lower(), int(reference.group(2))
+        candidates.append(spaces.filter(osm_type=osm_type, osm_id=osm_id))
+    for matches in candidates:
         found = list(matches[: _LISTED + 50])
         if len(found) == 1:
             return found[0]
@@ -66,7 +76,10 @@ def _find(name: str, city: str | None) -> Any:
             msg = f"{len(found)} spaces match {name!r}: {_describe(found)}; {hint}"
             raise SpaceLookupError(msg)
     where = f" in {city}" if city else ""
-    msg = f"no space named {name!r}{where} in the database; list them on the Spaces page or with the API"
+    msg = (
+        f"no space named {name!r}{where} in the database; list them on the Spaces page or with the API "
+        "(a space without a name goes by the OpenStreetMap object of its label, e.g. 'way 123')"
+    )
     raise SpaceLookupError(msg)
 
 
@@ -134,11 +147,13 @@ def find_space(name: str, *, city: str | None = None) -> FoundSpace:
     try:
         geometry = shape(space.polygon)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise SpaceLookupError(f"the outline of space {space.name!r} is not a valid polygon: {exc}") from exc
+        raise SpaceLookupError(
+            f"the outline of space {space.shown_name!r} is not a valid polygon: {exc}"
+        ) from exc
     if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
-        raise SpaceLookupError(f"the outline of space {space.name!r} is not a polygon")
+        raise SpaceLookupError(f"the outline of space {space.shown_name!r} is not a polygon")
     return FoundSpace(
-        name=space.name,
+        name=space.shown_name,
         city=space.city.slug,
         polygon=geometry,
         network_path=network.graph_path if network is not None else None,

@@ -51,6 +51,21 @@ def test_a_unique_part_of_the_name_is_enough(woodhouse_row):
     assert space_polygon("Woodhouse").equals(space_polygon("Woodhouse Lane crossing"))
 
 
+def test_a_space_without_a_name_is_found_by_the_osm_object_of_its_label(woodhouse_row, capsys):
+    from pactesur.spaces.models import Space
+
+    Space.objects.filter(pk=woodhouse_row.pk).update(name="", osm_type="way", osm_id=4242)
+    woodhouse_row.refresh_from_db()
+    label = woodhouse_row.shown_name
+    assert label == "Unnamed square (way 4242)"
+
+    polygon = space_polygon(label)
+    assert polygon.equals(space_polygon("way/4242"))
+    assert polygon.equals(space_polygon("WAY 4242"))
+    with pytest.raises(SpaceLookupError, match="'way 123'"):
+        space_polygon("node 4242")
+
+
 def test_an_unknown_space_is_a_clear_error(woodhouse_row, capsys):
     code = main(["vda", str(shared_osm(LEEDS)), "--space", "Place Stanislas"])
 
