@@ -381,8 +381,8 @@ def test_space_detail_box_lists_every_class_rating(space, planner):
     [
         ("fr", "aucune classe de résistance testée\u00a0: réduire d’abord la vitesse"),
         ("it", "nessuna classe di resistenza testata: ridurre prima la velocità"),
-        ("de", "keine geprüfte Klasse: zuerst die Geschwindigkeit senken"),
-        ("es", "ninguna clase ensayada: reducir antes la velocidad"),
+        ("de", "keine geprüfte Widerstandsklasse: zuerst die Geschwindigkeit senken"),
+        ("es", "ninguna clase de resistencia ensayada: reducir antes la velocidad"),
     ],
 )
 def test_no_tested_rating_is_said_in_every_language_of_the_app(space, planner, language, text):
