@@ -131,3 +131,8 @@ if _django_available():
         from django.core.cache import cache
 
         cache.clear()
+
+    @pytest.fixture(autouse=True)
+    def _private_media(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+        """Uploaded files (feedback photos) go to a folder of the test run, never to the checkout's var/."""
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

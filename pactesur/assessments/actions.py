@@ -29,7 +29,6 @@ from pactesur.assessments.models import (
     AssessmentVersion,
     ExistingMeasure,
     MeasureStatus,
-    MeasureType,
     Mode,
     ReminderLog,
     Scenario,
@@ -43,6 +42,7 @@ from pactesur.cities.errors import InvalidRequestError, NotAllowedError
 from pactesur.cities.models import City, Membership
 from pactesur.cities.records import stored_user
 from pactesur.cities.roles import Role
+from pactesur.measures.models import MeasureType
 from pactesur.spaces.actions import do_update_space
 from pactesur.spaces.naming import label_namesakes
 
@@ -267,6 +267,8 @@ def do_add_measure(
     _require_draft(assessment)
     if status not in MeasureStatus.values:
         raise InvalidRequestError(_("Unknown measure status."))
+    if measure_type.city_id is not None and measure_type.city_id != assessment.city_id:
+        raise InvalidRequestError(_("This measure type belongs to another city."))
     measure = ExistingMeasure.objects.create(
         assessment=assessment, measure_type=measure_type, status=status, notes=notes
     )

@@ -9,7 +9,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.assessments.library import CONSEQUENCE_GUIDANCE, PROBABILITY_GUIDANCE
-from pactesur.assessments.models import Assessment, MeasureStatus, MeasureType, Mode, Scenario
+from pactesur.assessments.models import Assessment, MeasureStatus, Mode, Scenario
+from pactesur.measures.models import MeasureType
 from pactesur.spaces.forms import add_crowd_order_errors
 from pactesur.spaces.models import Space
 
@@ -79,13 +80,16 @@ class ContextForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    measure_type = forms.ModelChoiceField(label=_("Measure"), queryset=MeasureType.objects.all())
+    measure_type = forms.ModelChoiceField(label=_("Measure"), queryset=MeasureType.objects.none())
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure_type"].label_from_instance = lambda m: m.display_name  # type: ignore[attr-defined]
+        # The shared catalogue and the assessment's city's own types: another city's are no choice.
+        field = self.fields["measure_type"]
+        field.queryset = MeasureType.objects.for_city(city_id).order_by("family", "order", "code")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: m.display_name  # type: ignore[attr-defined]
 
 
 class ScenarioForm(forms.Form):

@@ -120,33 +120,3 @@ CONSEQUENCE_GUIDANCE: dict[int, Promise] = {
         "confidence in public spaces."
     ),
 }
-
-# Display names of the measure catalogue (seeded by migration 0002), by code.
-MEASURE_NAMES: dict[str, Promise] = {
-    "hvm_rated_permanent": _("Rated vehicle security barriers, permanent"),
-    "hvm_rated_temporary": _("Rated vehicle security barriers, temporary"),
-    "hvm_unrated": _("Unrated obstacles (planters, benches, blocks)"),
-    "parking_ban": _("Parking ban and vehicle removal around the space"),
-    "access_control": _("Access control and bag search at entrances"),
-    "cctv": _("CCTV with live monitoring"),
-    "lighting": _("Good lighting"),
-    "security_staff": _("Stewarding and security staff"),
-    "trained_staff": _("Staff trained in attack awareness (ACT / SCaN)"),
-    "pa_communication": _("Public address and mass communication"),
-    "evacuation_routes": _("Evacuation routes and rescue corridors kept clear"),
-    "sweep": _("Pre-opening sweep and removal of concealing furniture"),
-    "drone_detection": _("Drone detection and response procedure"),
-    "vetting": _("Staff and contractor vetting, key and badge control"),
-    "first_aid": _("First-aid posts and trauma kits"),
-    "police_patrols": _("Visible police patrols and armed response nearby"),
-}
-
-
-class MeasureFamily(models.TextChoices):
-    VEHICLE = "vehicle", _("Vehicle barriers")
-    ACCESS = "access", _("Access control")
-    SURVEILLANCE = "surveillance", _("Surveillance and lighting")
-    STAFF = "staff", _("Staff and training")
-    COMMUNICATION = "communication", _("Communication")
-    EVACUATION = "evacuation", _("Evacuation and care")
-    OTHER = "other", _("Other")

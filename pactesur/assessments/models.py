@@ -11,9 +11,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.assessments import scoring
-from pactesur.assessments.library import MEASURE_NAMES, AttackType, MeasureFamily
+from pactesur.assessments.library import AttackType
 from pactesur.cities.models import City, CityOwned
 from pactesur.cities.stored_text import shown_parts
+from pactesur.measures.models import MeasureType
 
 
 class Status(models.TextChoices):
@@ -33,34 +34,6 @@ BAND_LABELS = {
     scoring.HIGH: _("High"),
     scoring.VERY_HIGH: _("Very high"),
 }
-
-
-class MeasureType(models.Model):
-    """A catalogue entry of protective measures with its effect per attack type (seeded by migration)."""
-
-    code = models.SlugField(max_length=40, unique=True)
-    family = models.CharField(_("family"), max_length=20, choices=MeasureFamily.choices)
-    name = models.CharField(_("name"), max_length=200)
-    # {attack type: {"probability": 0–1, "consequence": 0–1}} — shares of the rating the measure
-    # removes (assumption, see docs/risk-method.md).
-    effects = models.JSONField(default=dict)
-    assumption = models.BooleanField(_("effects are assumptions"), default=True)
-    order = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "code"]
-        verbose_name = _("measure type")
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return str(MEASURE_NAMES.get(self.code, self.name))
-
-    def effect_on(self, attack_type: str) -> scoring.Effect:
-        raw = self.effects.get(attack_type) or {}
-        return scoring.Effect(float(raw.get("probability", 0.0)), float(raw.get("consequence", 0.0)))
 
 
 def _shown(value: Any) -> Any:

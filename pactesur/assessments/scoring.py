@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from pactesur.measures.library import Effect
+
 LOW, MEDIUM, HIGH, VERY_HIGH = "low", "medium", "high", "very_high"
 BANDS: tuple[str, ...] = (LOW, MEDIUM, HIGH, VERY_HIGH)
 
@@ -66,14 +68,6 @@ def matrix_band(score: float) -> str:
 def fema_band(score: float) -> str:
     """Band of a FEMA score (1–1000)."""
     return _band(score, FEMA_BAND_FLOORS)
-
-
-@dataclass(frozen=True)
-class Effect:
-    """A measure's effect on one attack type: the share of probability and of consequence it removes."""
-
-    probability: float = 0.0
-    consequence: float = 0.0
 
 
 def _remaining(effects: Iterable[Effect], attr: str) -> float:

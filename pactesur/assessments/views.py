@@ -286,7 +286,7 @@ def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, A
         and has_city_perm(request.user, assessment.city_id, "assessment.edit"),
         "approve_form": ApproveForm(),
         "return_form": ReturnForm(),
-        "measure_form": MeasureForm(),
+        "measure_form": MeasureForm(city_id=assessment.city_id),
         "today": timezone.localdate(),
     }
 
@@ -327,7 +327,7 @@ def context(request: HttpRequest, pk: int) -> HttpResponse:
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: measures at the space (existing) and under consideration (planned)."""
     assessment = _assessment(request, pk, "assessment.edit")
-    form = MeasureForm(request.POST or None)
+    form = MeasureForm(request.POST or None, city_id=assessment.city_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if _run(

@@ -107,3 +107,29 @@ def do_set_two_factor_required(
             request=request,
         )
     return locked
+
+
+def do_set_population(
+    city: City, population: int | None, *, acting_user: Any, request: HttpRequest | None = None
+) -> City:
+    """Record the city's population (what an anonymised record of its field experience tells of it)."""
+    if not has_city_perm(acting_user, city, "city.edit"):
+        raise NotAllowedError(_("Only an administrator of this city can change its settings."))
+    if population is not None and population < 0:
+        raise InvalidRequestError(_("A population cannot be negative."))
+    with transaction.atomic():
+        locked = City.objects.select_for_update().get(pk=city.pk)
+        if locked.population == population:
+            return locked
+        before = locked.population
+        locked.population = population
+        locked.save(update_fields=["population"])
+        do_record_audit(
+            AuditAction.UPDATE,
+            acting_user=acting_user,
+            city=locked,
+            obj=locked,
+            detail={"fields": ["population"], "before": before, "after": population},
+            request=request,
+        )
+    return locked

@@ -23,6 +23,7 @@ _LAYOUT_ACTIONS = (
     "restricted.view",
     "analysis.summary",
     "assessment.summary",
+    "measure.view",
 )
 
 

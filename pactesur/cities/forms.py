@@ -15,3 +15,13 @@ class CitySettingsForm(forms.Form):
             "those without one are asked to set it up before they can open anything else."
         ),
     )
+    population = forms.IntegerField(
+        label=_("Population"),
+        required=False,
+        min_value=0,
+        max_value=50_000_000,
+        help_text=_(
+            "Inhabitants. When the city shares field experience anonymised, the network reads its size "
+            "band (under 50,000; to 250,000; to a million; more), never its name."
+        ),
+    )

@@ -29,6 +29,14 @@ class City(models.Model):
             "are asked to set it up before they can open anything else."
         ),
     )
+    population = models.PositiveIntegerField(
+        _("population"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Inhabitants: what the network is told of a city that shares its field experience anonymised."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +46,26 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def size_band(self) -> str:
+        """The city's size as an anonymised record names it ("", "small", "medium", "large", "metropolis")."""
+        return size_band(self.population)
+
+
+# Size bands of cities by inhabitants (assumption: the bands of European urban statistics, rounded).
+SIZE_BANDS: tuple[tuple[int, str], ...] = (
+    (1_000_000, "metropolis"),
+    (250_000, "large"),
+    (50_000, "medium"),
+    (0, "small"),
+)
+
+
+def size_band(population: int | None) -> str:
+    if population is None:
+        return ""
+    return next(band for floor, band in SIZE_BANDS if population >= floor)
 
 
 class Membership(models.Model):

@@ -52,6 +52,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessment.edit": frozenset({Role.ADMIN, Role.SECURITY}),
     "assessment.review": frozenset({Role.ADMIN, Role.SECURITY}),
     "assessment.summary": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    # The measure catalogue: every member reads the shared types and the city's own; those who design
+    # and secure spaces add and edit the city's own types. Network experts curate the shared catalogue
+    # (pactesur.measures.access), which is theirs, not a city's.
+    "measure.view": frozenset(CITY_ROLES),
+    "measure.edit": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
 }
 
 

@@ -16,10 +16,10 @@ from pactesur.assessments.library import (
     CONSEQUENCE_GUIDANCE,
     PROBABILITY_GUIDANCE,
     AttackType,
-    MeasureFamily,
 )
-from pactesur.assessments.models import MeasureType
 from pactesur.cities.models import City
+from pactesur.measures.library import MeasureFamily
+from pactesur.measures.models import MeasureType
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,10 @@ def scale_rows() -> list[ScaleRow]:
 
 
 def measure_rows() -> list[MeasureRow]:
-    """The measure catalogue with the share of each attack type's ratings a measure removes."""
+    """The shared measure catalogue (no city's own type) with the share of each attack type's ratings a
+    measure removes."""
     rows = []
-    for measure in MeasureType.objects.order_by("order", "code"):
+    for measure in MeasureType.objects.shared().order_by("order", "code"):
         effects = []
         for attack in ATTACK_ORDER:
             effect = measure.effect_on(attack)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pactesur.accounts.reauth import reauth_redirect
 from pactesur.cities import shared_work
 from pactesur.cities.access import city_permission_required
-from pactesur.cities.actions import do_set_two_factor_required
+from pactesur.cities.actions import do_set_population, do_set_two_factor_required
 from pactesur.cities.errors import DomainError
 from pactesur.cities.forms import CitySettingsForm
 from pactesur.cities.middleware import SESSION_KEY
@@ -108,14 +108,20 @@ def city_settings(request: HttpRequest) -> HttpResponse:
     administrators and security managers log in.
     """
     city: City = request.city  # type: ignore[attr-defined]
-    form = CitySettingsForm(request.POST or None, initial={"two_factor_required": city.two_factor_required})
+    form = CitySettingsForm(
+        request.POST or None,
+        initial={"two_factor_required": city.two_factor_required, "population": city.population},
+    )
     if request.method == "POST" and form.is_valid():
         confirm = reauth_redirect(request, fallback="cities:settings")
         if confirm is not None:
             return confirm
         try:
-            do_set_two_factor_required(
+            city = do_set_two_factor_required(
                 city, form.cleaned_data["two_factor_required"], acting_user=request.user, request=request
+            )
+            do_set_population(
+                city, form.cleaned_data["population"], acting_user=request.user, request=request
             )
         except DomainError as exc:
             form.add_error(None, str(exc))

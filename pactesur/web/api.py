@@ -125,6 +125,7 @@ api.add_router("/spaces/", "pactesur.spaces.api.router")
 api.add_router("/events/", "pactesur.events.api.router")
 api.add_router("/analysis/", "pactesur.analysis.api.router")
 api.add_router("/assessments/", "pactesur.assessments.api.router")
+api.add_router("/measures/", "pactesur.measures.api.router")
 
 
 # Domain errors become HTTP statuses here, in one place: 400 bad request, 403 role, 404 not yours.

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pactesur.spaces",
     "pactesur.events",
     "pactesur.analysis",
+    "pactesur.measures",
     "pactesur.assessments",
 ]
 

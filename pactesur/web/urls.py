@@ -27,5 +27,6 @@ urlpatterns += i18n_patterns(
     path("events/", include("pactesur.events.urls")),
     path("analysis/", include("pactesur.analysis.urls")),
     path("assessments/", include("pactesur.assessments.urls")),
+    path("measures/", include("pactesur.measures.urls")),
     prefix_default_language=False,
 )

@@ -44,7 +44,7 @@ def _approved(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
 
 def _with_measure(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
     from pactesur.assessments.actions import do_add_measure
-    from pactesur.assessments.models import MeasureType
+    from pactesur.measures.models import MeasureType
 
     ctx = _draft(city, other_city, user_by_role)
     m = do_add_measure(
@@ -63,7 +63,7 @@ def _space(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
 
 
 def _measure_form(ctx: dict[str, Any]) -> dict[str, Any]:
-    from pactesur.assessments.models import MeasureType
+    from pactesur.measures.models import MeasureType
 
     return {"measure_type": MeasureType.objects.get(code="lighting").pk, "status": "existing", "notes": ""}
 

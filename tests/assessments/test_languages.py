@@ -8,10 +8,10 @@ from django.utils import translation
 from pactesur.assessments.library import (
     ATTACK_HINTS,
     CONSEQUENCE_GUIDANCE,
-    MEASURE_NAMES,
     PROBABILITY_GUIDANCE,
     AttackType,
 )
+from pactesur.measures.library import MEASURE_NAMES
 
 
 @pytest.mark.parametrize("language", ["fr", "it"])

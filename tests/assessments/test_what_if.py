@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pactesur.assessments.actions import do_add_measure, do_rate_scenario, do_update_assessment_context
-from pactesur.assessments.models import MeasureType
 from pactesur.assessments.risk import whatif
+from pactesur.measures.models import MeasureType
 from tests.assessments.helpers import rate, scenario
 
 

@@ -19,9 +19,10 @@ from pactesur.assessments.actions import (
     do_submit_assessment,
     do_update_assessment_context,
 )
-from pactesur.assessments.models import AssessmentVersion, ImmutableError, MeasureType, Scenario
+from pactesur.assessments.models import AssessmentVersion, ImmutableError, Scenario
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.errors import InvalidRequestError
+from pactesur.measures.models import MeasureType
 from tests.assessments.helpers import rate, scenario, settle_the_rest
 
 

@@ -204,8 +204,8 @@ def test_revoking_an_invitation_is_audited(city, city_admin):
 @pytest.mark.django_db
 def test_removing_a_measure_is_audited(city, security_officer):
     from pactesur.assessments.actions import do_add_measure, do_remove_measure
-    from pactesur.assessments.models import MeasureType
     from pactesur.audit.models import AuditEvent
+    from pactesur.measures.models import MeasureType
     from tests.assessments.helpers import start
 
     assessment = start(city, security_officer, peak_crowd=2000, usual_crowd=300)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import importlib
 import os
 import shutil
 import subprocess
@@ -277,7 +276,6 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
     """What a city has after a few weeks: the Leeds extract with an analysed space and its event,
     an assessment in review (a measure, two submitted versions), a draft assessment of a second
     space, an import job, an archived space and event."""
-    from django.apps import apps as django_apps
 
     from pactesur.assessments.actions import (
         do_add_measure,
@@ -285,18 +283,18 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         do_start_assessment,
         do_submit_assessment,
     )
-    from pactesur.assessments.models import MeasureType
     from pactesur.events.actions import do_archive_event
+    from pactesur.measures.models import MeasureType
     from pactesur.spaces.actions import do_archive_space, do_create_space
     from pactesur.streets.models import StreetNetwork
     from tests.analysis.helpers import WOODHOUSE_LAT, WOODHOUSE_LON, box
     from tests.assessments.helpers import rate, settle_the_rest
+    from tests.measures.helpers import seed_catalogue
     from tests.spaces.helpers import make_event
     from tests.streets.factories import ImportJobFactory
 
     # The catalogue comes from a data migration, which an earlier transactional test may have flushed.
-    seed = importlib.import_module("pactesur.assessments.migrations.0002_measure_catalogue").seed
-    seed(django_apps, None)
+    seed_catalogue()
     space = analysed_space
     city = space.city
     event = make_event(space, security_officer, name="Leeds Christmas market")

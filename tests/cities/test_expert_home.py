@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from pactesur.assessments.library import ATTACK_ORDER, AttackType
-from pactesur.assessments.models import MeasureType
+from pactesur.measures.models import MeasureType
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,7 @@ def links_of(html: str, *, with_main: bool = False) -> list[str]:
 def test_expert_home_shows_the_shared_library_and_no_city(client, expert, city, other_city) -> None:  # type: ignore[no-untyped-def]
     city.share_with_network = True
     city.save()
+    MeasureType.objects.create(code="nice-cables", city=city, family="vehicle", name="Nice's steel cables")
     client.force_login(expert)
 
     response = client.get(reverse("home"))
@@ -57,11 +58,12 @@ def test_expert_home_shows_the_shared_library_and_no_city(client, expert, city, 
     assert response.status_code == 200
     html = response.content.decode()
     assert "The network's shared work" in html
+    assert "Nice's steel cables" not in html  # a city's own type stays the city's
     assert "see no city's own records" in html
     for code in ATTACK_ORDER:
         assert str(AttackType(code).label) in html
-    measures = list(MeasureType.objects.all())
-    assert len(measures) == 16  # the catalogue seeded by the assessments migration
+    measures = list(MeasureType.objects.shared())
+    assert len(measures) == 31  # the catalogue seeded by the assessments and measures migrations
     for measure in measures:
         assert measure.display_name in html
     # Rated barriers remove 70 % of the ramming scenario's probability (assessments migration 0002).

@@ -1,0 +1,349 @@
+"""Business actions of the measure catalogue: add and change a type, audited.
+
+A shared type (no city) is added and changed by network experts, a city's own type by those with
+`measure.edit` in that city; the views and the API check who, these actions check what: a rating
+in a form the platform reads and only on kinds that stop vehicles, a cost range in order, scores
+and effects in their scales.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from pactesur.assessments.library import ATTACK_ORDER
+from pactesur.audit.actions import do_record_audit
+from pactesur.audit.models import AuditAction
+from pactesur.cities.models import City
+from pactesur.cities.records import check_editable, stored_user
+from pactesur.measures.library import BARRIER_KINDS, INTEGRATION_CRITERIA, INTEGRATION_MAX
+from pactesur.measures.models import InstalledMeasure, MeasureFeedback, MeasureType
+from pactesur.measures.ratings import RatingError, parse_rating
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "family",
+        "kind",
+        "description",
+        "rating",
+        "element_width_m",
+        "cost_min_eur",
+        "cost_max_eur",
+        "cost_unit",
+        "maintenance_eur_per_year",
+        "installation_days",
+        "permanence",
+        "integration",
+        "effects",
+        "assumption",
+        "costs_estimated",
+        "source",
+    }
+)
+_CODE_MAX = 60
+
+
+def _checked_integration(raw: Any) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        raise ValidationError({"integration": [_("Give a score from 0 to 5 per principle.")]})
+    known = {key for key, _label in INTEGRATION_CRITERIA}
+    scores: dict[str, int] = {}
+    for key, value in raw.items():
+        if value is None or value == "":
+            continue
+        if key not in known:
+            raise ValidationError({"integration": [_("Unknown principle: %(key)s.") % {"key": key}]})
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INTEGRATION_MAX:
+            raise ValidationError({"integration": [_("Give a score from 0 to 5 per principle.")]})
+        scores[key] = value
+    return scores
+
+
+def _checked_effects(raw: Any) -> dict[str, dict[str, float]]:
+    message = _("An effect is the share of a rating the measure removes, from 0 to 1 (0 to 100 %).")
+    if not isinstance(raw, dict):
+        raise ValidationError({"effects": [message]})
+    effects: dict[str, dict[str, float]] = {}
+    for attack, shares in raw.items():
+        if attack not in ATTACK_ORDER or not isinstance(shares, dict):
+            raise ValidationError({"effects": [_("Unknown attack type: %(attack)s.") % {"attack": attack}]})
+        kept: dict[str, float] = {}
+        for part in ("probability", "consequence"):
+            value = shares.get(part, 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValidationError({"effects": [message]})
+            if value:
+                kept[part] = float(value)
+        if kept:
+            effects[attack] = {
+                "probability": kept.get("probability", 0.0),
+                "consequence": kept.get("consequence", 0.0),
+            }
+    return effects
+
+
+def _check(measure: MeasureType) -> None:
+    """Validate the fields; normalise the rating to its certificate form."""
+    errors: dict[str, list[str]] = {}
+    measure.name = measure.name.strip()
+    if measure.rating.strip():
+        try:
+            measure.rating = parse_rating(measure.rating).text
+        except RatingError as exc:
+            errors["rating"] = [str(exc)]
+        if measure.kind not in BARRIER_KINDS:
+            errors.setdefault("rating", []).append(
+                _(
+                    "Only vehicle barriers (bollards, planters, rated furniture, blocks, gates, "
+                    "temporary barriers) carry a rating."
+                )
+            )
+    else:
+        measure.rating = ""
+    if (
+        measure.cost_min_eur is not None
+        and measure.cost_max_eur is not None
+        and measure.cost_min_eur > measure.cost_max_eur
+    ):
+        errors["cost_max_eur"] = [_("The highest cost cannot be below the lowest.")]
+    if measure.element_width_m is not None and measure.kind not in BARRIER_KINDS:
+        errors.setdefault("element_width_m", []).append(_("Only barrier elements have a width to count."))
+    try:
+        measure.integration = _checked_integration(measure.integration)
+        measure.effects = _checked_effects(measure.effects)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    measure.full_clean(exclude=["city", "created_by", "code"], validate_unique=False)
+
+
+def _new_code(name: str, city: City | None) -> str:
+    """A unique code: the name's slug, after the city's slug for a city's own type."""
+    base = slugify(name)[:40] or "measure"
+    if city is not None:
+        base = f"{city.slug[:15]}-{base}"
+    code, n = base, 1
+    while MeasureType.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"[:_CODE_MAX]
+    return code
+
+
+def do_create_measure_type(
+    city: City | None, *, acting_user: Any, request: HttpRequest | None = None, **fields: Any
+) -> MeasureType:
+    """Add a type to `city`'s own types, or with `city` None to the shared catalogue. Raises
+    ValidationError on bad input; the caller checks that `acting_user` may."""
+    check_editable(fields, EDITABLE_FIELDS, action="do_create_measure_type")
+    measure = MeasureType(city=city, created_by=stored_user(acting_user), **fields)
+    if isinstance(measure.element_width_m, float):
+        measure.element_width_m = Decimal(str(measure.element_width_m))
+    _check(measure)
+    with transaction.atomic():
+        measure.code = _new_code(measure.name, city)
+        last = MeasureType.objects.order_by("-order").values_list("order", flat=True).first() or 0
+        measure.order = last + 1
+        measure.save()
+        do_record_audit(
+            AuditAction.CREATE,
+            acting_user=acting_user,
+            city=city,
+            obj=measure,
+            detail={"catalogue": "city" if city is not None else "shared", "code": measure.code},
+            request=request,
+        )
+    return measure
+
+
+def do_update_measure_type(
+    measure: MeasureType, *, acting_user: Any, request: HttpRequest | None = None, **changes: Any
+) -> MeasureType:
+    """Change a type's fields (any of EDITABLE_FIELDS). Raises ValidationError on bad input."""
+    check_editable(changes, EDITABLE_FIELDS, action="do_update_measure_type")
+    if isinstance(changes.get("element_width_m"), float):
+        changes["element_width_m"] = Decimal(str(changes["element_width_m"]))
+    changed = [f for f, v in changes.items() if getattr(measure, f) != v]
+    if not changed:
+        return measure
+    before = {f: getattr(measure, f) for f in changed}
+    for field in changed:
+        setattr(measure, field, changes[field])
+    try:
+        _check(measure)
+    except ValidationError:
+        for field, value in before.items():
+            setattr(measure, field, value)
+        raise
+    with transaction.atomic():
+        measure.save()
+        do_record_audit(
+            AuditAction.UPDATE,
+            acting_user=acting_user,
+            city=measure.city,
+            obj=measure,
+            detail={"fields": sorted(changed), "catalogue": "city" if measure.city_id else "shared"},
+            request=request,
+        )
+    return measure
+
+
+# --- field experience ------------------------------------------------------------------------------
+
+INSTALLATION_FIELDS = frozenset(
+    {
+        "space",
+        "measure_type",
+        "quantity",
+        "installed_on",
+        "total_cost_eur",
+        "supplier_kind",
+        "rating",
+        "certificate",
+        "notes",
+        "shared",
+        "anonymised",
+    }
+)
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def _check_installation(installed: InstalledMeasure) -> None:
+    errors: dict[str, list[str]] = {}
+    if installed.space.city_id != installed.city_id:
+        errors["space"] = [_("The space belongs to another city.")]
+    elif installed.space.archived_at is not None:
+        errors["space"] = [_("This space is archived: restore it before recording measures at it.")]
+    if installed.measure_type.city_id not in (None, installed.city_id):
+        errors["measure_type"] = [_("This measure type belongs to another city.")]
+    if installed.rating.strip():
+        try:
+            installed.rating = parse_rating(installed.rating).text
+        except RatingError as exc:
+            errors["rating"] = [str(exc)]
+    else:
+        installed.rating = ""
+    if errors:
+        raise ValidationError(errors)
+    installed.full_clean(exclude=["city", "space", "measure_type", "created_by"], validate_unique=False)
+
+
+def do_record_installation(
+    city: City, *, acting_user: Any, request: HttpRequest | None = None, **fields: Any
+) -> InstalledMeasure:
+    """Record a measure the city installed at one of its spaces, with its real cost. Raises
+    ValidationError on bad input."""
+    check_editable(fields, INSTALLATION_FIELDS, action="do_record_installation")
+    installed = InstalledMeasure(city=city, created_by=stored_user(acting_user), **fields)
+    _check_installation(installed)
+    with transaction.atomic():
+        installed.save()
+        do_record_audit(
+            AuditAction.CREATE,
+            acting_user=acting_user,
+            obj=installed,
+            detail={
+                "space": installed.space_id,
+                "type": installed.measure_type.code,
+                "shared": installed.shared,
+            },
+            request=request,
+        )
+    return installed
+
+
+def do_update_installation(
+    installed: InstalledMeasure, *, acting_user: Any, request: HttpRequest | None = None, **changes: Any
+) -> InstalledMeasure:
+    check_editable(changes, INSTALLATION_FIELDS, action="do_update_installation")
+    changed = [f for f, v in changes.items() if getattr(installed, f) != v]
+    if not changed:
+        return installed
+    for field in changed:
+        setattr(installed, field, changes[field])
+    _check_installation(installed)
+    with transaction.atomic():
+        installed.save()
+        do_record_audit(
+            AuditAction.UPDATE,
+            acting_user=acting_user,
+            obj=installed,
+            detail={"fields": sorted(changed), "shared": installed.shared},
+            request=request,
+        )
+    return installed
+
+
+def checked_photo(photo: UploadedFile) -> UploadedFile:
+    """The photo if it is a JPEG, PNG or WebP image of at most 5 MB that Pillow reads whole; else
+    ValidationError. Its name becomes a random one with the format's extension (no name of the
+    uploader's machine is kept)."""
+    if photo.size is None or photo.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": [_("A photo may be 5 MB at most.")]})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            image_format = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            {"photo": [_("This file is not a photo PACTESUR can read (JPEG, PNG or WebP).")]}
+        ) from exc
+    if image_format not in PHOTO_FORMATS:
+        raise ValidationError(
+            {"photo": [_("This file is not a photo PACTESUR can read (JPEG, PNG or WebP).")]}
+        )
+    photo.seek(0)
+    photo.name = f"{secrets.token_hex(12)}.{PHOTO_FORMATS[image_format]}"
+    return photo
+
+
+def do_add_feedback(
+    installed: InstalledMeasure,
+    *,
+    acting_user: Any,
+    kind: str,
+    happened_on: datetime.date,
+    text: str,
+    acceptance: int | None = None,
+    cost_eur: int | None = None,
+    photo: UploadedFile | None = None,
+    request: HttpRequest | None = None,
+) -> MeasureFeedback:
+    """Record what happened to an installed measure. Raises ValidationError on bad input; a refused
+    photo stores nothing."""
+    feedback = MeasureFeedback(
+        installed=installed,
+        kind=kind,
+        happened_on=happened_on,
+        text=text.strip(),
+        acceptance=acceptance,
+        cost_eur=cost_eur,
+        created_by=stored_user(acting_user),
+    )
+    feedback.full_clean(exclude=["installed", "photo", "created_by"], validate_unique=False)
+    if photo is not None:
+        feedback.photo = checked_photo(photo)
+    with transaction.atomic():
+        feedback.save()
+        do_record_audit(
+            AuditAction.UPDATE,
+            acting_user=acting_user,
+            obj=installed,
+            detail={"feedback": feedback.pk, "kind": kind, "photo": bool(feedback.photo)},
+            request=request,
+        )
+    return feedback

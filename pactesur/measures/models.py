@@ -1,0 +1,255 @@
+"""The catalogue of protective measures: shared types curated by the network's experts, and each
+city's own types.
+
+A type says what a measure is (kind, rating where one applies), what it costs (unit cost range,
+maintenance per year, installation time), how long it stays (permanence), what it removes from each
+attack type's ratings (`effects`, an assumption until field experience calibrates it) and how well
+it fits a public space that must stay open and beautiful (`integration`, one 0–5 score per
+security-by-design principle). Assessments list the measures of a space against these types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pactesur.cities.models import City, CityOwned
+from pactesur.measures.library import (
+    INTEGRATION_CRITERIA,
+    INTEGRATION_MAX,
+    MEASURE_NAMES,
+    CostUnit,
+    Effect,
+    MeasureFamily,
+    MeasureKind,
+    Permanence,
+)
+
+
+class MeasureTypeQuerySet(models.QuerySet["MeasureType"]):
+    def shared(self) -> MeasureTypeQuerySet:
+        return self.filter(city__isnull=True)
+
+    def for_city(self, city: City | int | None) -> MeasureTypeQuerySet:
+        """The types a city can use: the shared catalogue and its own (only the shared one without a city)."""
+        if city is None:
+            return self.shared()
+        city_id = city if isinstance(city, int) else city.pk
+        return self.filter(Q(city__isnull=True) | Q(city_id=city_id))
+
+
+class MeasureType(models.Model):
+    """A catalogue entry: shared by the network (`city` empty) or a city's own."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the network's shared catalogue."),
+    )
+    family = models.CharField(_("family"), max_length=20, choices=MeasureFamily.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=MeasureKind.choices, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    rating = models.CharField(
+        _("barrier rating"),
+        max_length=60,
+        blank=True,
+        help_text=_("As on the test certificate, e.g. V/7200[N2A]/48/90:1.5; empty where no rating applies."),
+    )
+    element_width_m = models.DecimalField(
+        _("element width (m)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.05), MaxValueValidator(20)],
+        help_text=_("For barrier elements: the width of one element, to count how many close a line."),
+    )
+    cost_min_eur = models.PositiveIntegerField(_("lowest unit cost (€)"), null=True, blank=True)
+    cost_max_eur = models.PositiveIntegerField(_("highest unit cost (€)"), null=True, blank=True)
+    cost_unit = models.CharField(
+        _("cost unit"), max_length=10, choices=CostUnit.choices, default=CostUnit.ELEMENT
+    )
+    maintenance_eur_per_year = models.PositiveIntegerField(
+        _("maintenance per year (€)"), null=True, blank=True
+    )
+    installation_days = models.PositiveIntegerField(_("installation time (days)"), null=True, blank=True)
+    permanence = models.CharField(
+        _("permanence"), max_length=20, choices=Permanence.choices, default=Permanence.PERMANENT
+    )
+    # {criterion: 0–5} for the security-by-design principles of INTEGRATION_CRITERIA.
+    integration = models.JSONField(_("urban integration"), default=dict, blank=True)
+    # {attack type: {"probability": 0–1, "consequence": 0–1}} — shares of the rating the measure
+    # removes (assumption, see docs/risk-method.md).
+    effects = models.JSONField(default=dict, blank=True)
+    assumption = models.BooleanField(_("effects are assumptions"), default=True)
+    # Seeded costs are estimates to calibrate with the network's recorded costs.
+    costs_estimated = models.BooleanField(_("costs are estimates"), default=True)
+    source = models.TextField(_("source"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+
+    objects = MeasureTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("measure type")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost_min_eur__isnull=True)
+                | Q(cost_max_eur__isnull=True)
+                | Q(cost_min_eur__lte=models.F("cost_max_eur")),
+                name="measuretype_cost_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The seeded types in the reader's language; a type people added keeps the name they typed."""
+        if self.city_id is None and self.code in MEASURE_NAMES:
+            return str(MEASURE_NAMES[self.code])
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.city_id is None
+
+    def effect_on(self, attack_type: str) -> Effect:
+        raw = self.effects.get(attack_type) or {}
+        return Effect(float(raw.get("probability", 0.0)), float(raw.get("consequence", 0.0)))
+
+    @property
+    def integration_score(self) -> float | None:
+        """The mean of the principles scored (0–5), None when none is."""
+        values = [
+            float(v)
+            for key, _label in INTEGRATION_CRITERIA
+            if isinstance(v := (self.integration or {}).get(key), (int, float)) and 0 <= v <= INTEGRATION_MAX
+        ]
+        return round(sum(values) / len(values), 1) if values else None
+
+    def integration_rows(self) -> list[tuple[str, Any]]:
+        return [(str(label), (self.integration or {}).get(key)) for key, label in INTEGRATION_CRITERIA]
+
+
+class SupplierKind(models.TextChoices):
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    INSTALLER = "installer", _("Installer or contractor")
+    RENTAL = "rental", _("Rental company")
+    IN_HOUSE = "in_house", _("The city’s own works department")
+    OTHER = "other", _("Other")
+
+
+class InstalledMeasure(CityOwned):
+    """Field experience: a measure a city installed at one of its spaces, what it really cost, who
+    supplied it, its certificate, and what happened since (`feedback`).
+
+    A city may share it with the network (`shared`), by name or anonymised to the city's size band and
+    the space's kind (`anonymised`); shared records give the catalogue the network's recorded costs.
+    """
+
+    view_action = "measure.view"
+    edit_action = "measure.edit"
+
+    space = models.ForeignKey(
+        "spaces.Space", verbose_name=_("space"), on_delete=models.CASCADE, related_name="+"
+    )
+    measure_type = models.ForeignKey(
+        MeasureType, verbose_name=_("measure type"), on_delete=models.PROTECT, related_name="installations"
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=9,
+        decimal_places=1,
+        default=1,
+        validators=[MinValueValidator(0.1)],
+        help_text=_("In the type's cost unit: elements, metres, entrances, events…"),
+    )
+    installed_on = models.DateField(_("installed on"))
+    total_cost_eur = models.PositiveIntegerField(_("total cost paid (€)"))
+    supplier_kind = models.CharField(_("kind of supplier"), max_length=20, choices=SupplierKind.choices)
+    rating = models.CharField(_("barrier rating as installed"), max_length=60, blank=True)
+    certificate = models.CharField(
+        _("rating certificate"),
+        max_length=200,
+        blank=True,
+        help_text=_("The test report or certificate: standard, laboratory, number."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    shared = models.BooleanField(_("share with the network"), default=False)
+    anonymised = models.BooleanField(
+        _("anonymised"),
+        default=True,
+        help_text=_("The network then reads the city's size band and the space's kind, not their names."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-installed_on", "-id"]
+        verbose_name = _("installed measure")
+
+    def __str__(self) -> str:
+        return f"{self.measure_type.display_name} ({self.installed_on})"
+
+    @property
+    def unit_cost_eur(self) -> float | None:
+        """What one unit (element, metre…) cost: the figure compared with the catalogue's estimates."""
+        if not self.quantity:
+            return None
+        return round(self.total_cost_eur / float(self.quantity), 2)
+
+
+class FeedbackKind(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    ACCEPTANCE = "acceptance", _("Public acceptance")
+    OTHER = "other", _("Other")
+
+
+class MeasureFeedback(models.Model):
+    """What happened to an installed measure: an incident, maintenance (and its cost), how the public
+    took it (1–5), with an optional photo (kept private to the city: served through a checked view)."""
+
+    installed = models.ForeignKey(InstalledMeasure, on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(_("kind"), max_length=20, choices=FeedbackKind.choices)
+    happened_on = models.DateField(_("date"))
+    text = models.TextField(_("what happened"))
+    acceptance = models.PositiveSmallIntegerField(
+        _("public acceptance (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    cost_eur = models.PositiveIntegerField(_("cost (€)"), null=True, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="measures/feedback/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+        verbose_name = _("feedback on a measure")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.happened_on})"

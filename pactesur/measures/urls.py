@@ -1,0 +1,18 @@
+"""URLs of the measure catalogue."""
+
+from django.urls import path
+
+from pactesur.measures import views
+
+app_name = "measures"
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("installed/", views.installed_list, name="installed"),
+    path("installed/new/", views.installed_create, name="installed_create"),
+    path("installed/<int:pk>/", views.installed_detail, name="installed_detail"),
+    path("installed/<int:pk>/edit/", views.installed_edit, name="installed_edit"),
+    path("feedback/<int:pk>/photo/", views.feedback_photo, name="feedback_photo"),
+]

@@ -1,0 +1,285 @@
+"""Permission matrix rows of the measure catalogue: every page and API call, by method, × every role.
+
+The shared catalogue is read by every city member and network expert and edited by experts only; a
+city's own type is read by its members, edited by its editors, and does not exist for anyone else.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from tests.matrix_support import MatrixRow, api_row, current_city_statuses, every_role, statuses
+
+MEMBERS = ("admin", "security", "planner", "trainer", "viewer")
+EDITORS = ("admin", "security", "planner")
+# Pages on the catalogue as such: another city's admin reads their own city's catalogue; the network
+# expert reads the shared one; someone without a city reads none.
+CATALOGUE = statuses((*MEMBERS, "expert", "other_city_admin"), outsider=403)
+NOT_SERVED = every_role(405)
+
+
+def _types(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.measures.models import MeasureType
+
+    shared = MeasureType.objects.create(
+        code="matrix-shared", family="vehicle", kind="planter", name="Shared planter"
+    )
+    own = MeasureType.objects.create(
+        code="matrix-own", city=city, family="vehicle", kind="fixed_bollard", name="Nice steel cables"
+    )
+    return {"shared": shared, "own": own}
+
+
+def _form(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "family": "vehicle",
+        "kind": "fixed_bollard",
+        "rating": "V/7200[N2A]/48/90",
+        "cost_unit": "element",
+        "permanence": "permanent",
+        "cost_min_eur": "3000",
+        "cost_max_eur": "6000",
+        "integration_aesthetics": "4",
+        "effect_vehicle_probability": "70",
+    }
+
+
+def _created(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import MeasureType
+
+    return MeasureType.objects.filter(name="Matrix bollards").exists()
+
+
+def _renamed(key: str) -> Any:
+    def check(ctx: dict[str, Any]) -> bool:
+        from pactesur.measures.models import MeasureType
+
+        return MeasureType.objects.get(pk=ctx[key].pk).name == "Renamed type"
+
+    return check
+
+
+def _installed(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.measures.actions import do_add_feedback, do_record_installation
+    from pactesur.measures.models import MeasureType
+    from tests.measures.helpers import photo_upload
+    from tests.spaces.helpers import make_space
+
+    space = make_space(city, None)
+    installed = do_record_installation(
+        city,
+        acting_user=None,
+        space=space,
+        measure_type=MeasureType.objects.get(code="planter_rated"),
+        quantity=4,
+        installed_on=datetime.date(2025, 11, 20),
+        total_cost_eur=32000,
+        supplier_kind="installer",
+    )
+    feedback = do_add_feedback(
+        installed,
+        acting_user=None,
+        kind="acceptance",
+        happened_on=datetime.date(2026, 1, 5),
+        text="Shopkeepers like the trees.",
+        acceptance=4,
+        photo=photo_upload(),
+    )
+    return {
+        "space": space,
+        "installed": installed,
+        "feedback": feedback,
+        "liege": make_space(other_city, None),
+    }
+
+
+def _installation_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    from pactesur.measures.models import MeasureType
+
+    user = ctx["user"]
+    space = ctx["liege"] if user is not None and user.username == "other_city_admin" else ctx["space"]
+    return {
+        "space": space.pk,
+        "measure_type": MeasureType.objects.get(code="cctv").pk,
+        "quantity": "2",
+        "installed_on": "2026-03-01",
+        "total_cost_eur": "17000",
+        "supplier_kind": "manufacturer",
+    }
+
+
+def _cctv_recorded(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import InstalledMeasure
+
+    return InstalledMeasure.objects.filter(total_cost_eur=17000).exists()
+
+
+def _cost_changed(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import InstalledMeasure
+
+    return InstalledMeasure.objects.get(pk=ctx["installed"].pk).total_cost_eur == 17000
+
+
+def _feedback_added(ctx: dict[str, Any]) -> bool:
+    return ctx["installed"].feedback.filter(text="Hit by a delivery van, held.").exists()
+
+
+def _feedback_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "incident", "happened_on": "2026-06-01", "text": "Hit by a delivery van, held."}
+
+
+ROWS: list[MatrixRow] = [
+    MatrixRow("measure catalogue", "GET", lambda s: "/measures/", CATALOGUE, _types),
+    MatrixRow("measure catalogue post", "POST", lambda s: "/measures/", NOT_SERVED),
+    MatrixRow("shared measure type", "GET", lambda s: f"/measures/{s['shared'].pk}/", CATALOGUE, _types),
+    MatrixRow(
+        "city's own measure type", "GET", lambda s: f"/measures/{s['own'].pk}/", statuses(MEMBERS), _types
+    ),
+    MatrixRow("measure type post", "POST", lambda s: f"/measures/{s['shared'].pk}/", NOT_SERVED, _types),
+    # Without ?scope=shared the form adds to the current city (another city's admin: to theirs); a
+    # network expert without a city adds to the shared catalogue.
+    MatrixRow(
+        "new measure type form",
+        "GET",
+        lambda s: "/measures/new/",
+        statuses((*EDITORS, "expert", "other_city_admin"), outsider=403),
+    ),
+    MatrixRow(
+        "new measure type",
+        "POST",
+        lambda s: "/measures/new/",
+        statuses((*EDITORS, "expert", "other_city_admin"), ok=302, outsider=403),
+        data=_form("Matrix bollards"),
+        effect=_created,
+    ),
+    MatrixRow(
+        "new shared measure type",
+        "POST",
+        lambda s: "/measures/new/?scope=shared",
+        statuses(("expert",), ok=302, outsider=403),
+        data=_form("Matrix bollards"),
+        effect=_created,
+    ),
+    MatrixRow(
+        "edit shared measure type form",
+        "GET",
+        lambda s: f"/measures/{s['shared'].pk}/edit/",
+        statuses(("expert",), outsider=403),
+        _types,
+    ),
+    MatrixRow(
+        "edit shared measure type",
+        "POST",
+        lambda s: f"/measures/{s['shared'].pk}/edit/",
+        statuses(("expert",), ok=302, outsider=403),
+        _types,
+        data=_form("Renamed type"),
+        effect=_renamed("shared"),
+    ),
+    MatrixRow(
+        "edit city's own measure type form",
+        "GET",
+        lambda s: f"/measures/{s['own'].pk}/edit/",
+        statuses(EDITORS),
+        _types,
+    ),
+    MatrixRow(
+        "edit city's own measure type",
+        "POST",
+        lambda s: f"/measures/{s['own'].pk}/edit/",
+        statuses(EDITORS, ok=302),
+        _types,
+        data=_form("Renamed type"),
+        effect=_renamed("own"),
+    ),
+    api_row(
+        "api measure catalogue",
+        "GET",
+        lambda s: "/api/v1/measures/",
+        (*MEMBERS, "expert", "other_city_admin"),
+        _types,
+        no_city=403,
+    ),
+    api_row(
+        "api shared measure type",
+        "GET",
+        lambda s: f"/api/v1/measures/{s['shared'].pk}",
+        (*MEMBERS, "expert", "other_city_admin"),
+        _types,
+        no_city=403,
+    ),
+    api_row(
+        "api city's own measure type", "GET", lambda s: f"/api/v1/measures/{s['own'].pk}", MEMBERS, _types
+    ),
+    MatrixRow(
+        "installed measures",
+        "GET",
+        lambda s: "/measures/installed/",
+        current_city_statuses(MEMBERS),
+        _installed,
+    ),
+    MatrixRow("installed measures post", "POST", lambda s: "/measures/installed/", NOT_SERVED),
+    MatrixRow(
+        "record installation form",
+        "GET",
+        lambda s: "/measures/installed/new/",
+        current_city_statuses(EDITORS),
+    ),
+    MatrixRow(
+        "record installation",
+        "POST",
+        lambda s: "/measures/installed/new/",
+        current_city_statuses(EDITORS, ok=302),
+        _installed,
+        data=_installation_form,
+        effect=_cctv_recorded,
+    ),
+    MatrixRow(
+        "installed measure",
+        "GET",
+        lambda s: f"/measures/installed/{s['installed'].pk}/",
+        statuses(MEMBERS),
+        _installed,
+    ),
+    MatrixRow(
+        "add feedback",
+        "POST",
+        lambda s: f"/measures/installed/{s['installed'].pk}/",
+        statuses(EDITORS, ok=302),
+        _installed,
+        data=_feedback_form,
+        effect=_feedback_added,
+    ),
+    MatrixRow(
+        "edit installed measure form",
+        "GET",
+        lambda s: f"/measures/installed/{s['installed'].pk}/edit/",
+        statuses(EDITORS),
+        _installed,
+    ),
+    MatrixRow(
+        "edit installed measure",
+        "POST",
+        lambda s: f"/measures/installed/{s['installed'].pk}/edit/",
+        statuses(EDITORS, ok=302),
+        _installed,
+        data=lambda s: _installation_form(s) | {"space": s["space"].pk},
+        effect=_cost_changed,
+    ),
+    MatrixRow(
+        "feedback photo",
+        "GET",
+        lambda s: f"/measures/feedback/{s['feedback'].pk}/photo/",
+        statuses(MEMBERS),
+        _installed,
+    ),
+    MatrixRow(
+        "feedback photo post",
+        "POST",
+        lambda s: f"/measures/feedback/{s['feedback'].pk}/photo/",
+        NOT_SERVED,
+        _installed,
+    ),
+]
