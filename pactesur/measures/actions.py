@@ -30,27 +30,25 @@ from pactesur.measures.library import BARRIER_KINDS, INTEGRATION_CRITERIA, INTEG
 from pactesur.measures.models import InstalledMeasure, MeasureFeedback, MeasureType
 from pactesur.measures.ratings import RatingError, parse_rating
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "family",
-        "kind",
-        "description",
-        "rating",
-        "element_width_m",
-        "cost_min_eur",
-        "cost_max_eur",
-        "cost_unit",
-        "maintenance_eur_per_year",
-        "installation_days",
-        "permanence",
-        "integration",
-        "effects",
-        "assumption",
-        "costs_estimated",
-        "source",
-    }
+# A type's own fields, in the order its form shows them; integration and effects are dicts beside them.
+TYPE_FIELDS = (
+    "name",
+    "family",
+    "kind",
+    "description",
+    "rating",
+    "element_width_m",
+    "cost_min_eur",
+    "cost_max_eur",
+    "cost_unit",
+    "maintenance_eur_per_year",
+    "installation_days",
+    "permanence",
+    "costs_estimated",
+    "assumption",
+    "source",
 )
+EDITABLE_FIELDS = frozenset({*TYPE_FIELDS, "integration", "effects"})
 _CODE_MAX = 60
 
 

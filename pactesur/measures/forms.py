@@ -12,27 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pactesur.assessments.library import ATTACK_ORDER, AttackType
 from pactesur.cities.models import City
+from pactesur.measures.actions import TYPE_FIELDS
 from pactesur.measures.library import INTEGRATION_CRITERIA, INTEGRATION_MAX
 from pactesur.measures.models import FeedbackKind, InstalledMeasure, MeasureType
 from pactesur.spaces.models import Space
 
-MODEL_FIELDS = (
-    "name",
-    "family",
-    "kind",
-    "description",
-    "rating",
-    "element_width_m",
-    "cost_min_eur",
-    "cost_max_eur",
-    "cost_unit",
-    "maintenance_eur_per_year",
-    "installation_days",
-    "permanence",
-    "costs_estimated",
-    "assumption",
-    "source",
-)
+MODEL_FIELDS = TYPE_FIELDS
 _SCORES = [("", "—"), *((str(n), str(n)) for n in range(INTEGRATION_MAX + 1))]
 
 

@@ -17,6 +17,7 @@ reason; a mark whose rules no longer fail fails the test, so that it is removed.
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import hashlib
 import os
@@ -254,7 +255,12 @@ KNOWN_FAILURES: dict[str, KnownFailure] = {}
 # --- the demo world and the crawl ----------------------------------------------------------------
 
 # Routes never followed: they end the session, change the language, or answer a file.
-SKIPPED_ROUTES = {"accounts:logout", "set_language", "favicon"}
+SKIPPED_ROUTES = {
+    "accounts:logout",
+    "set_language",
+    "favicon",
+    "measures:feedback_photo",
+}  # the last: an image
 FILE_SUFFIXES = (".json", ".geojson", ".csv", ".pdf", ".ico", ".svg")
 
 
@@ -284,12 +290,13 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         do_submit_assessment,
     )
     from pactesur.events.actions import do_archive_event
+    from pactesur.measures.actions import do_add_feedback, do_create_measure_type, do_record_installation
     from pactesur.measures.models import MeasureType
     from pactesur.spaces.actions import do_archive_space, do_create_space
     from pactesur.streets.models import StreetNetwork
     from tests.analysis.helpers import WOODHOUSE_LAT, WOODHOUSE_LON, box
     from tests.assessments.helpers import rate, settle_the_rest
-    from tests.measures.helpers import seed_catalogue
+    from tests.measures.helpers import photo_upload, seed_catalogue
     from tests.spaces.helpers import make_event
     from tests.streets.factories import ImportJobFactory
 
@@ -332,6 +339,30 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
     old_event = make_event(gone, security_officer, name="Old market fair")
     do_archive_event(old_event, acting_user=security_officer)
     do_archive_space(gone, acting_user=security_officer)
+    # The measures: a type of the city's own, an installed measure with feedback and its photo.
+    own_type = do_create_measure_type(
+        city, acting_user=city_admin, name="Leeds steel cable barrier", family="vehicle", kind="fixed_bollard"
+    )
+    installed = do_record_installation(
+        city,
+        acting_user=security_officer,
+        space=space,
+        measure_type=own_type,
+        quantity=40,
+        installed_on=datetime.date(2025, 11, 20),
+        total_cost_eur=52000,
+        supplier_kind="installer",
+        shared=True,
+    )
+    do_add_feedback(
+        installed,
+        acting_user=security_officer,
+        kind="acceptance",
+        happened_on=datetime.date(2026, 1, 5),
+        text="Shopkeepers accept it.",
+        acceptance=4,
+        photo=photo_upload(),
+    )
     network = StreetNetwork.objects.get(city=city, is_active=True)
     job = ImportJobFactory(city=city, network=network, status="succeeded", progress=1.0, message="")
     return {
@@ -343,6 +374,7 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         "archived_space": gone,
         "archived_event": old_event,
         "job": job,
+        "own_type": own_type,
     }
 
 
@@ -358,6 +390,7 @@ def start_paths(world: dict[str, Any]) -> list[str]:
         f"/streets/jobs/{world['job'].pk}/",
         f"/assessments/{world['reviewed'].pk}/versions/1/",
         f"/events/{world['event'].pk}/edit/",
+        f"/measures/{world['own_type'].pk}/edit/",
         f"/events/{world['event'].pk}/archive/",
         f"/spaces/{world['archived_space'].pk}/purge/",
         f"/events/{world['archived_event'].pk}/purge/",
