@@ -24,6 +24,7 @@ _LAYOUT_ACTIONS = (
     "analysis.summary",
     "assessment.summary",
     "measure.view",
+    "plan.view",
 )
 
 

@@ -57,6 +57,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # (pactesur.measures.access), which is theirs, not a city's.
     "measure.view": frozenset(CITY_ROLES),
     "measure.edit": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    # Investment plans say where the city is least protected: planners, security and admin read and
+    # make them; security and admin approve them (issue 11).
+    "plan.view": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    "plan.edit": frozenset({Role.ADMIN, Role.SECURITY, Role.PLANNER}),
+    "plan.approve": frozenset({Role.ADMIN, Role.SECURITY}),
 }
 
 

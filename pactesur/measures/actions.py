@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -26,8 +27,15 @@ from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
 from pactesur.cities.records import check_editable, stored_user
+from pactesur.measures import planning
 from pactesur.measures.library import BARRIER_KINDS, INTEGRATION_CRITERIA, INTEGRATION_MAX
-from pactesur.measures.models import InstalledMeasure, MeasureFeedback, MeasureType
+from pactesur.measures.models import (
+    InstalledMeasure,
+    InvestmentPlan,
+    MeasureFeedback,
+    MeasureType,
+    PlanStatus,
+)
 from pactesur.measures.ratings import RatingError, parse_rating
 
 # A type's own fields, in the order its form shows them; integration and effects are dicts beside them.
@@ -345,3 +353,76 @@ def do_add_feedback(
             request=request,
         )
     return feedback
+
+
+# --- investment plans --------------------------------------------------------------------------------
+
+
+def do_create_plan(
+    city: City,
+    *,
+    acting_user: Any,
+    name: str,
+    budget_eur: int,
+    yearly_budgets: dict[int, int] | None = None,
+    integration_floor: Decimal | None = None,
+    min_protection_pct: int | None = None,
+    request: HttpRequest | None = None,
+) -> InvestmentPlan:
+    """Solve the city's investment plan for these constraints and keep it as a draft, audited."""
+    yearly = {int(year): int(amount) for year, amount in (yearly_budgets or {}).items()}
+    if budget_eur < 0 or any(amount < 0 for amount in yearly.values()):
+        raise ValidationError({"budget_eur": [_("A budget cannot be negative.")]})
+    result = planning.solve(
+        city,
+        budget_eur=float(budget_eur),
+        yearly_budgets={y: float(a) for y, a in yearly.items()} or None,
+        integration_floor=float(integration_floor) if integration_floor is not None else None,
+        min_protection_pct=min_protection_pct,
+    )
+    with transaction.atomic():
+        plan = InvestmentPlan.objects.create(
+            city=city,
+            name=name.strip(),
+            budget_eur=budget_eur,
+            yearly_budgets={str(y): a for y, a in sorted(yearly.items())},
+            integration_floor=integration_floor,
+            min_protection_pct=min_protection_pct,
+            result=result,
+            created_by=stored_user(acting_user),
+        )
+        do_record_audit(
+            AuditAction.CREATE,
+            acting_user=acting_user,
+            obj=plan,
+            detail={"budget_eur": budget_eur, "status": result["status"], "chosen": len(result["chosen"])},
+            request=request,
+        )
+    return plan
+
+
+def do_approve_plan(
+    plan: InvestmentPlan, *, acting_user: Any, request: HttpRequest | None = None
+) -> InvestmentPlan:
+    """Approve a draft plan (security managers and administrators; checked by the caller). A plan
+    the solver could not make feasible cannot be approved."""
+    with transaction.atomic():
+        locked: InvestmentPlan = InvestmentPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status == PlanStatus.APPROVED:
+            return locked
+        if locked.result.get("status") not in ("optimal", "time_limit"):
+            raise ValidationError(
+                _("This plan has no feasible solution: change its constraints in a new plan.")
+            )
+        locked.status = PlanStatus.APPROVED
+        locked.approved_by = stored_user(acting_user)
+        locked.approved_at = timezone.now()
+        locked.save(update_fields=["status", "approved_by", "approved_at"])
+        do_record_audit(
+            AuditAction.UPDATE,
+            acting_user=acting_user,
+            obj=locked,
+            detail={"event": "approved", "budget_eur": locked.budget_eur},
+            request=request,
+        )
+    return locked

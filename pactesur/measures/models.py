@@ -253,3 +253,56 @@ class MeasureFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.happened_on})"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class InvestmentPlan(CityOwned):
+    """A choice of measures over all the city's assessed spaces under a budget, solved exactly
+    (pactesur.engine.invest), with what it leaves, why each measure is in it, the efficient frontier
+    and the best plans just below and above the budget (`result`). Planners and security managers
+    make plans; security managers and administrators approve them."""
+
+    view_action = "plan.view"
+    edit_action = "plan.edit"
+
+    name = models.CharField(_("name"), max_length=200)
+    budget_eur = models.PositiveIntegerField(_("budget (€)"))
+    # {year: budget} for phasing; empty for a single period.
+    yearly_budgets = models.JSONField(_("budget per year"), default=dict, blank=True)
+    integration_floor = models.DecimalField(
+        _("lowest integration score"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+    )
+    min_protection_pct = models.PositiveSmallIntegerField(
+        _("least share of each space's risk removed (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("investment plan")
+
+    def __str__(self) -> str:
+        return self.name

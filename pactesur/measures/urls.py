@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pactesur.measures import views
+from pactesur.measures import plan_views, views
 
 app_name = "measures"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("installed/<int:pk>/", views.installed_detail, name="installed_detail"),
     path("installed/<int:pk>/edit/", views.installed_edit, name="installed_edit"),
     path("feedback/<int:pk>/photo/", views.feedback_photo, name="feedback_photo"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/approve/", plan_views.plan_approve, name="plan_approve"),
+    path("plans/<int:pk>/frontier.png", plan_views.plan_frontier_png, name="plan_frontier"),
+    path("plans/<int:pk>/plan.csv", plan_views.plan_csv, name="plan_csv"),
 ]

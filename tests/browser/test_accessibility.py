@@ -261,7 +261,7 @@ SKIPPED_ROUTES = {
     "favicon",
     "measures:feedback_photo",
 }  # the last: an image
-FILE_SUFFIXES = (".json", ".geojson", ".csv", ".pdf", ".ico", ".svg")
+FILE_SUFFIXES = (".json", ".geojson", ".csv", ".pdf", ".ico", ".svg", ".png")
 
 
 def route_of(path: str) -> str | None:
@@ -290,7 +290,12 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         do_submit_assessment,
     )
     from pactesur.events.actions import do_archive_event
-    from pactesur.measures.actions import do_add_feedback, do_create_measure_type, do_record_installation
+    from pactesur.measures.actions import (
+        do_add_feedback,
+        do_create_measure_type,
+        do_create_plan,
+        do_record_installation,
+    )
     from pactesur.measures.models import MeasureType
     from pactesur.spaces.actions import do_archive_space, do_create_space
     from pactesur.streets.models import StreetNetwork
@@ -363,6 +368,7 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         acceptance=4,
         photo=photo_upload(),
     )
+    do_create_plan(city, acting_user=security_officer, name="Plan 2027", budget_eur=50_000)
     network = StreetNetwork.objects.get(city=city, is_active=True)
     job = ImportJobFactory(city=city, network=network, status="succeeded", progress=1.0, message="")
     return {

@@ -130,6 +130,31 @@ def _feedback_form(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "incident", "happened_on": "2026-06-01", "text": "Hit by a delivery van, held."}
 
 
+PLANNERS = ("admin", "security", "planner")
+
+
+def _plan(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.measures.actions import do_create_plan
+    from tests.assessments.helpers import rate, settle_the_rest, start
+
+    assessment = start(city, None, peak_crowd=3000)
+    rate(assessment, "firearms", 3, 4)
+    settle_the_rest(assessment)
+    return {"plan": do_create_plan(city, acting_user=None, name="Matrix plan", budget_eur=20_000)}
+
+
+def _plan_made(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import InvestmentPlan
+
+    return InvestmentPlan.objects.filter(name="New matrix plan").exists()
+
+
+def _approved(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import InvestmentPlan
+
+    return InvestmentPlan.objects.get(pk=ctx["plan"].pk).status == "approved"
+
+
 ROWS: list[MatrixRow] = [
     MatrixRow("measure catalogue", "GET", lambda s: "/measures/", CATALOGUE, _types),
     MatrixRow("measure catalogue post", "POST", lambda s: "/measures/", NOT_SERVED),
@@ -281,5 +306,51 @@ ROWS: list[MatrixRow] = [
         lambda s: f"/measures/feedback/{s['feedback'].pk}/photo/",
         NOT_SERVED,
         _installed,
+    ),
+    MatrixRow(
+        "investment plans", "GET", lambda s: "/measures/plans/", current_city_statuses(PLANNERS), _plan
+    ),
+    MatrixRow(
+        "new investment plan",
+        "POST",
+        lambda s: "/measures/plans/",
+        current_city_statuses(PLANNERS, ok=302),
+        data={"name": "New matrix plan", "budget_eur": "1000"},
+        effect=_plan_made,
+    ),
+    MatrixRow(
+        "investment plan", "GET", lambda s: f"/measures/plans/{s['plan'].pk}/", statuses(PLANNERS), _plan
+    ),
+    MatrixRow(
+        "investment plan post", "POST", lambda s: f"/measures/plans/{s['plan'].pk}/", NOT_SERVED, _plan
+    ),
+    MatrixRow(
+        "approve investment plan",
+        "POST",
+        lambda s: f"/measures/plans/{s['plan'].pk}/approve/",
+        statuses(("admin", "security"), ok=302),
+        _plan,
+        effect=_approved,
+    ),
+    MatrixRow(
+        "approve investment plan get",
+        "GET",
+        lambda s: f"/measures/plans/{s['plan'].pk}/approve/",
+        NOT_SERVED,
+        _plan,
+    ),
+    MatrixRow(
+        "investment plan frontier",
+        "GET",
+        lambda s: f"/measures/plans/{s['plan'].pk}/frontier.png",
+        statuses(PLANNERS),
+        _plan,
+    ),
+    MatrixRow(
+        "investment plan csv",
+        "GET",
+        lambda s: f"/measures/plans/{s['plan'].pk}/plan.csv",
+        statuses(PLANNERS),
+        _plan,
     ),
 ]
