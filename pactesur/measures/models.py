@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pactesur.cities.models import City, CityOwned
 from pactesur.measures.library import (
@@ -256,8 +257,9 @@ class MeasureFeedback(models.Model):
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    APPROVED = "approved", _("Approved")
+    # "plan" context: an assessment's status takes another gender in French, Italian and Spanish.
+    DRAFT = "draft", pgettext_lazy("plan", "Draft")
+    APPROVED = "approved", pgettext_lazy("plan", "Approved")
 
 
 class InvestmentPlan(CityOwned):
