@@ -177,6 +177,7 @@ def space_approaches(
     *,
     merge_distance_m: float = MERGE_DISTANCE_M,
     around: Surroundings | None = None,
+    blocked: BaseGeometry | None = None,
 ) -> SpaceApproaches:
     """Return every entry of one vehicle class into an area, fastest first, and the barriers met.
 
@@ -203,11 +204,14 @@ def space_approaches(
         The space's surroundings with their street objects (`_path_speed.surroundings`): each
         entry then also gets its path speed, the speed along the best line the streetscape
         leaves (None where no line fits), and the objects that made the difference.
+    blocked
+        Lines, in the network's metres, that no straight crossing of an open surface may cross
+        (a barrier plan's lines, `plans.check_plan`); None: only what the map cuts out.
     """
     sink_edge = np.repeat(crossings.seg_enters, 2)
     outside = speeds_outside(speeds, network.seg_length_m.astype(np.float64), sink_edge)
     heads, tails = edge_heads_tails(network)
-    candidates, open_area_s = _candidates(network, crossings, outside, heads, tails, sink_edge, None)
+    candidates, open_area_s = _candidates(network, crossings, outside, heads, tails, sink_edge, blocked)
     kept: list[Candidate] = []
     for cand in candidates:
         if all(math.hypot(cand.x_m - k.x_m, cand.y_m - k.y_m) > merge_distance_m for k in kept):
@@ -233,6 +237,8 @@ def space_approaches(
         else:
             path = path_speeds(network, outside, sink_edge, around)
             union = obstacles.union if obstacles is not None else None
+            if blocked is not None:
+                union = blocked if union is None else shapely.union(union, blocked)
             on_path, _s = _candidates(network, crossings, path.speeds, heads, tails, sink_edge, union)
             entries = [
                 _with_path_speed(network, entry, cand, on_path, path, merge_distance_m, obstacles)
