@@ -178,3 +178,15 @@ def test_an_infeasible_plan_cannot_be_approved(client, security_officer, city, t
     client.post(f"/measures/plans/{plan.pk}/approve/")
     plan.refresh_from_db()
     assert plan.status == "draft"
+
+
+def test_a_city_without_rated_assessments_is_told_what_to_do_first(client, planner, city) -> None:  # type: ignore[no-untyped-def]
+    from tests.spaces.helpers import make_space
+
+    make_space(city, None)
+    client.force_login(planner)
+    response = client.post("/measures/plans/", {"name": "Empty", "budget_eur": "1000"})
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="plan-empty"' in page
+    assert "proven optimal" not in page
+    assert "Place Masséna" in page  # listed among the spaces left out
