@@ -136,3 +136,14 @@ if _django_available():
     def _private_media(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
         """Uploaded files (feedback photos) go to a folder of the test run, never to the checkout's var/."""
         settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+    @pytest.fixture
+    def back_to_latest_migrations(transactional_db):  # type: ignore[no-untyped-def]
+        """A migration test moves the schema back and forth; whatever happens, the next tests get the
+        schema of the latest migrations again (a test left at an older one broke every later test)."""
+        yield
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

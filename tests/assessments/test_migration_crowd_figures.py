@@ -14,6 +14,7 @@ AFTER = [("assessments", "0004_crowd_figures_on_the_space")]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest_migrations")
 def test_a_draft_gives_its_space_the_figures_it_lacks_and_an_approved_one_keeps_its_own(city) -> None:  # type: ignore[no-untyped-def]
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

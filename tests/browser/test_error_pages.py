@@ -153,6 +153,6 @@ def test_network_expert_lands_on_the_shared_work_and_every_menu_item_opens(page,
     assert page.locator("[data-testid=current-city]").inner_text() == "Network expert"
     menu = page.locator("#site-nav .nav-links a")
     names = menu.all_inner_texts()
-    assert names == ["Shared library", "API tokens"]
+    assert names == ["Shared library", "Measures", "API tokens"]  # the catalogue they curate
     for href in [menu.nth(i).get_attribute("href") for i in range(menu.count())]:
         assert page.goto(f"{live_server.url}{href}").status == 200, href

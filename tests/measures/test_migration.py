@@ -14,6 +14,7 @@ AFTER = [("measures", "0003_seed_catalogue"), ("assessments", "0006_measure_type
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest_migrations")
 def test_the_catalogue_moves_with_its_rows_and_the_measures_recorded_at_spaces(city) -> None:  # type: ignore[no-untyped-def]
     assessment = start(city, None, peak_crowd=2000)
     executor = MigrationExecutor(connection)
@@ -21,7 +22,10 @@ def test_the_catalogue_moves_with_its_rows_and_the_measures_recorded_at_spaces(c
     old_apps = executor.loader.project_state(BEFORE[1:]).apps
     old_type = old_apps.get_model("assessments", "MeasureType")
     old_measure = old_apps.get_model("assessments", "ExistingMeasure")
-    cctv = old_type.objects.get(code="cctv")
+    # Seeded by assessments 0002; an earlier transactional test may have flushed it.
+    cctv, _ = old_type.objects.get_or_create(
+        code="cctv", defaults={"family": "surveillance", "name": "CCTV with live monitoring"}
+    )
     own = old_type.objects.create(code="nice-steel-cables", family="vehicle", name="Steel cables", order=99)
     old_measure.objects.create(assessment_id=assessment.pk, measure_type_id=cctv.pk, status="existing")
     old_measure.objects.create(assessment_id=assessment.pk, measure_type_id=own.pk, status="planned")

@@ -17,6 +17,7 @@ AFTER = [("spaces", "0003_unnamed_spaces")]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest_migrations")
 def test_made_up_names_of_unedited_suggestions_are_blanked_and_typed_names_kept(city) -> None:  # type: ignore[no-untyped-def]
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
