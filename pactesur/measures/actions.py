@@ -208,20 +208,19 @@ def do_update_measure_type(
 
 # --- field experience ------------------------------------------------------------------------------
 
-INSTALLATION_FIELDS = frozenset(
-    {
-        "space",
-        "measure_type",
-        "quantity",
-        "installed_on",
-        "total_cost_eur",
-        "supplier_kind",
-        "rating",
-        "certificate",
-        "notes",
-        "shared",
-        "anonymised",
-    }
+# An installation's fields, in the order its form shows them.
+INSTALLATION_FIELDS = (
+    "space",
+    "measure_type",
+    "quantity",
+    "installed_on",
+    "total_cost_eur",
+    "supplier_kind",
+    "rating",
+    "certificate",
+    "notes",
+    "shared",
+    "anonymised",
 )
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}

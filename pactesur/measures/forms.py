@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pactesur.assessments.library import ATTACK_ORDER, AttackType
 from pactesur.cities.models import City
-from pactesur.measures.actions import TYPE_FIELDS
+from pactesur.measures.actions import INSTALLATION_FIELDS, TYPE_FIELDS
 from pactesur.measures.library import INTEGRATION_CRITERIA, INTEGRATION_MAX
 from pactesur.measures.models import FeedbackKind, InstalledMeasure, MeasureType
 from pactesur.spaces.models import Space
@@ -97,14 +97,6 @@ class MeasureTypeForm(forms.ModelForm):  # type: ignore[type-arg]
         data["effects"] = effects
         return data
 
-    def add_action_errors(self, exc: ValidationError) -> None:
-        """Show the action's errors beside their fields (integration and effects above the form)."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, errors in exc.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
-
 
 class _DateInput(forms.DateInput):
     input_type = "date"
@@ -116,19 +108,7 @@ class _DateInput(forms.DateInput):
 class InstallationForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = InstalledMeasure
-        fields = (
-            "space",
-            "measure_type",
-            "quantity",
-            "installed_on",
-            "total_cost_eur",
-            "supplier_kind",
-            "rating",
-            "certificate",
-            "notes",
-            "shared",
-            "anonymised",
-        )
+        fields = INSTALLATION_FIELDS
         widgets = {"installed_on": _DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, city: City, **kwargs: Any) -> None:
@@ -150,7 +130,7 @@ class InstallationForm(forms.ModelForm):  # type: ignore[type-arg]
         pass
 
     def action_kwargs(self) -> dict[str, Any]:
-        data = {f: self.cleaned_data[f] for f in self.Meta.fields}
+        data = {f: self.cleaned_data[f] for f in INSTALLATION_FIELDS}
         data["rating"] = (data.get("rating") or "").strip()
         return data
 
@@ -175,3 +155,12 @@ class FeedbackForm(forms.Form):
         help_text=_("JPEG, PNG or WebP, 5 MB at most; only the city's members see it."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+
+def add_action_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show an action's errors beside their fields; those of no field of the form above it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -26,7 +26,7 @@ from pactesur.measures.actions import (
     do_update_measure_type,
 )
 from pactesur.measures.experience import describe, recorded_costs, shared_records
-from pactesur.measures.forms import FeedbackForm, InstallationForm, MeasureTypeForm
+from pactesur.measures.forms import FeedbackForm, InstallationForm, MeasureTypeForm, add_action_errors
 from pactesur.measures.library import MeasureFamily, MeasureKind
 from pactesur.measures.models import InstalledMeasure, MeasureFeedback
 
@@ -112,7 +112,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 city, acting_user=request.user, request=request, **form.action_kwargs()
             )
         except ValidationError as exc:
-            form.add_action_errors(exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Measure type “%(name)s” added.") % {"name": measure.display_name})
             return redirect("measures:detail", pk=measure.pk)
@@ -133,7 +133,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             do_update_measure_type(measure, acting_user=request.user, request=request, **form.action_kwargs())
         except ValidationError as exc:
-            form.add_action_errors(exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Measure type “%(name)s” saved.") % {"name": measure.display_name})
             return redirect("measures:detail", pk=measure.pk)
@@ -188,7 +188,7 @@ def installed_create(request: HttpRequest) -> HttpResponse:
                 city, acting_user=request.user, request=request, **form.action_kwargs()
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Installed measure recorded."))
             return redirect("measures:installed_detail", pk=installed.pk)
@@ -212,7 +212,7 @@ def installed_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             installed.refresh_from_db()
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Installed measure saved."))
             return redirect("measures:installed_detail", pk=installed.pk)
@@ -239,7 +239,7 @@ def installed_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 do_add_feedback(installed, acting_user=request.user, request=request, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, _("Feedback recorded."))
                 return redirect("measures:installed_detail", pk=installed.pk)
@@ -278,11 +278,3 @@ def feedback_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
