@@ -21,6 +21,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "vda",
         "vehicle dynamics assessment of an area on any OSM extract, or of a space on its city's network",
     ),
+    "report": ("report", "the city's local protection plan as a restricted PDF"),
     "manage": ("manage", "Django management commands (migrate, createsuperuser, …)"),
 }
 

@@ -360,6 +360,14 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value), parse_constant=lambda _constant: None)
 
 
+def loaded_engine_network(network: StreetNetwork) -> _engine_cache.LoadedNetwork:
+    """The engine's network of `network`, read once per process (barrier-plan checks reuse it).
+
+    Raises FileNotFoundError when its file is missing, `OsmInputError` when it cannot be read.
+    """
+    return _engine_cache.loaded_network(network.graph_path, parameters_hash())
+
+
 def _loaded(network: StreetNetwork) -> _engine_cache.LoadedNetwork:
     from pactesur.engine.errors import OsmInputError
 

@@ -98,6 +98,11 @@ class ApproachAnalysis(CityOwned):
             models.Index(fields=["city", "status"]),
             models.Index(fields=["space", "vehicle", "status"]),
             models.Index(fields=["network", "params_hash", "status", "updated_at"], name="analysis_progress"),
+            # The progress leaves out the rows of archived spaces: with the space in the index, SQLite
+            # counts without reading a row (its foreign keys come after the results).
+            models.Index(
+                fields=["network", "params_hash", "status", "space"], name="analysis_progress_space"
+            ),
             models.Index(fields=["city", "updated_at"], name="analysis_city_changed"),
             models.Index(fields=["space", "updated_at"], name="analysis_space_changed"),
         ]

@@ -13,8 +13,9 @@ import gzip
 import io
 import json
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
@@ -26,6 +27,10 @@ from pactesur.assessments.prefill import vehicle_reading
 from pactesur.cities.models import City
 from pactesur.cities.time_zones import city_zone
 from pactesur.spaces.naming import label_namesakes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BAND_COLOURS: dict[str, str] = {
     scoring.LOW: "#2d9d5b",
@@ -61,7 +66,8 @@ def _lines(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return _rings(geometry)
 
 
-def _read_basemap(city_id: int) -> dict[str, Any]:
+def read_basemap(city_id: int) -> dict[str, Any]:
+    """The base map of the city's active network (buildings, streets, water, green), {} without one."""
     from pactesur.streets.models import StreetNetwork
 
     network = StreetNetwork.objects.filter(city_id=city_id, is_active=True).first()
@@ -82,11 +88,21 @@ def _in_box(ring: list[list[float]], box: tuple[float, float, float, float]) -> 
     return not (max(xs) < box[0] or min(xs) > box[2] or max(ys) < box[1] or min(ys) > box[3])
 
 
-def space_map_png(assessment: Assessment, *, entries: list[dict[str, Any]] | None = None) -> bytes:
-    """A PNG of the space outline on its streets and buildings, entry points as dots when known."""
+def space_map_figure(
+    space: Any,
+    *,
+    colour: str,
+    basemap: dict[str, Any] | None = None,
+    around: Iterable[Sequence[float]] = (),
+) -> tuple[Figure, Axes]:
+    """The space outline in `colour` on its streets and buildings, as a figure to draw more on.
+
+    The base map is the city's own (`read_basemap`, read here unless given); the map shows the
+    space with a margin, and the points (lon, lat) of `around` too.
+    """
+    from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.figure import Figure
 
-    space = assessment.space
     outline = _rings(space.polygon)
     xs = [p[0] for r in outline for p in r] or [space.centroid_lon]
     ys = [p[1] for r in outline for p in r] or [space.centroid_lat]
@@ -96,29 +112,32 @@ def space_map_png(assessment: Assessment, *, entries: list[dict[str, Any]] | Non
     margin_m = max(half_w_m * MAP_MARGIN_SHARE, MAP_MARGIN_MIN_M)
     dlat = margin_m / M_PER_DEG_LAT
     dlon = dlat / max(kx, 0.01)
+    extra = [(float(p[0]), float(p[1])) for p in around]
+    xs += [p[0] for p in extra]
+    ys += [p[1] for p in extra]
     box = (min(xs) - dlon, min(ys) - dlat, max(xs) + dlon, max(ys) + dlat)
 
     fig = Figure(figsize=(6.5, 4.5), dpi=110)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_facecolor("#f2efe9")
-    basemap = _read_basemap(space.city_id)
+    basemap = read_basemap(space.city_id) if basemap is None else basemap
+    # One collection per layer: a city centre has thousands of buildings, drawn one by one they took
+    # most of a report's time.
     for layer, face in (("green", "#c8e3b5"), ("water", "#aad3ee"), ("buildings", "#d3cec7")):
-        for f in (basemap.get(layer) or {}).get("features", []):
-            for ring in _rings(f.get("geometry") or {}):
-                if ring and _in_box(ring, box):
-                    ax.fill(
-                        [p[0] for p in ring],
-                        [p[1] for p in ring],
-                        facecolor=face,
-                        edgecolor="#a9a39b",
-                        linewidth=0.3,
-                    )
-    for f in (basemap.get("streets") or {}).get("features", []):
-        for line in _lines(f.get("geometry") or {}):
-            if line and _in_box(line, box):
-                ax.plot([p[0] for p in line], [p[1] for p in line], color="#888888", linewidth=1.0)
-    band = risk.top_band(assessment)
-    colour = BAND_COLOURS.get(band or "", "#7209b7")
+        rings = [
+            [(p[0], p[1]) for p in ring]
+            for f in (basemap.get(layer) or {}).get("features", [])
+            for ring in _rings(f.get("geometry") or {})
+            if ring and _in_box(ring, box)
+        ]
+        ax.add_collection(PolyCollection(rings, facecolors=face, edgecolors="#a9a39b", linewidths=0.3))
+    lines = [
+        [(p[0], p[1]) for p in line]
+        for f in (basemap.get("streets") or {}).get("features", [])
+        for line in _lines(f.get("geometry") or {})
+        if line and _in_box(line, box)
+    ]
+    ax.add_collection(LineCollection(lines, colors="#888888", linewidths=1.0, zorder=2))
     for ring in outline:
         ax.fill(
             [p[0] for p in ring],
@@ -128,19 +147,27 @@ def space_map_png(assessment: Assessment, *, entries: list[dict[str, Any]] | Non
             edgecolor=colour,
             linewidth=2,
         )
-    for e in entries or []:
-        if "lon" in e and "lat" in e:
-            ax.plot([e["lon"]], [e["lat"]], marker="o", markersize=5, color="#111111")
     ax.set_xlim(box[0], box[2])
     ax.set_ylim(box[1], box[3])
     ax.set_aspect(1 / max(kx, 0.01))
     ax.set_axis_off()
+    return fig, ax
+
+
+def space_map_png(assessment: Assessment, *, entries: list[dict[str, Any]] | None = None) -> bytes:
+    """A PNG of the space outline on its streets and buildings, entry points as dots when known."""
+    band = risk.top_band(assessment)
+    fig, ax = space_map_figure(assessment.space, colour=BAND_COLOURS.get(band or "", "#7209b7"))
+    for e in entries or []:
+        if "lon" in e and "lat" in e:
+            ax.plot([e["lon"]], [e["lat"]], marker="o", markersize=5, color="#111111")
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
 
 
-def _data_uri(png: bytes) -> str:
+def data_uri(png: bytes) -> str:
+    """A PNG as the `src` of an image in a report's HTML."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -163,7 +190,7 @@ def pdf_of(html: str) -> bytes:
     return pdf
 
 
-def _stamp(exported_by: str, exported_at: datetime.datetime, city: City) -> str:
+def export_stamp(exported_by: str, exported_at: datetime.datetime, city: City) -> str:
     """Who exported a report and when: the city's local time the reader's way, and the zone's name
     ("security_officer · 05/12/2026 10:00 Europe/Paris")."""
     zone = city_zone(city)
@@ -210,8 +237,8 @@ def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: 
             "evidence": evidence,
             "outside": outside,
             "grid": grid,
-            "map_uri": _data_uri(space_map_png(assessment, entries=_analysis_entries(assessment.space))),
-            "stamp": _stamp(exported_by, exported_at, assessment.city),
+            "map_uri": data_uri(space_map_png(assessment, entries=_analysis_entries(assessment.space))),
+            "stamp": export_stamp(exported_by, exported_at, assessment.city),
             "exported_by": exported_by,
         },
     )
@@ -224,8 +251,9 @@ def city_report_pdf(city: City, *, exported_by: str, exported_at: datetime.datet
     return pdf_of(html), count
 
 
-def city_report_html(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[str, int]:
-    """The HTML that `city_report_pdf` prints, and how many spaces it ranks."""
+def city_risk_rows(city: City) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The city's spaces ranked by risk, each with its band's label and colours (`r` the
+    `risk.RankedSpace`), and the risk matrix with its colours: what the city summary shows."""
     assessments = risk.city_assessments(city)
     ranked = risk.ranking(assessments, today=timezone.localdate(timezone=city_zone(city)))
     label_namesakes([r.assessment.space for r in ranked])
@@ -233,21 +261,28 @@ def city_report_html(city: City, *, exported_by: str, exported_at: datetime.date
     for row in grid:
         for cell in row:
             cell["colour"] = BAND_COLOURS[cell["band"]]
+    rows = [
+        {
+            "r": r,
+            "band_label": BAND_LABELS.get(r.top.band, "") if r.top else "",
+            "colour": BAND_COLOURS.get(r.top.band, "#ffffff") if r.top else "#ffffff",
+            "text_colour": BAND_TEXT_COLOURS.get(r.top.band, DARK_TEXT) if r.top else DARK_TEXT,
+        }
+        for r in ranked
+    ]
+    return rows, grid
+
+
+def city_report_html(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[str, int]:
+    """The HTML that `city_report_pdf` prints, and how many spaces it ranks."""
+    ranked, grid = city_risk_rows(city)
     html = render_to_string(
         "assessments/pdf/city.html",
         {
             "city": city,
-            "ranked": [
-                {
-                    "r": r,
-                    "band_label": BAND_LABELS.get(r.top.band, "") if r.top else "",
-                    "colour": BAND_COLOURS.get(r.top.band, "#ffffff") if r.top else "#ffffff",
-                    "text_colour": BAND_TEXT_COLOURS.get(r.top.band, DARK_TEXT) if r.top else DARK_TEXT,
-                }
-                for r in ranked
-            ],
+            "ranked": ranked,
             "grid": grid,
-            "stamp": _stamp(exported_by, exported_at, city),
+            "stamp": export_stamp(exported_by, exported_at, city),
             "exported_by": exported_by,
         },
     )

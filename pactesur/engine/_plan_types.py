@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -12,24 +11,14 @@ import shapely
 from shapely.geometry import LineString, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from pactesur.engine import ratings as _ratings
 from pactesur.engine.errors import EngineError
-from pactesur.engine.vehicles import VehicleClass
+from pactesur.engine.ratings import UNRATED, RatingError
 
 # Widest clear gap between the elements of a line that stops vehicles (issue 11's rule, common
 # hostile vehicle mitigation practice (unverified against ISO 22343-2); hostile-vehicles.md §5:
 # an opening under 1.50 m passes no car, so 1.2 m keeps a margin).
 MAX_CLEAR_GAP_M: float = 1.2
-# An impact this little above a rating's test speed is still within it (rounding of the speeds,
-# far below their accuracy), km/h.
-RATING_SLACK_KMH: float = 0.1
-UNRATED = "unrated"
-_UNRATED_WORDS = frozenset({"", "unrated", "none", "no", "-"})
-# V/<mass>[<class>]/<speed>/<angle>[:<penetration>] (hostile-vehicles.md §2; `( )` for `[ ]`, and
-# PAS 68:2010's /<angle>/<penetration>/<debris>)
-_RATING_RE = re.compile(
-    r"^\s*V\s*/\s*(?P<mass>\d+(?:\.\d+)?)\s*[\[(]\s*(?P<cls>[A-Za-z0-9]+)\s*[\])]\s*/\s*"
-    r"(?P<speed>\d+(?:\.\d+)?)\s*/\s*(?P<angle>\d+(?:\.\d+)?)(?:\s*[:/]\s*(?P<pen>\d+(?:\.\d+)?))?"
-)
 
 
 class PlanError(EngineError, ValueError):
@@ -37,63 +26,28 @@ class PlanError(EngineError, ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Ratings
+# Ratings (`pactesur.engine.ratings` reads them; the plans' API names them from here)
+
+Rating = _ratings.Rating
+rating_covers = _ratings.rating_covers
 
 
-@dataclass(frozen=True)
-class Rating:
-    """A vehicle security barrier's impact test rating (ISO 22343-1, IWA 14-1, PAS 68 form)."""
-
-    text: str
-    mass_kg: float
-    vehicle_class: str
-    speed_kmh: float
-    angle_deg: float
-    penetration_m: float | None = None
+class PlanRatingError(PlanError, RatingError):
+    """A plan element's rating that cannot be read: a `PlanError` and a `RatingError`."""
 
 
 def parse_rating(text: str | None) -> Rating | None:
-    """Return the rating a string names, or None for an unrated element ("unrated", "", None).
-
-    Reads ``V/7200[N2A]/48/90:1.5``, ``V/30000(N3)/80/90:3.30`` and PAS 68:2010's
-    ``V/7500[N3C]/80/90.0/1.1/0``.
+    """Return the rating a string names, or None for an unrated element (`ratings.parse_rating`).
 
     Raises
     ------
-    PlanError
-        When the string is neither unrated nor such a rating (ASTM F2656 ``M50/P1`` included:
-        give its ISO 22343-1 / IWA 14-1 equivalent from the product's test report).
+    PlanRatingError
+        When the string is neither unrated nor a rating the engine reads.
     """
-    if text is None or text.strip().lower() in _UNRATED_WORDS:
-        return None
-    match = _RATING_RE.match(text)
-    if match is None:
-        msg = (
-            f"rating {text!r} is not an ISO 22343-1 / IWA 14-1 / PAS 68 rating such as "
-            "'V/7200[N2A]/48/90:1.5', nor 'unrated'"
-        )
-        raise PlanError(msg)
-    pen = match.group("pen")
-    return Rating(
-        text=text.strip(),
-        mass_kg=float(match.group("mass")),
-        vehicle_class=match.group("cls").upper(),
-        speed_kmh=float(match.group("speed")),
-        angle_deg=float(match.group("angle")),
-        penetration_m=float(pen) if pen is not None else None,
-    )
-
-
-def rating_covers(rating: Rating | None, vehicle: VehicleClass, speed_kmh: float) -> bool:
-    """Whether a rated element stops `vehicle` hitting it at `speed_kmh`.
-
-    A rating for a test vehicle of mass M at speed V stops any class no heavier than M at no more
-    than V (the plan's rule; hostile-vehicles.md §4 is stricter: its own test class only). An
-    unrated element (None) stops nothing.
-    """
-    if rating is None:
-        return False
-    return vehicle.mass_kg <= rating.mass_kg + 0.5 and speed_kmh <= rating.speed_kmh + RATING_SLACK_KMH
+    try:
+        return _ratings.parse_rating(text)
+    except RatingError as exc:
+        raise PlanRatingError(str(exc)) from exc
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ The model (docs/risk-method.md §5 is the what-if it follows):
 - **Minimum protection** caps a space's residual risk (or floors the risk removed): exactly for
   each scenario, and for their sum up to the chord tolerance. An impossible one makes the plan
   infeasible, with the reason.
+
+What a plan says about itself — why it is infeasible, what the solver did — comes as notes
+(`Note`): a code and its figures, for callers to word in their reader's language, beside the
+English sentence.
 """
 
 from __future__ import annotations
@@ -88,6 +92,42 @@ PlanStatus = Literal["optimal", "time_limit", "infeasible", "no_solution", "fail
 
 class InvestInputError(EngineError, ValueError):
     """An investment problem cannot be solved as given: a negative cost or budget, an unknown id…"""
+
+
+NoteFigure = float | int | str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """One sentence of what a plan says about itself: a code and its figures, and the English text.
+
+    Codes of infeasibility reasons (`Plan.infeasible_notes`), with their figures:
+
+    - ``protection_out_of_reach``: `space` (id) keeps `residual` risk points with all its
+      `candidates` fundable candidates, above its ceiling `ceiling`.
+    - ``rules_conflict``: the minimum protection of `spaces` (ids) cannot be met together with the
+      exclusions, requirements, allowed years and integration floors.
+    - ``diagnosis_timed_out``: that of `spaces` cannot be met; the solver ran out of time finding why.
+    - ``budget_too_small``: meeting that of `spaces` costs at least `cheapest_eur`, more than
+      `budget_eur`.
+    - ``yearly_budgets_too_small``: it fits the total budget (`cheapest_eur` of `budget_eur`) but
+      not the yearly budgets.
+
+    Codes of the solver's message (`Plan.message_notes`): ``protection_out_of_reach`` (no solve
+    was needed to know), ``nothing_fundable``, ``solver_optimal``, ``solver_time_limit``
+    (`time_limit_s`), ``solver_infeasible``, ``solver_unbounded``, ``solver_failed`` (each solver
+    note with HiGHS's `status` and `solver_message`), ``greedy_better`` (the greedy plan replaced
+    HiGHS's best plan found in time), ``greedy`` (`greedy_plan`'s).
+    """
+
+    code: str
+    figures: Mapping[str, NoteFigure]
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The note as JSON: {"code", "figures", "text"} (tuples as lists)."""
+        figures = {k: list(v) if isinstance(v, tuple) else v for k, v in self.figures.items()}
+        return {"code": self.code, "figures": figures, "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -212,7 +252,7 @@ class Plan:
     Attributes
     ----------
     status : ``optimal`` (proven within `mip_rel_gap`), ``time_limit`` (best plan found when time
-        ran out), ``infeasible`` (see `infeasible_reasons`), ``no_solution`` (time ran out before
+        ran out), ``infeasible`` (see `infeasible_notes`), ``no_solution`` (time ran out before
         any plan), ``failed`` (solver error, see `message`), ``heuristic`` (`greedy_plan`),
         ``evaluated`` (`evaluate_plan`). Without a plan, `chosen` is empty and the figures are
         those of funding nothing.
@@ -227,9 +267,11 @@ class Plan:
     mip_gap : HiGHS's gap as a share of the plan's modelled residual risk, None for plans not from
         the solver.
     solve_s : wall time of the solver (or heuristic).
-    infeasible_reasons : what makes the problem infeasible, in words a user can act on.
+    infeasible_notes : what makes the problem infeasible, each with what to change (`Note`);
+        `infeasible_reasons` gives their English sentences.
     violations : constraints a heuristic or caller's plan breaks.
-    message : the solver's message.
+    message : the solver's message, in English.
+    message_notes : the same as codes and figures (`Note`).
     """
 
     status: PlanStatus
@@ -245,9 +287,15 @@ class Plan:
     spending_by_year_eur: dict[int, float]
     mip_gap: float | None
     solve_s: float
-    infeasible_reasons: tuple[str, ...] = ()
+    infeasible_notes: tuple[Note, ...] = ()
     violations: tuple[str, ...] = ()
     message: str = ""
+    message_notes: tuple[Note, ...] = ()
+
+    @property
+    def infeasible_reasons(self) -> tuple[str, ...]:
+        """What makes the problem infeasible, in English sentences a user can act on."""
+        return tuple(note.text for note in self.infeasible_notes)
 
     @property
     def chosen_ids(self) -> tuple[str, ...]:
@@ -824,7 +872,7 @@ def _names(ids: Sequence[str]) -> str:
     )
 
 
-def _unreachable_protection(prep: _Prepared) -> tuple[str, ...]:
+def _unreachable_protection(prep: _Prepared) -> tuple[Note, ...]:
     """Spaces whose minimum protection even every fundable candidate there cannot reach."""
     log_sum = prep.log_left @ prep.fundable.astype(np.float64)
     best = np.bincount(prep.pool_space, prep.pool_risk * _left(log_sum), minlength=len(prep.space_ids))
@@ -833,40 +881,92 @@ def _unreachable_protection(prep: _Prepared) -> tuple[str, ...]:
     for s in np.flatnonzero(best > prep.ceiling + slack).tolist():
         count = int(np.count_nonzero(prep.fundable & (prep.candidate_space == s)))
         reasons.append(
-            f"Space {prep.space_ids[s]!r} keeps {best[s]:.2f} risk points even with all its {count} "
-            f"fundable candidates, above its minimum protection (at most {prep.ceiling[s]:.2f} left); "
-            "add candidates there, allow more years, lower the integration floor or relax its minimum "
-            "protection."
+            Note(
+                "protection_out_of_reach",
+                {
+                    "space": prep.space_ids[s],
+                    "residual": round(float(best[s]), 2),
+                    "candidates": count,
+                    "ceiling": round(float(prep.ceiling[s]), 2),
+                },
+                f"Space {prep.space_ids[s]!r} keeps {best[s]:.2f} risk points even with all its {count} "
+                f"fundable candidates, above its minimum protection (at most {prep.ceiling[s]:.2f} left); "
+                "add candidates there, allow more years, lower the integration floor or relax its "
+                "minimum protection.",
+            )
         )
     return tuple(reasons)
 
 
-def _diagnose(prep: _Prepared, model: _Model, budget: float, *, time_limit_s: float) -> tuple[str, ...]:
+def _diagnose(prep: _Prepared, model: _Model, budget: float, *, time_limit_s: float) -> tuple[Note, ...]:
     """Say why a problem whose ceilings are each reachable is infeasible: rules, budget or phasing."""
     row_upper = model.row_upper.copy()
     row_upper[[model.budget_row, *model.yearly_rows]] = np.inf
     objective = np.zeros_like(model.objective)
     objective[: model.var_cost.shape[0]] = model.var_cost
     result = _run_milp(model, objective, row_upper, time_limit_s=time_limit_s, mip_rel_gap=MIP_REL_GAP)
-    names = _names([prep.space_ids[s] for s in np.flatnonzero(np.isfinite(prep.ceiling)).tolist()])
+    ids = tuple(prep.space_ids[s] for s in np.flatnonzero(np.isfinite(prep.ceiling)).tolist())
+    names = _names(ids)
     if result.x is None:
         if result.status == 2:
             return (
-                f"The minimum protection of {names} cannot be met together with the exclusions, "
-                "requirements, allowed years and integration floors; relax one of them.",
+                Note(
+                    "rules_conflict",
+                    {"spaces": ids},
+                    f"The minimum protection of {names} cannot be met together with the exclusions, "
+                    "requirements, allowed years and integration floors; relax one of them.",
+                ),
             )
-        return (f"The minimum protection of {names} cannot be met; the solver ran out of time finding why.",)
+        return (
+            Note(
+                "diagnosis_timed_out",
+                {"spaces": ids},
+                f"The minimum protection of {names} cannot be met; the solver ran out of time finding why.",
+            ),
+        )
     cheapest = float(objective @ result.x)
+    figures: dict[str, NoteFigure] = {
+        "spaces": ids,
+        "cheapest_eur": round(cheapest),
+        "budget_eur": round(budget),
+    }
     if cheapest > budget * (1.0 + CHECK_SLACK) + CHECK_SLACK:
         return (
-            f"Meeting the minimum protection of {names} costs at least {cheapest:,.0f} € (the cheapest "
-            f"plan that meets it), more than the budget of {budget:,.0f} €; raise the budget or "
-            "relax the minimum protection.",
+            Note(
+                "budget_too_small",
+                figures,
+                f"Meeting the minimum protection of {names} costs at least {cheapest:,.0f} € (the "
+                f"cheapest plan that meets it), more than the budget of {budget:,.0f} €; raise the "
+                "budget or relax the minimum protection.",
+            ),
         )
     return (
-        f"The minimum protection of {names} fits the total budget ({cheapest:,.0f} € of "
-        f"{budget:,.0f} €) but not the yearly budgets; raise them or allow more years.",
+        Note(
+            "yearly_budgets_too_small",
+            figures,
+            f"The minimum protection of {names} fits the total budget ({cheapest:,.0f} € of "
+            f"{budget:,.0f} €) but not the yearly budgets; raise them or allow more years.",
+        ),
     )
+
+
+# HiGHS's status in `scipy.optimize.milp` → the code of its note.
+_SOLVER_CODES: dict[int, str] = {
+    0: "solver_optimal",
+    1: "solver_time_limit",
+    2: "solver_infeasible",
+    3: "solver_unbounded",
+}
+
+
+def _solver_note(status: int, message: str, time_limit_s: float) -> Note:
+    """HiGHS's answer as a note: the code of its status, its own message as the text."""
+    figures: dict[str, NoteFigure] = {
+        "status": status,
+        "solver_message": message,
+        "time_limit_s": time_limit_s,
+    }
+    return Note(_SOLVER_CODES.get(status, "solver_failed"), figures, message)
 
 
 def _prune(prep: _Prepared, chosen: dict[int, int]) -> dict[int, int]:
@@ -911,9 +1011,7 @@ def _model_value(prep: _Prepared, model: _Model, chosen: Mapping[int, int]) -> f
 def _fallback(prep: _Prepared, model: _Model, value: float) -> tuple[dict[int, int], float] | None:
     """The greedy plan and its model value when it keeps every rule and beats `value`."""
     chosen = _greedy_choice(prep)
-    plan = _evaluate(
-        prep, chosen, status="heuristic", proven_optimal=False, mip_gap=None, solve_s=0.0, message=""
-    )
+    plan = _evaluate(prep, chosen, status="heuristic", proven_optimal=False, mip_gap=None, solve_s=0.0)
     greedy_value = _model_value(prep, model, chosen)
     return (chosen, greedy_value) if not plan.violations and greedy_value < value else None
 
@@ -938,20 +1036,26 @@ def _solve(
     prep = dataclasses.replace(prep, problem=dataclasses.replace(prep.problem, budget_eur=budget))
     reasons = _unreachable_protection(prep)
     if reasons:
-        return _without_plan(prep, "infeasible", 0.0, reasons, "Minimum protection out of reach.")
+        out_of_reach = Note("protection_out_of_reach", {}, "Minimum protection out of reach.")
+        return _without_plan(prep, "infeasible", 0.0, reasons, (out_of_reach,))
     if model.var_candidate.size == 0:
-        nothing = "Nothing can be funded."
         return _evaluate(
-            prep, {}, status="optimal", proven_optimal=True, mip_gap=0.0, solve_s=0.0, message=nothing
+            prep,
+            {},
+            status="optimal",
+            proven_optimal=True,
+            mip_gap=0.0,
+            solve_s=0.0,
+            notes=(Note("nothing_fundable", {}, "Nothing can be funded."),),
         )
     row_upper = model.row_upper.copy()
     row_upper[model.budget_row] = budget / model.cost_scale
     started = time.perf_counter()
     result = _run_milp(model, model.objective, row_upper, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
-    message = str(result.message)
+    notes = [_solver_note(int(result.status), str(result.message), time_limit_s)]
     if result.status == 2:
         reasons = _diagnose(prep, model, budget, time_limit_s=time_limit_s)
-        return _without_plan(prep, "infeasible", time.perf_counter() - started, reasons, message)
+        return _without_plan(prep, "infeasible", time.perf_counter() - started, reasons, tuple(notes))
     chosen: dict[int, int] | None = None
     value = math.inf
     if result.x is not None:
@@ -961,7 +1065,9 @@ def _solve(
     gap = None if result.mip_gap is None else float(result.mip_gap)
     if result.status == 1 and (better := _fallback(prep, model, value)) is not None:
         chosen, value = better
-        message += " The greedy plan was better than HiGHS's best plan found in time."
+        notes.append(
+            Note("greedy_better", {}, "The greedy plan was better than HiGHS's best plan found in time.")
+        )
     bound = getattr(result, "mip_dual_bound", None)
     if result.status == 1 and chosen is not None and bound is not None and math.isfinite(bound):
         # a plan below the bound would mean an inconsistency: then claim nothing
@@ -969,7 +1075,9 @@ def _solve(
         gap = None if below else max(value - float(bound), 0.0) / max(abs(value), 1e-12)
     solve_s = time.perf_counter() - started
     if chosen is None:
-        return _without_plan(prep, "no_solution" if result.status == 1 else "failed", solve_s, (), message)
+        return _without_plan(
+            prep, "no_solution" if result.status == 1 else "failed", solve_s, (), tuple(notes)
+        )
     proven = result.status == 0 or (gap is not None and gap <= mip_rel_gap)
     return _evaluate(
         prep,
@@ -978,7 +1086,7 @@ def _solve(
         proven_optimal=proven,
         mip_gap=gap,
         solve_s=solve_s,
-        message=message,
+        notes=tuple(notes),
         ceiling_slack=tolerance,
     )
 
@@ -1082,10 +1190,11 @@ def _evaluate(
     proven_optimal: bool,
     mip_gap: float | None,
     solve_s: float,
-    message: str,
+    notes: tuple[Note, ...] = (),
     ceiling_slack: float = 0.0,
 ) -> Plan:
-    """Score a choice of candidates and periods with the exact product model."""
+    """Score a choice of candidates and periods with the exact product model; `notes` say what the
+    solver did (`Plan.message` joins their texts)."""
     taken = np.array(sorted(chosen), np.int64)
     period = np.array([chosen[i] for i in taken.tolist()], np.int64)
     indicator = np.zeros(prep.alone.shape[0])
@@ -1137,17 +1246,18 @@ def _evaluate(
         mip_gap=mip_gap,
         solve_s=solve_s,
         violations=tuple(violations),
-        message=message,
+        message=" ".join(note.text for note in notes),
+        message_notes=notes,
     )
 
 
 def _without_plan(
-    prep: _Prepared, status: PlanStatus, solve_s: float, reasons: tuple[str, ...], message: str
+    prep: _Prepared, status: PlanStatus, solve_s: float, reasons: tuple[Note, ...], notes: tuple[Note, ...]
 ) -> Plan:
     empty = _evaluate(
-        prep, {}, status=status, proven_optimal=False, mip_gap=None, solve_s=solve_s, message=message
+        prep, {}, status=status, proven_optimal=False, mip_gap=None, solve_s=solve_s, notes=notes
     )
-    return dataclasses.replace(empty, infeasible_reasons=reasons, violations=())
+    return dataclasses.replace(empty, infeasible_notes=reasons, violations=())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1307,7 +1417,8 @@ def best_plan(
     -------
     Plan
         The plan, scored with the exact product model; status ``infeasible`` with
-        `infeasible_reasons` when minimum protection cannot be met.
+        `infeasible_notes` (and their English `infeasible_reasons`) when minimum protection cannot
+        be met.
     """
     prep = _prepare(problem)
     model = _build_model(prep, residual_tolerance)
@@ -1463,7 +1574,7 @@ def greedy_plan(problem: Problem) -> Plan:
         proven_optimal=False,
         mip_gap=None,
         solve_s=time.perf_counter() - started,
-        message="Greedy: candidates by risk removed alone per euro.",
+        notes=(Note("greedy", {}, "Greedy: candidates by risk removed alone per euro."),),
     )
 
 
@@ -1494,6 +1605,4 @@ def evaluate_plan(problem: Problem, chosen: Mapping[str, int | None]) -> Plan:
                 f"Fund {key!r} in a year of the plan ({prep.years[0]}–{prep.years[-1]}); it has {year!r}."
             )
         periods[prep.candidate_index[key]] = prep.years.index(year) if year is not None else 0
-    return _evaluate(
-        prep, periods, status="evaluated", proven_optimal=False, mip_gap=None, solve_s=0.0, message=""
-    )
+    return _evaluate(prep, periods, status="evaluated", proven_optimal=False, mip_gap=None, solve_s=0.0)

@@ -366,18 +366,28 @@ def do_create_plan(
     yearly_budgets: dict[int, int] | None = None,
     integration_floor: Decimal | None = None,
     min_protection_pct: int | None = None,
+    measure_rules: dict[str, list[list[int]]] | None = None,
     request: HttpRequest | None = None,
 ) -> InvestmentPlan:
-    """Solve the city's investment plan for these constraints and keep it as a draft, audited."""
+    """Solve the city's investment plan for these constraints and keep it as a draft, audited.
+
+    `measure_rules` are catalogue types that exclude or need each other at a space
+    ({"exclude": [[a, b], …], "need": [[a, b], …]}, type ids; `planning.TypeRules`).
+    """
     yearly = {int(year): int(amount) for year, amount in (yearly_budgets or {}).items()}
     if budget_eur < 0 or any(amount < 0 for amount in yearly.values()):
         raise ValidationError({"budget_eur": [_("A budget cannot be negative.")]})
+    rules = planning.TypeRules.from_json(measure_rules)
+    usable = set(MeasureType.objects.for_city(city).values_list("pk", flat=True))
+    if any(t not in usable for pair in (*rules.exclude, *rules.need) for t in pair):
+        raise ValidationError(_("A measure type of these rules is not in this city’s catalogue."))
     result = planning.solve(
         city,
         budget_eur=float(budget_eur),
         yearly_budgets={y: float(a) for y, a in yearly.items()} or None,
         integration_floor=float(integration_floor) if integration_floor is not None else None,
         min_protection_pct=min_protection_pct,
+        rules=rules,
     )
     with transaction.atomic():
         plan = InvestmentPlan.objects.create(
@@ -387,6 +397,7 @@ def do_create_plan(
             yearly_budgets={str(y): a for y, a in sorted(yearly.items())},
             integration_floor=integration_floor,
             min_protection_pct=min_protection_pct,
+            measure_rules=rules.as_json() if rules else {},
             result=result,
             created_by=stored_user(acting_user),
         )
@@ -394,7 +405,12 @@ def do_create_plan(
             AuditAction.CREATE,
             acting_user=acting_user,
             obj=plan,
-            detail={"budget_eur": budget_eur, "status": result["status"], "chosen": len(result["chosen"])},
+            detail={
+                "budget_eur": budget_eur,
+                "status": result["status"],
+                "chosen": len(result["chosen"]),
+                "measure_rules": rules.as_json() if rules else {},
+            },
             request=request,
         )
     return plan

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from pactesur.cities.models import City, CityOwned
 from pactesur.measures.library import (
@@ -289,6 +289,9 @@ class InvestmentPlan(CityOwned):
         blank=True,
         validators=[MaxValueValidator(100)],
     )
+    # Catalogue types that exclude or need each other at a space, by id (`planning.TypeRules`):
+    # {"exclude": [[a, b], …], "need": [[a, b], …]} (a only with b).
+    measure_rules = models.JSONField(_("measures that exclude or need each other"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
@@ -308,3 +311,59 @@ class InvestmentPlan(CityOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BarrierPlan(CityOwned):
+    """Barrier lines, speed reductions and closures drawn for one space and checked by the engine.
+
+    `elements` are the drawn elements as `pactesur.engine.plans` reads them (`element_from_json`,
+    GeoJSON in lon/lat), each with the catalogue type it is built of (`measure_type`, optional) for
+    its cost. `judgement` is the last check's (`PlanCheck.as_json`), `checked_inputs` what it was
+    made on (network, engine parameters, outline, elements and classes): a plan is accepted only
+    while those inputs are still the current ones and no entry of a class it claims to cover is
+    left open. Planners design plans; security managers and administrators approve them.
+    """
+
+    view_action = "plan.view"
+    edit_action = "plan.edit"
+
+    space = models.ForeignKey(
+        "spaces.Space", verbose_name=_("space"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # vehicle class codes the plan claims to cover
+    vehicles = models.JSONField(_("vehicle classes"), default=list)
+    elements = models.JSONField(default=list, blank=True)
+    # the engine's proposal for the space (`propose_plan(...).as_json()`), when the plan started from it
+    proposal = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    judgement = models.JSONField(default=dict, blank=True)
+    # what the elements cost from the catalogue (`barriers.plan_cost`): min/max € and the items
+    cost = models.JSONField(default=dict, blank=True)
+    checked_inputs = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("barrier plan")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def removal_blocker(self) -> str | None:
+        """Why the space of this plan may not be removed for good (`pactesur.spaces.removal`): an
+        approved barrier plan is a decision the city must keep; the space can only be archived."""
+        if self.status != PlanStatus.APPROVED:
+            return None
+        return gettext("Its barrier plan “%(name)s” is approved.") % {"name": self.name}

@@ -4,6 +4,7 @@ in it, its frontier chart (PNG), its CSV export, its approval."""
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,8 +25,17 @@ from pactesur.audit.actions import do_record_export
 from pactesur.cities.access import current_city_or_403, get_city_object_or_404
 from pactesur.cities.csv_cells import csv_cell
 from pactesur.cities.models import has_city_perm
+from pactesur.measures import charts, planning
 from pactesur.measures.actions import do_approve_plan, do_create_plan
-from pactesur.measures.models import InvestmentPlan, PlanStatus
+from pactesur.measures.library import MEASURE_NAMES
+from pactesur.measures.models import InvestmentPlan, MeasureType, PlanStatus
+
+# Between the two types of a line: "A + B" exclude each other, "A -> B" (or "A → B") A needs B.
+EXCLUDE_SEPARATORS = ("+",)
+NEED_SEPARATORS = ("->", "→")
+# Catalogue codes of the examples in the help texts (seeded types).
+EXCLUDE_EXAMPLE = ("bollard_fixed_rated", "planter_rated")
+NEED_EXAMPLE = ("cctv", "lighting")
 
 
 class PlanForm(forms.Form):
@@ -51,6 +62,134 @@ class PlanForm(forms.Form):
         min_value=0,
         max_value=100,
     )
+    exclusions = forms.CharField(
+        label=gettext_lazy("Measures that exclude each other at a space (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    requirements = forms.CharField(
+        label=gettext_lazy("Measures that need another at the same space (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, city: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.types = sorted(MeasureType.objects.for_city(city), key=lambda t: t.display_name.casefold())
+        self._by_name: dict[str, dict[int, MeasureType]] = {}
+        for t in self.types:
+            for key in (t.display_name, t.name, t.code):
+                if key and key.strip():
+                    self._by_name.setdefault(key.strip().casefold(), {})[t.pk] = t
+        self.fields["exclusions"].help_text = _(
+            "One pair per line, named as in the catalogue and joined by “+”, e.g. “%(example)s”: "
+            "at most one of the two is planned at a space, and none where the other is already there."
+        ) % {"example": self._example(EXCLUDE_EXAMPLE, " + ")}
+        self.fields["requirements"].help_text = _(
+            "One pair per line, joined by “->”, e.g. “%(example)s”: the first is planned at a space "
+            "only with the second there, already or in the plan."
+        ) % {"example": self._example(NEED_EXAMPLE, " -> ")}
+
+    def _example(self, codes: tuple[str, str], separator: str) -> str:
+        by_code = {t.code: t.display_name for t in self.types}
+        return separator.join(by_code.get(c) or str(MEASURE_NAMES[c]) for c in codes)
+
+    def _type(self, name: str) -> MeasureType | None:
+        found = self._by_name.get(name.strip().casefold(), {})
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def _line_pair(
+        self, number: int, line: str, separators: tuple[str, ...]
+    ) -> tuple[MeasureType, MeasureType]:
+        """The two types a line names, trying each place of the separator (a name may hold one)."""
+        first_split: tuple[str, str] | None = None
+        for separator in separators:
+            parts = line.split(separator)
+            for i in range(1, len(parts)):
+                left, right = separator.join(parts[:i]).strip(), separator.join(parts[i:]).strip()
+                first_split = first_split or (left, right)
+                a, b = self._type(left), self._type(right)
+                if a is not None and b is not None:
+                    return a, b
+        if first_split is None or not all(first_split):
+            raise ValidationError(
+                _("Line %(n)s: write two measure types joined by “%(separator)s”.")
+                % {"n": number, "separator": separators[0]}
+            )
+        unknown = next(name for name in first_split if self._type(name) is None)
+        if len(self._by_name.get(unknown.casefold(), {})) > 1:
+            raise ValidationError(
+                _("Line %(n)s: several measure types are called “%(name)s”: write the type’s code.")
+                % {"n": number, "name": unknown}
+            )
+        close = difflib.get_close_matches(unknown.casefold(), list(self._by_name), n=1, cutoff=0.6)
+        if close:
+            shown = next(iter(self._by_name[close[0]].values())).display_name
+            raise ValidationError(
+                _(
+                    "Line %(n)s: no measure type “%(name)s” in this city’s catalogue; "
+                    "did you mean “%(close)s”?"
+                )
+                % {"n": number, "name": unknown, "close": shown}
+            )
+        raise ValidationError(
+            _("Line %(n)s: no measure type “%(name)s” in this city’s catalogue.")
+            % {"n": number, "name": unknown}
+        )
+
+    def _pairs(self, field: str, separators: tuple[str, ...], itself: str) -> list[tuple[int, int]]:
+        pairs: list[tuple[int, int]] = []
+        errors: list[ValidationError] = []
+        for number, line in enumerate((self.cleaned_data.get(field) or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                a, b = self._line_pair(number, line, separators)
+            except ValidationError as exc:
+                errors.append(exc)
+                continue
+            if a.pk == b.pk:
+                errors.append(ValidationError(itself % {"n": number}))
+            elif (a.pk, b.pk) not in pairs:
+                pairs.append((a.pk, b.pk))
+        if errors:
+            raise ValidationError(errors)
+        return pairs
+
+    def clean_exclusions(self) -> list[tuple[int, int]]:
+        pairs = self._pairs(
+            "exclusions", EXCLUDE_SEPARATORS, _("Line %(n)s: a measure type cannot exclude itself.")
+        )
+        unique: list[tuple[int, int]] = []
+        for a, b in pairs:
+            if (b, a) not in unique:
+                unique.append((a, b))
+        return unique
+
+    def clean_requirements(self) -> list[tuple[int, int]]:
+        return self._pairs(
+            "requirements", NEED_SEPARATORS, _("Line %(n)s: a measure type cannot need itself.")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        excluded = {frozenset(p) for p in data.get("exclusions") or []}
+        names = {t.pk: t.display_name for t in self.types}
+        for a, b in data.get("requirements") or []:
+            if frozenset((a, b)) in excluded:
+                self.add_error(
+                    "requirements",
+                    _("“%(a)s” needs “%(b)s”, but they exclude each other: remove one of the two lines.")
+                    % {"a": names[a], "b": names[b]},
+                )
+        return data
+
+    def measure_rules(self) -> dict[str, list[list[int]]]:
+        """The cleaned rules as the plan stores them (`planning.TypeRules`)."""
+        return planning.TypeRules(
+            exclude=tuple(self.cleaned_data.get("exclusions") or ()),
+            need=tuple(self.cleaned_data.get("requirements") or ()),
+        ).as_json()
 
     def clean_yearly_budgets(self) -> dict[int, int]:
         text = self.cleaned_data.get("yearly_budgets") or ""
@@ -90,6 +229,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     can_edit = has_city_perm(request.user, city, "plan.edit")
     form = PlanForm(
         request.POST or None,
+        city=city,
         initial={"name": _("Investment plan %(year)s") % {"year": timezone.localdate().year + 1}},
     )
     if request.method == "POST":
@@ -107,6 +247,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                     yearly_budgets=data["yearly_budgets"],
                     integration_floor=data["integration_floor"],
                     min_protection_pct=data["min_protection_pct"],
+                    measure_rules=form.measure_rules(),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -116,7 +257,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "measures/plans.html",
-        {"city": city, "plans": list(plans), "form": form, "can_edit": can_edit},
+        {
+            "city": city,
+            "plans": list(plans),
+            "form": form,
+            "can_edit": can_edit,
+            "type_names": [t.display_name for t in form.types],
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -126,13 +273,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     result = plan.result
-    chosen_ids = {c["type_id"] for c in result.get("chosen", [])}
+    chosen_ids = {c["type_id"] for c in result.get("chosen", []) if c.get("type_id") is not None}
     return render(
         request,
         "measures/plan.html",
         {
             "plan": plan,
             "r": result,
+            "reasons": planning.shown_reasons(result),
+            "solver_messages": planning.shown_messages(result),
             "types_chosen": len(chosen_ids),
             "can_approve": plan.status == PlanStatus.DRAFT
             and has_city_perm(request.user, plan.city_id, "plan.approve"),
@@ -160,29 +309,8 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_frontier_png(request: HttpRequest, pk: int) -> HttpResponse:
     """The efficient frontier: the least residual risk each budget buys, the plan's budget marked."""
-    from matplotlib.figure import Figure
-
     plan = _plan_or_404(request, pk)
-    points = [p for p in plan.result.get("frontier", []) if p.get("residual_risk") is not None]
-    fig = Figure(figsize=(6.5, 3.4), dpi=110)
-    ax = fig.add_subplot()
-    ax.plot(
-        [p["budget_eur"] / 1000 for p in points],
-        [p["residual_risk"] for p in points],
-        marker="o",
-        color="#1d4f91",
-    )
-    ax.axvline(plan.budget_eur / 1000, color="#b3261e", linestyle="--", label=_("this plan's budget"))
-    ax.axhline(plan.result.get("risk_before", 0), color="#666666", linestyle=":", label=_("risk today"))
-    ax.set_xlabel(_("budget (thousand €)"))
-    ax.set_ylabel(_("residual risk (5 × 5 points)"))
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    response = HttpResponse(out.getvalue(), content_type="image/png")
+    response = HttpResponse(charts.frontier_png(plan), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -201,6 +329,7 @@ CSV_COLUMNS = (
     "risk_removed_per_1000_eur",
     "entries_stopped",
     "entries_not_stopped",
+    "url",
 )
 
 
@@ -214,12 +343,18 @@ def plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for c in chosen:
+        if c.get("barrier_plan_id"):
+            name = planning.barrier_plan_label(c.get("barrier_plan_name") or "")
+            url = request.build_absolute_uri(reverse("measures:barrier", args=[c["barrier_plan_id"]]))
+        else:
+            name = c["type"]
+            url = request.build_absolute_uri(reverse("measures:detail", args=[c["type_id"]]))
         writer.writerow(
             [
                 csv_cell(v)
                 for v in (
                     c["space"],
-                    c["type"],
+                    name,
                     c["year"],
                     c["quantity"],
                     c["unit_cost_eur"],
@@ -231,6 +366,7 @@ def plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
                     c["risk_removed_per_keur"],
                     "; ".join(_entry_text(s) for s in c["stops"]),
                     "; ".join(_entry_text(s) for s in c["misses"]),
+                    url,
                 )
             ]
         )

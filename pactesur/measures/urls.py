@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pactesur.measures import plan_views, views
+from pactesur.measures import barrier_views, plan_views, views
 
 app_name = "measures"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("installed/<int:pk>/", views.installed_detail, name="installed_detail"),
     path("installed/<int:pk>/edit/", views.installed_edit, name="installed_edit"),
     path("feedback/<int:pk>/photo/", views.feedback_photo, name="feedback_photo"),
+    path("barriers/", barrier_views.barrier_list, name="barriers"),
+    path("barriers/<int:pk>/", barrier_views.barrier_detail, name="barrier"),
+    path("barriers/<int:pk>/approve/", barrier_views.barrier_approve, name="barrier_approve"),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:pk>/approve/", plan_views.plan_approve, name="plan_approve"),

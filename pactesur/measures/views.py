@@ -63,6 +63,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "can_add_own": city is not None and may_add(request.user, city),
             "can_add_shared": may_add(request.user, None),
+            # the local protection plan (reports app) needs the full analyses and the plans
+            "can_report": city is not None
+            and has_city_perm(request.user, city, "analysis.view")
+            and has_city_perm(request.user, city, "plan.view"),
         },
     )
 

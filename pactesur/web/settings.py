@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pactesur.analysis",
     "pactesur.measures",
     "pactesur.assessments",
+    "pactesur.reports",
 ]
 
 MIDDLEWARE = [

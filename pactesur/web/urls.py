@@ -28,5 +28,6 @@ urlpatterns += i18n_patterns(
     path("analysis/", include("pactesur.analysis.urls")),
     path("assessments/", include("pactesur.assessments.urls")),
     path("measures/", include("pactesur.measures.urls")),
+    path("reports/", include("pactesur.reports.urls")),
     prefix_default_language=False,
 )

@@ -369,6 +369,14 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         photo=photo_upload(),
     )
     do_create_plan(city, acting_user=security_officer, name="Plan 2027", budget_eur=50_000)
+    from pactesur.measures.barrier_actions import do_check_barrier_plan, do_create_barrier_plan
+
+    barrier_plan = do_check_barrier_plan(
+        do_create_barrier_plan(
+            space, acting_user=security_officer, name="Woodhouse barriers", vehicles=["M1", "N3C"]
+        ),
+        acting_user=security_officer,
+    )
     network = StreetNetwork.objects.get(city=city, is_active=True)
     job = ImportJobFactory(city=city, network=network, status="succeeded", progress=1.0, message="")
     return {
@@ -381,6 +389,7 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         "archived_event": old_event,
         "job": job,
         "own_type": own_type,
+        "barrier_plan": barrier_plan,
     }
 
 
@@ -397,6 +406,7 @@ def start_paths(world: dict[str, Any]) -> list[str]:
         f"/assessments/{world['reviewed'].pk}/versions/1/",
         f"/events/{world['event'].pk}/edit/",
         f"/measures/{world['own_type'].pk}/edit/",
+        f"/measures/barriers/{world['barrier_plan'].pk}/",
         f"/events/{world['event'].pk}/archive/",
         f"/spaces/{world['archived_space'].pk}/purge/",
         f"/events/{world['archived_event'].pk}/purge/",

@@ -45,6 +45,8 @@ def test_demo_sets_up_helsinki_and_a_second_run_reuses_it_with_new_passwords(tmp
     assert "MISSING" not in first.stdout
     for event in ("Tuomaan markkinat", "New Year's Eve", "market day", "concert"):
         assert event in first.stdout
+    for space in ("Senaatintori", "Rautatientori", "Narinkkatori"):
+        assert re.search(rf"^\s+{space}\s+vehicle \d×\d, blade \d×\d$", first.stdout, flags=re.MULTILINE)
     first_passwords = _passwords(first.stdout)
     assert set(first_passwords) == {
         f"demo-{r}" for r in ("admin", "security", "planner", "trainer", "viewer", "expert")
@@ -79,6 +81,14 @@ def _check_demo_database(data_dir: Path, passwords: dict[str, str]) -> None:
         "assert events.filter(action='create', object_type='cities.city').count() == 1, 'city not audited';"
         "added = events.filter(action='membership', detail__event='added');"
         "assert added.count() == 6, 'members not audited';"
+        "from pactesur.assessments.models import Assessment;"
+        "assert Assessment.objects.count() == 3, 'assessments duplicated';"
+        "from pactesur.cities.models import City;"
+        "from pactesur.measures.planning import solve;"
+        "plan = solve(City.objects.get(slug='helsinki'), budget_eur=300000);"
+        "assert plan['status'] == 'optimal', plan['status'];"
+        "assert len(plan['spaces']) == 3, plan['spaces'];"
+        "assert plan['chosen'] and plan['residual_risk'] < plan['risk_before'], 'the plan chooses nothing';"
         "print('ok')"
     )
     env = embedded_env(data_dir)

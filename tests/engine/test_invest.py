@@ -471,6 +471,10 @@ def test_unreachable_minimum_protection_names_the_space() -> None:
     assert len(plan.infeasible_reasons) == 1
     assert "'square'" in plan.infeasible_reasons[0]
     assert "25.00" in plan.infeasible_reasons[0]
+    (note,) = plan.infeasible_notes
+    assert note.code == "protection_out_of_reach"
+    assert note.figures == {"space": "square", "residual": 25.0, "candidates": 2, "ceiling": 10.0}
+    assert note.text == plan.infeasible_reasons[0]
 
 
 def test_minimum_protection_beyond_the_budget_says_what_it_costs() -> None:
@@ -484,6 +488,26 @@ def test_minimum_protection_beyond_the_budget_says_what_it_costs() -> None:
     assert plan.status == "infeasible"
     assert "70 €" in plan.infeasible_reasons[0]
     assert "budget of 50 €" in plan.infeasible_reasons[0]
+    (note,) = plan.infeasible_notes
+    assert (note.code, note.figures) == (
+        "budget_too_small",
+        {"spaces": ("square",), "cheapest_eur": 70, "budget_eur": 50},
+    )
+    assert note.as_json()["figures"]["spaces"] == ["square"]  # JSON-ready
+    assert plan.message_notes[0].code == "solver_infeasible"
+
+
+def test_minimum_protection_within_the_total_but_not_the_yearly_budgets_says_so() -> None:
+    spaces = [Space("square", 100.0, max_residual_risk=30.0)]
+    candidates = [_candidate("a", "square", 40, 50), _candidate("b", "square", 30, 50)]
+    plan = best_plan(Problem(spaces, candidates, 500, yearly_budgets_eur={2027: 40, 2028: 20}))
+    assert plan.status == "infeasible"
+    (note,) = plan.infeasible_notes
+    assert (note.code, note.figures["cheapest_eur"], note.figures["budget_eur"]) == (
+        "yearly_budgets_too_small",
+        70,
+        500,
+    )
 
 
 def test_minimum_protection_against_the_rules_says_so() -> None:
@@ -492,6 +516,26 @@ def test_minimum_protection_against_the_rules_says_so() -> None:
     plan = best_plan(Problem(spaces, candidates, 500, exclusions=[("a", "b")]))
     assert plan.status == "infeasible"
     assert "exclusions" in plan.infeasible_reasons[0]
+    assert [(n.code, n.figures) for n in plan.infeasible_notes] == [
+        ("rules_conflict", {"spaces": ("square",)})
+    ]
+
+
+def test_the_solver_message_comes_with_its_code() -> None:
+    problem = Problem([Space("square", 100.0)], [_candidate("a", "square", 40, 50)], 500)
+    plan = best_plan(problem)
+    assert [n.code for n in plan.message_notes] == ["solver_optimal"]
+    assert plan.message == plan.message_notes[0].text
+    assert plan.message_notes[0].figures["status"] == 0
+    assert [n.code for n in greedy_plan(problem).message_notes] == ["greedy"]
+    nothing = best_plan(
+        replace(
+            problem,
+            candidates=[_candidate("a", "square", 40, 50, years=[1999])],
+            yearly_budgets_eur={2027: 100},
+        )
+    )
+    assert [n.code for n in nothing.message_notes] == ["nothing_fundable"]
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,7 @@ def test_ratings_read_iso_iwa_and_pas68_forms() -> None:
 
 def test_an_unreadable_rating_is_refused_with_an_example() -> None:
     with pytest.raises(PlanError, match="V/7200"):
-        parse_rating("M50/P1")
+        parse_rating("K12")
     with pytest.raises(PlanError):
         BarrierLine(_lonlat_line((0, 0), (5, 0)), rating="K12")
 
@@ -87,6 +87,14 @@ def test_a_rating_stops_lighter_classes_up_to_its_speed_and_nothing_unrated() ->
     assert not rating_covers(truck_48, CAR, 52.0)  # faster than tested
     assert not rating_covers(truck_48, VEHICLES_BY_CODE["N3F"], 30.0)  # heavier than tested
     assert not rating_covers(None, CAR, 5.0)
+
+
+def test_a_plan_reads_an_astm_rating_at_its_iso_equivalent_said_to_be_assumed() -> None:
+    line = BarrierLine(_lonlat_line((0, 0), (5, 0)), rating="M50/P1")
+    rating = parse_rating(line.rating)
+    assert rating is not None
+    assert rating.equivalence_assumed
+    assert rating_covers(rating, VEHICLES_BY_CODE["N1"], 80.0)
 
 
 @pytest.mark.parametrize("width_m", [0.5, 1.2, 3.0, 3.5, 6.0, 7.0, 12.4])

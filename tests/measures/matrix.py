@@ -155,6 +155,64 @@ def _approved(ctx: dict[str, Any]) -> bool:
     return InvestmentPlan.objects.get(pk=ctx["plan"].pk).status == "approved"
 
 
+def _barrier(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    """A plan the engine accepted on the city's network as it is now (a network row without a file:
+    no engine runs in the matrix)."""
+    from pactesur.measures import barriers
+    from pactesur.measures.models import BarrierPlan
+    from pactesur.streets.models import StreetNetwork
+    from tests.spaces.helpers import make_space
+
+    StreetNetwork.objects.create(
+        city=city,
+        version=1,
+        source_name="matrix.osm",
+        file_sha256="0" * 64,
+        min_lon=7.26,
+        min_lat=43.69,
+        max_lon=7.28,
+        max_lat=43.71,
+        graph_file="none",
+        basemap_file="none",
+        is_active=True,
+    )
+    space = make_space(city, None)
+    plan = BarrierPlan.objects.create(city=city, space=space, name="Matrix barriers", vehicles=["M1"])
+    plan.judgement = {"accepted": True, "vehicles": ["M1"], "entries": [], "elements": [], "reasons": []}
+    plan.checked_inputs = barriers.current_inputs(plan) or {}
+    plan.save()
+    return {"barrier": plan, "space": space}
+
+
+def _barrier_made(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import BarrierPlan
+
+    return BarrierPlan.objects.filter(name="New barrier plan", city=ctx["city"]).exists()
+
+
+def _barrier_renamed(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import BarrierPlan
+
+    return BarrierPlan.objects.get(pk=ctx["barrier"].pk).name == "Renamed barriers"
+
+
+def _barrier_approved(ctx: dict[str, Any]) -> bool:
+    from pactesur.measures.models import BarrierPlan
+
+    return BarrierPlan.objects.get(pk=ctx["barrier"].pk).status == "approved"
+
+
+def _barrier_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "Renamed barriers",
+        "vehicles": ["M1"],
+        "el-TOTAL_FORMS": "0",
+        "el-INITIAL_FORMS": "0",
+        "el-MIN_NUM_FORMS": "0",
+        "el-MAX_NUM_FORMS": "200",
+    }
+
+
 ROWS: list[MatrixRow] = [
     MatrixRow("measure catalogue", "GET", lambda s: "/measures/", CATALOGUE, _types),
     MatrixRow("measure catalogue post", "POST", lambda s: "/measures/", NOT_SERVED),
@@ -352,5 +410,54 @@ ROWS: list[MatrixRow] = [
         lambda s: f"/measures/plans/{s['plan'].pk}/plan.csv",
         statuses(PLANNERS),
         _plan,
+    ),
+    MatrixRow(
+        "barrier plans", "GET", lambda s: "/measures/barriers/", current_city_statuses(PLANNERS), _barrier
+    ),
+    MatrixRow(
+        "new barrier plan",
+        "POST",
+        lambda s: "/measures/barriers/",
+        # another city's admin works on their own city, where this space does not exist: the form says so
+        {**current_city_statuses(PLANNERS, ok=302), "other_city_admin": 400},
+        _barrier,
+        data=lambda s: {
+            "space": s["space"].pk,
+            "name": "New barrier plan",
+            "vehicles": ["M1"],
+            "start": "empty",
+        },
+        effect=_barrier_made,
+    ),
+    MatrixRow(
+        "barrier plan",
+        "GET",
+        lambda s: f"/measures/barriers/{s['barrier'].pk}/",
+        statuses(PLANNERS),
+        _barrier,
+    ),
+    MatrixRow(
+        "barrier plan save",
+        "POST",
+        lambda s: f"/measures/barriers/{s['barrier'].pk}/",
+        statuses(PLANNERS, ok=302),
+        _barrier,
+        data=_barrier_form,
+        effect=_barrier_renamed,
+    ),
+    MatrixRow(
+        "approve barrier plan",
+        "POST",
+        lambda s: f"/measures/barriers/{s['barrier'].pk}/approve/",
+        statuses(("admin", "security"), ok=302),
+        _barrier,
+        effect=_barrier_approved,
+    ),
+    MatrixRow(
+        "approve barrier plan get",
+        "GET",
+        lambda s: f"/measures/barriers/{s['barrier'].pk}/approve/",
+        NOT_SERVED,
+        _barrier,
     ),
 ]
