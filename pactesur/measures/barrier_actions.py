@@ -83,6 +83,9 @@ def clean_elements(city_id: int, elements: Sequence[dict[str, Any]]) -> list[dic
                     _("Element %(n)d: that catalogue type cannot be used for this element.") % {"n": number}
                 )
             stored[key] = measure.pk
+            if measure.rating:
+                # the product's certificate, not a figure typed beside it, is what the engine judges
+                stored["opening_rating" if opening else "rating"] = measure.rating
         cleaned.append(stored)
     return cleaned
 

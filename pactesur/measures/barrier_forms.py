@@ -108,7 +108,10 @@ class ElementForm(forms.Form):
         label=_("Rating of its elements"),
         max_length=60,
         required=False,
-        help_text=_("As on the test certificate, e.g. V/7200[N2A]/48/90; empty or “unrated” stops nothing."),
+        help_text=_(
+            "As on the test certificate, e.g. V/7200[N2A]/48/90; empty or “unrated” stops nothing. A "
+            "catalogue type with a rating gives the element its rating."
+        ),
     )
     gap_m = forms.DecimalField(
         label=_("Clear gap between elements (m)"), min_value=0, max_value=50, decimal_places=2, required=False

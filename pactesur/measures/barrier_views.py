@@ -209,6 +209,7 @@ def _render(
             "open_reasons": barrier_wording.open_reasons(judgement) if judgement else [],
             "cost": plan.cost,
             "cost_rows": barrier_wording.cost_rows(plan.cost),
+            "unpriced_rows": barrier_wording.unpriced_rows(plan.cost, plan.elements),
             "proposal_rows": barrier_wording.proposal_rows(plan.proposal, plan.city_id),
             "existing": _existing_barriers(plan.space),
             "map_data": _map_data(plan, detail=detail),

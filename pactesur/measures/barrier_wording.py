@@ -120,12 +120,21 @@ def element_rows(judgement: dict[str, Any], elements: list[dict[str, Any]]) -> l
 
 def entry_rows(judgement: dict[str, Any]) -> list[dict[str, Any]]:
     """The entries one by one, open ones first, fastest first."""
+    # the rating each element needs for each class: for the hit speed with the plan in place
+    needed = {
+        (int(c["element"]), c["vehicle"]): c.get("required_rating") for c in judgement.get("elements", [])
+    }
     rows = [
         {
             **e,
             "status_label": ENTRY_STATUS.get(e["status"], e["status"]),
             "is_open": e["status"] in ("open", "new"),
             "element_number": None if e.get("element") is None else int(e["element"]) + 1,
+            "needed_now": e.get("required_rating_after")
+            if e["status"] in ("open", "new")
+            else needed.get((int(e["element"]), e["vehicle"]))
+            if e.get("element") is not None
+            else None,
         }
         for e in judgement.get("entries", [])
     ]
@@ -172,6 +181,23 @@ ROLE_LABELS: dict[str, Promise] = {
     "speed_reduction": gettext_lazy("speed reduction"),
     "closure": gettext_lazy("closure"),
 }
+
+
+def unpriced_rows(cost: dict[str, Any], elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The parts of elements no priced catalogue type of their kind (and rating) can build."""
+    rows = []
+    for part in cost.get("unpriced", []):
+        index = int(part["element"])
+        element = elements[index] if index < len(elements) else {}
+        rating = element.get("opening_rating" if part["role"] == "opening" else "rating")
+        rows.append(
+            {
+                "number": index + 1,
+                "role_label": ROLE_LABELS.get(part["role"], part["role"]),
+                "rating": rating if rating and rating != "unrated" else "",
+            }
+        )
+    return rows
 
 
 def cost_rows(cost: dict[str, Any]) -> list[dict[str, Any]]:

@@ -383,13 +383,16 @@ def proposal_elements(proposal: dict[str, Any], types: Iterable[MeasureType]) ->
             "opening_rating": rating if line["opening_m"] else "unrated",
             "label": label,
         }
+        # Built of the cheapest catalogue types rated at least as the line needs, at their rating.
         fixed = suggested_type(types, PROPOSED_LINE_KINDS, rating)
         if fixed is not None and rating != "unrated":
             element["measure_type"] = fixed.pk
+            element["rating"] = fixed.rating
         if line["opening_m"] and rating != "unrated":
             opening = suggested_type(types, OPENING_KINDS, rating)
             if opening is not None:
                 element["opening_measure_type"] = opening.pk
+                element["opening_rating"] = opening.rating
         elements.append(element)
     return elements
 

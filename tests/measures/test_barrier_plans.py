@@ -50,15 +50,16 @@ def proposed(woodhouse, security_officer):  # type: ignore[no-untyped-def]
     return do_create_barrier_plan(woodhouse, acting_user=security_officer, name="Woodhouse", vehicles=CLASSES)
 
 
+# Woodhouse Lane runs north-west to south-east through the space; cars come up from the south-east
+# at up to 135 km/h. A line across the lane just south-east of the space, about 24 m long:
+ACROSS_LANE = [[-1.55331, 53.8091045], [-1.55309, 53.8092755]]
+
+
 def _across_woodhouse(rating: str, *, label: str = "drawn") -> dict[str, Any]:
-    """A line across Woodhouse Lane north of the space (the lane runs about north-south there)."""
-    lat = WOODHOUSE_LAT + 0.00035
+    """A barrier line across Woodhouse Lane south-east of the space."""
     return {
         "kind": "barrier_line",
-        "geometry": {
-            "type": "LineString",
-            "coordinates": [[WOODHOUSE_LON - 0.0003, lat], [WOODHOUSE_LON + 0.0003, lat]],
-        },
+        "geometry": {"type": "LineString", "coordinates": ACROSS_LANE},
         "rating": rating,
         "gap_m": 1.2,
         "opening_m": 0.0,
@@ -202,7 +203,7 @@ def test_the_cost_counts_elements_for_clear_gaps_over_the_drawn_length(woodhouse
     bollard = MeasureType.objects.get(code="bollard_fixed_rated")
     line = {**_across_woodhouse("V/7200[N2A]/64/90"), "measure_type": bollard.pk}
     length = barriers.line_length_m(line["geometry"])
-    assert 35 < length < 45  # 0.0006° of longitude at 53.8° N
+    assert 22 < length < 26  # 0.00022° of longitude and 0.000171° of latitude at 53.8° N
     cost = barriers.plan_cost([line], woodhouse.city_id)
     (item,) = cost["items"]
     width = float(bollard.element_width_m)
@@ -319,3 +320,23 @@ def test_an_approved_barrier_plan_keeps_its_space_from_removal(woodhouse, securi
     removal = space_removal(woodhouse)
     assert not removal.allowed
     assert "“Kept” is approved" in " ".join(removal.blockers)
+
+
+def test_the_catalogue_type_s_rating_is_the_one_the_engine_judges(woodhouse, planner) -> None:
+    planters = MeasureType.objects.get(code="planter_rated")  # V/7200[N2A]/48/90
+    plan = do_create_barrier_plan(
+        woodhouse, acting_user=planner, name="Planters", vehicles=["M1"], from_proposal=False
+    )
+    # The planner types a stronger rating than the planters carry: the planters' certificate counts.
+    claimed = {**_across_woodhouse("V/7200[N3C]/80/90"), "measure_type": planters.pk}
+    plan = do_update_barrier_plan(
+        plan, acting_user=planner, name="Planters", vehicles=["M1"], elements=[claimed]
+    )
+    assert plan.elements[0]["rating"] == planters.rating
+    checked = do_check_barrier_plan(plan, acting_user=planner)
+    verdicts = [e for e in checked.judgement["elements"] if e["element"] == 0]
+    assert verdicts
+    # M1 comes down Woodhouse Lane faster than the planters' 48 km/h test
+    assert max(v["hit_speed_kmh"] or 0 for v in verdicts) > 48.1
+    assert checked.judgement["accepted"] is False
+    assert "rating_too_low" in {v["reason"] for v in verdicts}

@@ -115,7 +115,8 @@
         drawn.addLayer(layer);
       });
     });
-    var layersControl = L.control.layers(null, {}, { collapsed: true });
+    // The plan's own layers, open at the bottom left (as on the analysis pages), apart from the base map's.
+    var layersControl = L.control.layers(null, {}, { collapsed: false, position: "bottomleft" });
     layersControl.addOverlay(drawn, labels.elements);
     layersControl.addOverlay(proposed, labels.proposed);
     if ((data.entries.features || []).length) layersControl.addOverlay(entries, labels.entries);
