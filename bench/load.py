@@ -147,6 +147,17 @@ def _processes() -> dict[int, tuple[int, str, float]]:
     return found
 
 
+def _busy_cpu_s() -> float:
+    """CPU seconds the machine has spent busy since boot (Linux /proc/stat: user, nice and system time
+    of every process, those that have ended too); 0.0 elsewhere."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[1:4]) / tick
+
+
 def _descendants(root: int, processes: dict[int, tuple[int, str, float]]) -> set[int]:
     found = {root}
     while more := {pid for pid, (parent, _, _) in processes.items() if parent in found} - found:
@@ -154,9 +165,16 @@ def _descendants(root: int, processes: dict[int, tuple[int, str, float]]) -> set
     return found
 
 
-def _cpu_split(before: dict[int, tuple[int, str, float]], server_pid: int) -> dict[str, float]:
-    """CPU seconds since `before`: the web server's processes, PostgreSQL's, this bench's, the rest."""
+def _cpu_split(
+    before: dict[int, tuple[int, str, float]], busy_before_s: float, server_pid: int
+) -> dict[str, float]:
+    """CPU seconds since `before`: the web server's processes, PostgreSQL's, this bench's, the rest.
+
+    The rest is also what the whole machine was busy beyond the first three (`_busy_cpu_s`), when that
+    is more: a test run that started and ended during the load is in no process listed afterwards.
+    """
     after = _processes()
+    busy_s = _busy_cpu_s() - busy_before_s
     server = _descendants(server_pid, after)
     split = dict.fromkeys(("server", "database", "clients", "other"), 0.0)
     for pid, (_parent, name, cpu) in after.items():
@@ -169,6 +187,8 @@ def _cpu_split(before: dict[int, tuple[int, str, float]], server_pid: int) -> di
             split["clients"] += used
         else:
             split["other"] += used
+    if busy_s > 0.0:
+        split["other"] = max(split["other"], busy_s - split["server"] - split["database"] - split["clients"])
     return split
 
 
@@ -205,14 +225,14 @@ def _load(base: str, pages: dict[str, str], users: int, rounds: int, server_pid:
                     errors[name] += 0 if ok else 1
 
     threads = [threading.Thread(target=user, args=(o, i)) for i, o in enumerate(openers)]
-    before = _processes()
+    before, busy_before_s = _processes(), _busy_cpu_s()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
-    cpu = _cpu_split(before, server_pid)
+    cpu = _cpu_split(before, busy_before_s, server_pid)
     every = [x for name in pages for x in times[name]]
     return {
         "users": users,

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pactesur.accounts.errors import TooManyCodesError
-from pactesur.cities.models import City, Membership
+from pactesur.cities.models import City, roles_of, user_cities
 from pactesur.cities.roles import PRIVILEGED_ROLES
 
 # How many recovery codes a person gets at once (each works once).
@@ -81,12 +81,16 @@ def cities_requiring_two_factor(user: Any) -> list[City]:
 
 
 def two_factor_required(user: Any) -> bool:
-    """Does one of `user`'s cities require two-factor log-in for the role they hold there?"""
+    """Does one of `user`'s cities require two-factor log-in for the role they hold there?
+
+    Asked on every request: answered from the user's cities and roles as read once for the request
+    (`user_cities`, `roles_of`); a city where the user holds a role is always one they may open.
+    """
     if user is None or not user.is_authenticated:
         return False
-    return Membership.objects.filter(
-        user=user, role__in=PRIVILEGED_ROLES, city__two_factor_required=True
-    ).exists()
+    return any(
+        city.two_factor_required and roles_of(user, city) & PRIVILEGED_ROLES for city in user_cities(user)
+    )
 
 
 def normalise_code(text: str) -> str:

@@ -36,6 +36,7 @@ from pactesur.engine.io.network_store import load_network
 from pactesur.engine.vehicles import vehicle_by_code
 from pactesur.spaces.models import Space
 from pactesur.spaces.naming import namesake_labels
+from pactesur.streets.models import StreetNetwork
 
 logger = logging.getLogger(__name__)
 
@@ -419,14 +420,15 @@ def assumed_width_ways(analyses: list[ClassAnalysis]) -> list[dict[str, Any]]:
     return sorted(ways.values(), key=lambda w: (-w["entries"], w["name"], str(w["way_id"])))
 
 
-def spaces_not_analysed(city: City | int) -> list[dict[str, Any]]:
+def spaces_not_analysed(city: City | int, *, network: StreetNetwork | None = None) -> list[dict[str, Any]]:
     """The spaces in use that have no result on the active network and why: outside it, or failed.
 
     Spaces outside the network first (their message says how far the nearest street is), then those
     whose analysis failed, each by name; one item per space, with the classes concerned. A space
     here has no impact speed anywhere on the page: it was not analysed, which never means safe.
+    `network`: the city's active network, when the caller has read it already.
     """
-    network = active_network(city)
+    network = network or active_network(city)
     if network is None:
         return []
     rows = (
@@ -460,10 +462,10 @@ def spaces_not_analysed(city: City | int) -> list[dict[str, Any]]:
     return sorted(by_space.values(), key=lambda i: (not i["outside"], i["name"].casefold(), i["space_id"]))
 
 
-def city_progress(city: City | int) -> dict[str, int]:
+def city_progress(city: City | int, *, network: StreetNetwork | None = None) -> dict[str, int]:
     """How many analyses of the city's active network wait, run, failed, lie outside it or are done
-    (spaces in use)."""
-    network = active_network(city)
+    (spaces in use). `network`: the city's active network, when the caller has read it already."""
+    network = network or active_network(city)
     if network is None:
         return {}
     # Analyses of archived spaces are history, not progress.
@@ -471,8 +473,13 @@ def city_progress(city: City | int) -> dict[str, int]:
         network=network, params_hash=parameters_hash(), space__archived_at__isnull=True
     )
     counts: dict[str, int] = dict(rows.order_by().values_list("status").annotate(n=Count("id")))
-    # A row running for longer than RUNNING_TIMEOUT is shown failed (`ApproachAnalysis.shown_status`).
-    dead = rows.filter(status=AnalysisStatus.RUNNING, updated_at__lt=timezone.now() - RUNNING_TIMEOUT).count()
+    # A row running for longer than RUNNING_TIMEOUT is shown failed (`ApproachAnalysis.shown_status`);
+    # asked only when some row runs.
+    dead = 0
+    if counts.get(AnalysisStatus.RUNNING):
+        dead = rows.filter(
+            status=AnalysisStatus.RUNNING, updated_at__lt=timezone.now() - RUNNING_TIMEOUT
+        ).count()
     if dead:
         counts[AnalysisStatus.RUNNING] -= dead
         counts[AnalysisStatus.FAILED] = counts.get(AnalysisStatus.FAILED, 0) + dead
@@ -497,9 +504,17 @@ def speed_map(city: City | int, vehicle: str, *, previous: bool = False) -> City
     found: CitySpeedMap | None = maps.filter(network=network).first()
     if found is not None and found.speeds_path.exists():
         return found
-    if not previous:
-        return None
-    earlier = maps.filter(city_id=network.city_id, network__version__lt=network.version)
+    return _earlier_speed_map(network, vehicle) if previous else None
+
+
+def _earlier_speed_map(network: StreetNetwork, vehicle: str) -> CitySpeedMap | None:
+    """The latest speed map of a class on an earlier network of the city whose file is still there."""
+    earlier = CitySpeedMap.objects.filter(
+        vehicle=vehicle,
+        params_hash=parameters_hash(),
+        city_id=network.city_id,
+        network__version__lt=network.version,
+    ).select_related("network")
     older: CitySpeedMap
     for older in earlier.order_by("-network__version")[:3]:
         if older.speeds_path.exists():
@@ -507,10 +522,33 @@ def speed_map(city: City | int, vehicle: str, *, previous: bool = False) -> City
     return None
 
 
-def city_speed_maps(city: City | int) -> dict[str, CitySpeedMap | None]:
+def city_speed_maps(
+    city: City | int, *, network: StreetNetwork | None = None
+) -> dict[str, CitySpeedMap | None]:
     """Each class's speed map shown on the city page (an earlier network's while the active one's is
-    computed, `speed_map`), None where there is none yet."""
-    return {code: speed_map(city, code, previous=True) for code in vehicle_codes()}
+    computed, `speed_map`), None where there is none yet. `network`: the city's active network, when
+    the caller has read it already.
+
+    The active network's maps of every class are read in one query: the page asks on every request.
+    """
+    network = network or active_network(city)
+    if network is None:
+        return dict.fromkeys(vehicle_codes())
+    current = CitySpeedMap.objects.filter(
+        network=network, params_hash=parameters_hash(), vehicle__in=vehicle_codes()
+    ).order_by()
+    by_class: dict[str, CitySpeedMap] = {}
+    for found in current:
+        found.network = network  # the row's own network: no join to read it again
+        by_class[found.vehicle] = found
+    shown: dict[str, CitySpeedMap | None] = {}
+    for code in vehicle_codes():
+        found_or_none = by_class.get(code)
+        if found_or_none is not None and found_or_none.speeds_path.exists():
+            shown[code] = found_or_none
+        else:
+            shown[code] = _earlier_speed_map(network, code)
+    return shown
 
 
 def city_streets(found: CitySpeedMap) -> list[dict[str, Any]] | None:

@@ -199,7 +199,7 @@ def space_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     pending = any(a.pending for a in analyses)
     # What is rendered from the results is kept until a row, the space or the network changes
     # (`page_cache`); not while a row is queued or running, as its shown status follows the clock.
-    stamp = None if pending else space_stamp(space)
+    stamp = None if pending else space_stamp(space, network=inputs.network if inputs is not None else None)
 
     def kept_or_computed(name: str, compute: Callable[[], T]) -> T:
         return compute() if stamp is None else kept(name, f"{stamp}:{rendering_key()}", compute)
@@ -326,11 +326,13 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
     city: City = request.city  # type: ignore[attr-defined]
     full = has_city_perm(request.user, city, "analysis.view")
     network = active_network(city)
+    if network is not None:
+        network.city = city  # the audit row and its name ("Helsinki v1 …") need no query to read it
     selected = request.GET.get("vehicle") or ""
     if selected not in vehicle_codes():
         selected = vehicle_codes()[-1]
     # Read on every request, as the progress is: a few light rows.
-    not_analysed = spaces_not_analysed(city) if network is not None else []
+    not_analysed = spaces_not_analysed(city, network=network) if network is not None else []
     context: dict[str, Any] = {
         "city": city,
         "network": network,
@@ -342,7 +344,7 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
             f"{city_stamp(city, network)}:{rendering_key()}",
             lambda: render_to_string("analysis/_ranking_rows.html", {"ranking": space_ranking(city)}),
         ),
-        "progress": city_progress(city),
+        "progress": city_progress(city, network=network) if network is not None else {},
         "not_analysed": not_analysed,
         "outside_count": sum(1 for item in not_analysed if item["outside"]),
         "space_count": Space.objects.filter(city=city).active().count(),
@@ -354,7 +356,7 @@ def city_analysis(request: HttpRequest) -> HttpResponse:
     }
     if full and network is not None:
         # The speed maps as text: per class, the length of street in each band and the fastest streets.
-        maps = city_speed_maps(city)
+        maps = city_speed_maps(city, network=network)
         context["streets_html"] = kept(
             f"city-streets-{selected}",  # the chosen class's section is the one not hidden
             f"{speed_maps_stamp(city, maps.values())}:{rendering_key()}",

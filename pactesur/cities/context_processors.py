@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from pactesur.cities.models import cities_of, has_city_perm, is_network_expert
+from pactesur.cities.models import has_city_perm, is_network_expert, user_cities
 
 # The actions the layout and pages ask about: each decides whether a menu item or a link is shown, so
 # that nobody is offered a page that would answer 403.
@@ -41,7 +41,7 @@ def current_city(request: HttpRequest) -> dict[str, Any]:
     flags |= {a.replace(".", "_"): allowed for a, allowed in flags.items()}
     return {
         "current_city": city,
-        "my_cities": list(cities_of(user)),
+        "my_cities": user_cities(user),
         "can": flags,
         # Only asked when there is no current city: a network expert's menu leads to the shared work
         # instead of a city's pages (one query, for city-less users only).

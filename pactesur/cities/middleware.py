@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from pactesur.cities.models import City, cities_of
+from pactesur.cities.models import City, user_cities
 from pactesur.cities.time_zones import city_zone
 
 SESSION_KEY = "pactesur_city_id"
@@ -22,12 +22,13 @@ class CurrentCityMiddleware:
         user = getattr(request, "user", None)
         city: City | None = None
         if user is not None and user.is_authenticated:
-            allowed = cities_of(user)
+            # One query for the user's cities, which the layout's city switcher lists too.
+            allowed = user_cities(user)
             wanted = request.session.get(SESSION_KEY)
             if wanted is not None:
-                city = allowed.filter(pk=wanted).first()
+                city = next((c for c in allowed if c.pk == wanted), None)
             if city is None:
-                city = allowed.first()
+                city = next(iter(allowed), None)
             request.city = city  # type: ignore[attr-defined]
         # Dates and times on the pages are the current city's local time.
         if city is None:

@@ -113,8 +113,8 @@ def _roles_by_city(user: Any) -> dict[int, set[str]]:
 
 
 def forget_roles(user: Any) -> None:
-    """Drop the cached roles after a membership change."""
-    for cached in ("_pactesur_roles", "_pactesur_network_expert"):
+    """Drop the cached roles (and cities) after a membership change."""
+    for cached in ("_pactesur_roles", "_pactesur_network_expert", "_pactesur_cities"):
         if hasattr(user, cached):
             delattr(user, cached)
 
@@ -152,6 +152,18 @@ def cities_where(user: Any, action: str) -> list[int]:
 
 def cities_of(user: Any) -> models.QuerySet[City]:
     return City.objects.filter(pk__in=cities_where(user, "city.view"))
+
+
+def user_cities(user: Any) -> list[City]:
+    """The cities `user` may open (`cities_of`), by name: read once and cached on the user for the
+    request, as the roles are (the current city, the layout's switcher and the two-factor check)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached: list[City] | None = getattr(user, "_pactesur_cities", None)
+    if cached is None:
+        cached = list(cities_of(user))
+        user._pactesur_cities = cached
+    return cached
 
 
 class CityOwnedQuerySet(models.QuerySet[Any]):

@@ -50,11 +50,12 @@ def _current_network(user: Any, city: City) -> Any:
         return None
     qs = model.objects.filter(city=city)
     field_names = {f.name for f in model._meta.get_fields()}
-    if "is_active" in field_names:
-        active = qs.filter(is_active=True).order_by("-pk").first()
-        if active is not None:
-            return active
-    return qs.order_by("-pk").first()
+    found = qs.filter(is_active=True).order_by("-pk").first() if "is_active" in field_names else None
+    if found is None:
+        found = qs.order_by("-pk").first()
+    if found is not None:
+        found.city = city  # the page names it with its city ("Helsinki v1 …"): no query to read it again
+    return found
 
 
 @login_required

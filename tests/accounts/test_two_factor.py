@@ -347,6 +347,31 @@ def test_other_roles_are_not_asked_for_two_factor(client, city, role) -> None:  
     assert client.get(reverse("spaces:list")).status_code == 200
 
 
+def test_a_requirement_holds_in_every_city_of_the_person_and_only_for_the_role_it_names(  # type: ignore[no-untyped-def]
+    client, city, other_city
+) -> None:
+    from tests.factories import MembershipFactory, UserFactory
+
+    guarded = UserFactory(username="guarded")
+    MembershipFactory(user=guarded, city=city, role="security")
+    MembershipFactory(user=guarded, city=other_city, role="viewer")
+    free = UserFactory(username="free")
+    MembershipFactory(user=free, city=city, role="viewer")
+    MembershipFactory(user=free, city=other_city, role="admin")
+    _require_two_factor(city)
+
+    _password_step(client, "guarded")
+    assert other_city.name < city.name  # Liège, the first of their cities, is their current city
+    # Nice requires it of its security managers: nothing of Liège opens either.
+    assert client.get(reverse("spaces:list"))["Location"] == reverse("accounts:two_factor_setup")
+    client.logout()
+
+    _password_step(client, "free")
+    client.post(reverse("cities:switch"), {"city": city.pk})
+    # An admin of Liège, which requires nothing, and a viewer of Nice: not asked.
+    assert client.get(reverse("spaces:list")).status_code == 200
+
+
 def test_a_city_that_does_not_require_it_asks_nothing_of_its_admins(client, city, city_admin) -> None:  # type: ignore[no-untyped-def]
     _password_step(client, "city_admin")
     assert client.get(reverse("accounts:members")).status_code == 200

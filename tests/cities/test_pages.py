@@ -79,3 +79,23 @@ def test_home_shows_the_citys_active_street_network(client, viewer, city) -> Non
     html = client.get(reverse("home")).content.decode()
     assert str(network) in html
     assert "No street network imported yet." not in html
+
+
+def test_a_page_reads_the_users_cities_once_for_the_current_city_the_switcher_and_two_factor(  # type: ignore[no-untyped-def]
+    client, viewer, city, other_city
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    MembershipFactory(user=viewer, city=other_city, role="planner")
+    client.force_login(viewer)
+    client.post(reverse("cities:switch"), {"city": other_city.pk})
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("home")).content.decode()
+
+    assert "<h1>Liège</h1>" in html
+    assert f'<option value="{city.pk}">Nice</option>' in html  # the switcher lists both
+    assert f'<option value="{other_city.pk}" selected>Liège</option>' in html
+    read = [q["sql"] for q in queries.captured_queries if 'FROM "cities_' in q["sql"]]
+    assert len(read) == 2, read  # the roles, then the cities: nothing more for the layout or two-factor
