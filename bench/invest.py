@@ -11,15 +11,21 @@ candidate would cost. All figures are (assumption) and only meant to look like a
 
 Measured, in one process: the best plan (HiGHS to `--gap`, under `--time-limit`), the greedy
 heuristic (time and how much more risk it leaves), a `--frontier`-budget frontier (1–20 % of the
-cost of everything, `--frontier-gap`, `--frontier-time-limit` per budget, `--workers` threads),
-and two baselines so that times compare across machines: the LP relaxation of the same problem
-(HiGHS, same matrix) and a 100-space city of the same kind solved to the same gap.
+cost of everything, `--frontier-gap`, `--frontier-time-limit` per budget, `--workers` threads,
+each budget started from the best plan of the smaller ones, or cold with `--cold-frontier`), the
+whole computation of a plan's page (`study_plan`: the best plan, the 20 budgets of its frontier, a
+tenth to twice its budget, and its neighbours ±10 %, with the engine's defaults; `--plan-page`,
+always in the full run), and two baselines so that times compare across machines: the LP
+relaxation of the same problem (HiGHS, same matrix) and a 100-space city of the same kind solved
+to the same gap.
 
-    python bench/invest.py              # 1,000 spaces, 20-budget frontier (5–7 minutes on 2 cores)
+    python bench/invest.py              # 1,000 spaces, frontier, plan page (10–15 minutes, 2 cores)
     python bench/invest.py --quick      # 200 spaces, 5 budgets (CI, about 1 minute)
+    python bench/invest.py --quick --plan-page   # and the plan page's computation (2–3 minutes)
 
-Each HiGHS solve at 1,000 spaces costs about ten LP relaxations (scipy's `milp` cannot warm-start
-one budget from the last), so the frontier is solved to a 0.1 % gap, two budgets at a time.
+Each HiGHS solve at 1,000 spaces costs about ten LP relaxations, so the frontier is solved to a
+0.1 % gap, two budgets at a time, each from the plans already found (`pactesur.engine.invest`'s
+warm start).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import numpy as np
 import scipy
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from pactesur.engine import invest as _invest
 from pactesur.engine.invest import (
     HIGHS_PRESOLVE,
     Candidate,
@@ -49,6 +56,7 @@ from pactesur.engine.invest import (
     best_plan,
     frontier,
     greedy_plan,
+    study_plan,
 )
 
 ATTACKS = (
@@ -265,14 +273,20 @@ def _frontier(problem: Problem, args: argparse.Namespace) -> dict[str, Any]:
     low, high = FRONTIER_SHARES
     whole = problem.budget_eur / BUDGET_SHARE
     budgets = [whole * (low + (high - low) * k / max(args.frontier - 1, 1)) for k in range(args.frontier)]
+    bindings = _invest._HIGHS
+    if args.cold_frontier:
+        _invest._HIGHS = None  # every solve through `scipy.optimize.milp`, from nothing
     t0 = time.perf_counter()
-    points = frontier(
-        problem,
-        budgets,
-        time_limit_s=args.frontier_time_limit,
-        mip_rel_gap=args.frontier_gap,
-        workers=args.workers,
-    )
+    try:
+        points = frontier(
+            problem,
+            budgets,
+            time_limit_s=args.frontier_time_limit,
+            mip_rel_gap=args.frontier_gap,
+            workers=args.workers,
+        )
+    finally:
+        _invest._HIGHS = bindings
     total_s = time.perf_counter() - t0
     residuals = [p.residual_risk for p in points if p.residual_risk is not None]
     return {
@@ -280,6 +294,7 @@ def _frontier(problem: Problem, args: argparse.Namespace) -> dict[str, Any]:
         "mip_rel_gap": args.frontier_gap,
         "time_limit_per_budget_s": args.frontier_time_limit,
         "workers": args.workers,
+        "warm_start": not args.cold_frontier and bindings is not None,
         "total_s": round(total_s, 2),
         "proven_optimal": sum(p.plan.proven_optimal for p in points),
         "time_limit_hit": sum(p.plan.status in {"time_limit", "no_solution"} for p in points),
@@ -303,6 +318,37 @@ def _frontier(problem: Problem, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _plan_page(problem: Problem, args: argparse.Namespace) -> dict[str, Any]:
+    """What a plan's page computes in the background (`pactesur.measures.planning.solve`)."""
+    shares = [round(0.1 * n, 1) for n in range(1, 21)]  # planning.FRONTIER_SHARES
+    budgets = [problem.budget_eur * share for share in shares]
+    t0 = time.perf_counter()
+    study = study_plan(problem, budgets, workers=args.workers)
+    total_s = time.perf_counter() - t0
+    points = study.frontier
+    return {
+        "budgets": len(budgets),
+        "workers": args.workers,
+        "time_limit_s": _invest.TIME_LIMIT_S,
+        "frontier_time_limit_s": _invest.FRONTIER_TIME_LIMIT_S,
+        "frontier_rel_gap": _invest.FRONTIER_REL_GAP,
+        "total_s": round(total_s, 1),
+        "best_plan_s": round(study.plan.solve_s, 1),
+        "best_plan_status": study.plan.status,
+        "proven_optimal": sum(p.plan.proven_optimal for p in points),
+        "largest_gap": max((p.plan.mip_gap or 0.0 for p in points), default=None),
+        "points": [
+            {
+                "share": share,
+                "status": p.plan.status,
+                "mip_gap": p.plan.mip_gap,
+                "solve_s": round(p.plan.solve_s, 2),
+            }
+            for share, p in zip(shares, points, strict=True)
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spaces", type=int, default=1000)
@@ -313,6 +359,8 @@ def main() -> None:
     parser.add_argument("--frontier-time-limit", type=float, default=15.0, help="HiGHS limit per budget, s")
     parser.add_argument("--workers", type=int, default=2, help="frontier threads")
     parser.add_argument("--quick", action="store_true", help="200 spaces, 5 budgets (CI)")
+    parser.add_argument("--cold-frontier", action="store_true", help="frontier without warm starts")
+    parser.add_argument("--plan-page", action="store_true", help="the plan page's computation (--quick)")
     args = parser.parse_args()
     if args.quick:
         args.spaces, args.frontier = 200, 5
@@ -348,6 +396,10 @@ def main() -> None:
     extra = greedy.residual_risk - plan.residual_risk
     print("[bench] frontier", file=sys.stderr, flush=True)
     front = _frontier(problem, args)
+    page = None
+    if args.plan_page or not args.quick:
+        print("[bench] plan page", file=sys.stderr, flush=True)
+        page = _plan_page(problem, args)
     print(
         json.dumps(
             {
@@ -381,6 +433,7 @@ def main() -> None:
                     "violations": len(greedy.violations),
                 },
                 "frontier": front,
+                "plan_page": page,
                 "bench_wall_s": round(time.perf_counter() - started, 1),
             },
             indent=1,

@@ -6,7 +6,8 @@ the risk it removes at its space when alone, and a security-by-design integratio
 `best_plan` chooses the candidates to fund, and with yearly budgets the year each is funded in,
 by solving one mixed-integer programme with HiGHS (`scipy.optimize.milp`); `greedy_plan` is the
 classic cost-effectiveness heuristic to compare with; `frontier` and `neighbours` show what more or
-less money would buy; `evaluate_plan` scores a plan the caller chose.
+less money would buy; `study_plan` does all of it at once, each solve started from the best plan
+already known that fits its budget; `evaluate_plan` scores a plan the caller chose.
 
 The model (docs/risk-method.md §5 is the what-if it follows):
 
@@ -33,6 +34,13 @@ The model (docs/risk-method.md §5 is the what-if it follows):
   each scenario, and for their sum up to the chord tolerance. An impossible one makes the plan
   infeasible, with the reason.
 
+- **Warm starts.** A plan that fits a budget fits every larger one (only the total budget changes
+  between the points of a frontier), so each solve is given the best plan already found that fits
+  its budget as HiGHS's first incumbent: HiGHS prunes with it from the start, and a frontier
+  solved budget after budget never leaves more modelled risk at a larger budget.
+  `scipy.optimize.milp` takes no starting point, so these solves go through the HiGHS bindings
+  scipy ships (`_highs_start`); without them (another scipy) every solve starts cold.
+
 What a plan says about itself — why it is infeasible, what the solver did — comes as notes
 (`Note`): a code and its figures, for callers to word in their reader's language, beside the
 English sentence.
@@ -41,9 +49,10 @@ English sentence.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass
 from functools import lru_cache
@@ -51,7 +60,7 @@ from typing import Any, Literal
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from pactesur.engine._arrays import BoolArray, FloatArray, IntArray
 from pactesur.engine.errors import EngineError
@@ -64,8 +73,15 @@ RESIDUAL_TOLERANCE: float = 3e-3
 FULL_REMOVAL_SHARE_LEFT: float = 1e-6
 # HiGHS stops, and the plan counts as proven optimal, within this relative gap (HiGHS's default).
 MIP_REL_GAP: float = 1e-4
-# Wall-clock limit of one HiGHS solve, s (assumption: a request a user waits for).
+# Wall-clock limit of one HiGHS solve, s (assumption: long enough for a city of a few hundred spaces,
+# short enough that a plan of 1,000 spaces is ready within minutes in the background).
 TIME_LIMIT_S: float = 60.0
+# A frontier point is a dot on a chart and a line of a table: within 0.1 % of the least residual
+# risk is closer than the chart or the chords (0.3 %) can tell (assumption), and each point has
+# its own wall-clock limit, s (assumption: 20 points of a 1,000-space city in a few minutes; at
+# 15 s the root LP of the larger budgets did not always finish there on a loaded machine).
+FRONTIER_REL_GAP: float = 1e-3
+FRONTIER_TIME_LIMIT_S: float = 30.0
 # HiGHS's presolve spends most of a solve on the dense budget row of these models (measured on a
 # synthetic city of 1,000 spaces: 34 s of a 51 s solve; without it the solve took 26 s), so off.
 HIGHS_PRESOLVE: bool = False
@@ -847,9 +863,94 @@ def _build_model(prep: _Prepared, tolerance: float) -> _Model:
     )
 
 
+def _highs_bindings() -> Any | None:
+    """The HiGHS bindings scipy ships (private to scipy, pinned with it), or None without them."""
+    try:
+        core = importlib.import_module("scipy.optimize._highspy._core")
+        status = importlib.import_module("scipy.optimize._linprog_highs")._highs_to_scipy_status_message
+    except (ImportError, AttributeError):
+        return None
+    if not all(hasattr(core, name) for name in ("_Highs", "HighsLp", "HighsOptions", "HighsSolution")):
+        return None
+    return (core, status)
+
+
+_HIGHS = _highs_bindings()
+# HiGHS's model statuses after which it may hold a plan (a MIP stopped by a limit may have one).
+_STOPPED_WITH_PLAN = ("kOptimal", "kTimeLimit", "kIterationLimit", "kSolutionLimit")
+
+
+def _highs_start(
+    model: _Model,
+    objective: FloatArray,
+    row_upper: FloatArray,
+    start: FloatArray,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+) -> OptimizeResult | None:
+    """Solve as `scipy.optimize.milp` does, with `start` (a feasible point) as the first incumbent.
+
+    The same HiGHS and options as `milp`, through the bindings scipy ships; the result has the
+    fields `milp` returns. None without the bindings.
+    """
+    if _HIGHS is None:
+        return None
+    core, scipy_status = _HIGHS
+    matrix = model.matrix.tocsc()
+    lp = core.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.a_matrix_.format_ = core.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = objective, model.lower, model.upper
+    lp.row_lower_, lp.row_upper_ = model.row_lower, row_upper
+    lp.integrality_ = [core.HighsVarType(int(i)) for i in model.integrality]
+    options = core.HighsOptions()
+    options.time_limit, options.mip_rel_gap = time_limit_s, mip_rel_gap
+    options.presolve = "on" if HIGHS_PRESOLVE else "off"
+    options.output_flag = options.log_to_console = False
+    highs = core._Highs()
+    highs.passOptions(options)
+    highs.passModel(lp)
+    solution = core.HighsSolution()
+    solution.col_value = start.tolist()
+    solution.value_valid = True
+    highs.setSolution(solution)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    code, message = scipy_status(status, highs.modelStatusToString(status))
+    has_plan = status.name in _STOPPED_WITH_PLAN and info.objective_function_value != core.kHighsInf
+    return OptimizeResult(
+        status=code,
+        message=message,
+        success=code == 0,
+        x=np.array(highs.getSolution().col_value) if has_plan else None,
+        fun=info.objective_function_value if has_plan else None,
+        mip_node_count=info.mip_node_count,
+        mip_dual_bound=info.mip_dual_bound,
+        mip_gap=info.mip_gap,
+    )
+
+
 def _run_milp(
-    model: _Model, objective: FloatArray, row_upper: FloatArray, *, time_limit_s: float, mip_rel_gap: float
+    model: _Model,
+    objective: FloatArray,
+    row_upper: FloatArray,
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+    start: FloatArray | None = None,
 ) -> Any:
+    """HiGHS's answer for these objective and row bounds, from `start` when given (`_highs_start`)."""
+    if start is not None:
+        warm = _highs_start(
+            model, objective, row_upper, start, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap
+        )
+        if warm is not None:
+            return warm
     return milp(
         objective,
         integrality=model.integrality,
@@ -1008,6 +1109,49 @@ def _model_value(prep: _Prepared, model: _Model, chosen: Mapping[int, int]) -> f
     return tie_break + float(model.objective[n_x:-1] @ used) + float(model.objective[-1])
 
 
+def _start_vector(prep: _Prepared, model: _Model, chosen: Mapping[int, int]) -> FloatArray:
+    """The programme's variables for a choice of candidates: its binaries, each pool's pieces filled
+    as far as its measures reach (steepest first), and the constant column."""
+    x = np.zeros(model.objective.shape[0])
+    n_x = model.var_candidate.shape[0]
+    key = model.var_candidate * prep.periods + model.var_period
+    wanted = np.array([i * prep.periods + p for i, p in chosen.items()], np.int64)
+    x[np.searchsorted(key, wanted)] = 1.0
+    taken = np.zeros(prep.alone.shape[0])
+    taken[list(chosen)] = 1.0
+    reach = np.asarray(_weights(prep) @ taken, np.float64)
+    pieces = model.segments
+    x[n_x:-1] = np.clip(reach[pieces.pool] - pieces.start, 0.0, pieces.length)
+    x[-1] = 1.0
+    return x
+
+
+def _periods_of(prep: _Prepared, plan: Plan) -> dict[int, int]:
+    """Candidate index → period of a plan's choices."""
+    return {
+        prep.candidate_index[c.candidate_id]: prep.years.index(c.year) if c.year is not None else 0
+        for c in plan.chosen
+    }
+
+
+def _incumbent(prep: _Prepared, model: _Model, plans: Sequence[Plan], budget: float) -> dict[int, int] | None:
+    """The choice of the plan that leaves the least modelled risk among `plans` that keep every rule
+    and fit `budget` (each fits the others' budgets and rules: only the total budget differs)."""
+    best: tuple[float, dict[int, int]] | None = None
+    for plan in plans:
+        if not plan.has_plan or plan.violations or not plan.chosen:
+            continue
+        if _over(plan.total_cost_eur, budget):
+            continue
+        chosen = _periods_of(prep, plan)
+        if not all(prep.fundable[i] and p in prep.allowed[i] for i, p in chosen.items()):
+            continue
+        value = _model_value(prep, model, chosen)
+        if best is None or value < best[0]:
+            best = (value, chosen)
+    return None if best is None else best[1]
+
+
 def _fallback(prep: _Prepared, model: _Model, value: float) -> tuple[dict[int, int], float] | None:
     """The greedy plan and its model value when it keeps every rule and beats `value`."""
     chosen = _greedy_choice(prep)
@@ -1024,12 +1168,16 @@ def _solve(
     time_limit_s: float,
     mip_rel_gap: float,
     tolerance: float,
+    start: Sequence[Plan] = (),
+    diagnose: bool = True,
 ) -> Plan:
     """Solve the model for one total budget and turn HiGHS's answer into a plan.
 
-    When HiGHS stops on the time limit, the greedy plan replaces its best plan if it keeps every
-    rule and is better; either counts as proven when its gap to HiGHS's bound is within
-    `mip_rel_gap` (HiGHS checks the gap only between phases, so it may stop just after reaching it).
+    An infeasible plan says why (`_diagnose`, one more solve) unless `diagnose` is False.
+    HiGHS starts from the best of the `start` plans that fits the budget (`_incumbent`). When it
+    stops on the time limit, the greedy plan replaces its best plan if it keeps every rule and is
+    better; either counts as proven when its gap to HiGHS's bound is within `mip_rel_gap` (HiGHS
+    checks the gap only between phases, so it may stop just after reaching it).
     """
     _checked(budget, "The budget")
     # the greedy fallback and the checks of the plan read the budget of this solve
@@ -1051,10 +1199,18 @@ def _solve(
     row_upper = model.row_upper.copy()
     row_upper[model.budget_row] = budget / model.cost_scale
     started = time.perf_counter()
-    result = _run_milp(model, model.objective, row_upper, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
+    incumbent = _incumbent(prep, model, start, budget)
+    result = _run_milp(
+        model,
+        model.objective,
+        row_upper,
+        time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap,
+        start=None if incumbent is None else _start_vector(prep, model, incumbent),
+    )
     notes = [_solver_note(int(result.status), str(result.message), time_limit_s)]
     if result.status == 2:
-        reasons = _diagnose(prep, model, budget, time_limit_s=time_limit_s)
+        reasons = _diagnose(prep, model, budget, time_limit_s=time_limit_s) if diagnose else ()
         return _without_plan(prep, "infeasible", time.perf_counter() - started, reasons, tuple(notes))
     chosen: dict[int, int] | None = None
     value = math.inf
@@ -1432,20 +1588,99 @@ def best_plan(
     )
 
 
+# What `study_plan` and `frontier` report as they go: a stage ("plan", then "frontier"), the
+# frontier points known so far and how many there are.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class _Options:
+    """HiGHS's limits and the chords' tolerance of a kind of solve; whether an infeasible one says why."""
+
+    time_limit_s: float
+    mip_rel_gap: float
+    tolerance: float
+    diagnose: bool = True
+
+
+def _solve_at(
+    prep: _Prepared, model: _Model, budget: float, options: _Options, start: Sequence[Plan] = ()
+) -> Plan:
+    return _solve(
+        prep,
+        model,
+        budget,
+        time_limit_s=options.time_limit_s,
+        mip_rel_gap=options.mip_rel_gap,
+        tolerance=options.tolerance,
+        start=start,
+        diagnose=options.diagnose,
+    )
+
+
+def _trace(
+    prep: _Prepared,
+    model: _Model,
+    budgets: Sequence[float],
+    options: _Options,
+    *,
+    known: Sequence[Plan] = (),
+    workers: int = 1,
+    on_point: Callable[[float, Plan], None] | None = None,
+) -> dict[float, Plan]:
+    """Solve each budget, the smaller ones first, each from the best plan already found that fits it.
+
+    The sorted budgets are cut into `workers` runs of neighbouring budgets solved side by side
+    (HiGHS releases the GIL), one budget of each run per round, so that each round starts from
+    every plan found before it (and `known`). `on_point` hears of each plan in the calling thread.
+    """
+    order = sorted(set(budgets))
+    size = max(1, math.ceil(len(order) / workers))
+    runs = [order[k : k + size] for k in range(0, len(order), size)]
+    solved: dict[float, Plan] = {}
+
+    def solve_round(batch: list[float]) -> list[Plan]:
+        start = (*known, *solved.values())
+
+        def one(budget: float) -> Plan:
+            return _solve_at(prep, model, budget, options, start)
+
+        if len(batch) == 1:
+            return [one(batch[0])]
+        with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+            return list(pool.map(one, batch))
+
+    for r in range(max((len(run) for run in runs), default=0)):
+        batch = [run[r] for run in runs if r < len(run)]
+        for budget, plan in zip(batch, solve_round(batch), strict=True):
+            solved[budget] = plan
+            if on_point is not None:
+                on_point(budget, plan)
+    return solved
+
+
+def _point(budget: float, plan: Plan) -> FrontierPoint:
+    residual = plan.residual_risk if plan.has_plan else None
+    return FrontierPoint(float(budget), residual, plan.total_cost_eur, len(plan.chosen), plan)
+
+
 def frontier(
     problem: Problem,
     budgets_eur: Sequence[float],
     *,
-    time_limit_s: float = TIME_LIMIT_S,
-    mip_rel_gap: float = MIP_REL_GAP,
+    time_limit_s: float = FRONTIER_TIME_LIMIT_S,
+    mip_rel_gap: float = FRONTIER_REL_GAP,
     residual_tolerance: float = RESIDUAL_TOLERANCE,
     workers: int = 1,
 ) -> list[FrontierPoint]:
     """Return the best plan at each total budget in `budgets_eur` (the problem's own is ignored).
 
     The constraint matrix is built once; each budget only changes the bound of the budget row.
-    HiGHS releases the GIL, so `workers` threads solve that many budgets at once.
-    Residual risk does not grow with the budget, up to `mip_rel_gap` and the chord tolerance.
+    Budgets are solved from the smallest, each from the best plan already found that fits it
+    (a warm start), so the modelled residual risk never grows with the budget. HiGHS releases the
+    GIL, so `workers` threads solve that many runs of neighbouring budgets at once (where two runs
+    meet, a point cut short by the time limit may leave more risk than the one below, by at most
+    its gap). An infeasible budget's plan does not say why (`best_plan` does: another solve).
 
     Parameters
     ----------
@@ -1454,7 +1689,8 @@ def frontier(
     budgets_eur
         Total budgets to solve for.
     time_limit_s, mip_rel_gap, residual_tolerance
-        As in `best_plan`, for each budget.
+        As in `best_plan`, for each budget; by default a frontier point's (`FRONTIER_TIME_LIMIT_S`,
+        `FRONTIER_REL_GAP`): each point says its gap (`Plan.mip_gap`, `Plan.proven_optimal`).
     workers
         Budgets solved at the same time (threads; at most the machine's cores is useful).
 
@@ -1469,23 +1705,14 @@ def frontier(
     for budget in budgets_eur:
         _checked(budget, "A frontier budget")
     model = _build_model(prep, residual_tolerance)
-
-    def point(budget: float) -> FrontierPoint:
-        plan = _solve(
-            prep,
-            model,
-            budget,
-            time_limit_s=time_limit_s,
-            mip_rel_gap=mip_rel_gap,
-            tolerance=residual_tolerance,
-        )
-        residual = plan.residual_risk if plan.has_plan else None
-        return FrontierPoint(float(budget), residual, plan.total_cost_eur, len(plan.chosen), plan)
-
-    if workers == 1:
-        return [point(b) for b in budgets_eur]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(point, budgets_eur))
+    solved = _trace(
+        prep,
+        model,
+        [float(b) for b in budgets_eur],
+        _Options(time_limit_s, mip_rel_gap, residual_tolerance, diagnose=False),
+        workers=workers,
+    )
+    return [_point(float(b), solved[float(b)]) for b in budgets_eur]
 
 
 def _neighbour(base: Plan, plan: Plan, budget: float) -> Neighbour:
@@ -1502,6 +1729,17 @@ def _neighbour(base: Plan, plan: Plan, budget: float) -> Neighbour:
     )
 
 
+def _neighbour_budgets(budget: float, step: float, model: _Model) -> tuple[float | None, float]:
+    """The budgets just below and above `budget` (with none, the cheapest candidate's cost above)."""
+    if not 0.0 < step < 1.0:
+        raise InvestInputError(
+            f"The neighbour step must be between 0 and 1 (a share of the budget); it is {step!r}."
+        )
+    cheapest = float(model.var_cost.min()) if model.var_cost.size else 0.0
+    below = budget * (1.0 - step) if budget > 0.0 else None
+    return below, budget * (1.0 + step) if budget > 0.0 else cheapest
+
+
 def neighbours(
     problem: Problem,
     *,
@@ -1513,7 +1751,8 @@ def neighbours(
     """Return the best plan, and what the best plans at a budget `step` lower and higher change.
 
     Three solves of one model: at the budget, at ``budget·(1 − step)`` and ``budget·(1 + step)``
-    (with a zero budget, above is the cheapest candidate's cost and there is no below).
+    (with a zero budget, above is the cheapest candidate's cost and there is no below); the one
+    above starts from the plan at the budget.
 
     Parameters
     ----------
@@ -1529,21 +1768,139 @@ def neighbours(
     Neighbours
         The base plan and its two neighbours, with candidates added, removed and rescheduled.
     """
-    if not 0.0 < step < 1.0:
-        raise InvestInputError(
-            f"The neighbour step must be between 0 and 1 (a share of the budget); it is {step!r}."
-        )
     prep = _prepare(problem)
     model = _build_model(prep, residual_tolerance)
-    options = {"time_limit_s": time_limit_s, "mip_rel_gap": mip_rel_gap, "tolerance": residual_tolerance}
-    budget = problem.budget_eur
-    base = _solve(prep, model, budget, **options)
-    below = None
-    if budget > 0.0:
-        below = _neighbour(base, _solve(prep, model, budget * (1.0 - step), **options), budget * (1.0 - step))
-    cheapest = float(model.var_cost.min()) if model.var_cost.size else 0.0
-    up = budget * (1.0 + step) if budget > 0.0 else cheapest
-    return Neighbours(plan=base, below=below, above=_neighbour(base, _solve(prep, model, up, **options), up))
+    down, up = _neighbour_budgets(problem.budget_eur, step, model)
+    options = _Options(time_limit_s, mip_rel_gap, residual_tolerance)
+    base = _solve_at(prep, model, problem.budget_eur, options)
+    below = None if down is None else _neighbour(base, _solve_at(prep, model, down, options), down)
+    return Neighbours(
+        plan=base, below=below, above=_neighbour(base, _solve_at(prep, model, up, options, (base,)), up)
+    )
+
+
+@dataclass(frozen=True)
+class PlanStudy:
+    """What the plan page shows of a problem: the best plan, the greedy one, a frontier, neighbours.
+
+    Attributes
+    ----------
+    plan : the best plan at the problem's budget (`best_plan`).
+    greedy : the greedy plan (`greedy_plan`).
+    frontier : one point per frontier budget, in the given order.
+    neighbours : the plans just below and above the budget (`neighbours`).
+    """
+
+    plan: Plan
+    greedy: Plan
+    frontier: tuple[FrontierPoint, ...]
+    neighbours: Neighbours
+
+
+def _same_budget(budgets: Mapping[float, Plan], budget: float) -> Plan | None:
+    return next((p for b, p in budgets.items() if math.isclose(b, budget, rel_tol=1e-9, abs_tol=1e-9)), None)
+
+
+def study_plan(
+    problem: Problem,
+    frontier_budgets_eur: Sequence[float],
+    *,
+    step: float = NEIGHBOUR_STEP,
+    time_limit_s: float = TIME_LIMIT_S,
+    mip_rel_gap: float = MIP_REL_GAP,
+    frontier_time_limit_s: float = FRONTIER_TIME_LIMIT_S,
+    frontier_rel_gap: float = FRONTIER_REL_GAP,
+    residual_tolerance: float = RESIDUAL_TOLERANCE,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> PlanStudy:
+    """Return the best plan, the greedy plan, the frontier and the neighbours, solving each budget once.
+
+    The model is built once. The plans just below and above the budget are solved as the best
+    plan is (`time_limit_s`, `mip_rel_gap`), the one above from the best plan; the other frontier
+    budgets as `frontier` solves them (`frontier_time_limit_s`, `frontier_rel_gap`, from the
+    smallest, each from the best plan already found that fits it, infeasible ones not diagnosed).
+    A frontier budget equal to one of those three is not solved again. `progress` hears
+    ``("plan", 0, n)`` before the best plan, then ``("frontier", k, n)`` each time `k` of the `n`
+    frontier points are known.
+
+    Parameters
+    ----------
+    problem
+        The spaces, candidates, budgets and rules.
+    frontier_budgets_eur
+        Total budgets of the frontier.
+    step
+        As in `neighbours`.
+    time_limit_s, mip_rel_gap
+        HiGHS's limits for the best plan and the neighbours, as in `best_plan`.
+    frontier_time_limit_s, frontier_rel_gap
+        HiGHS's limits for each other frontier point.
+    residual_tolerance
+        As in `best_plan`.
+    workers
+        Frontier budgets solved at the same time (threads).
+    progress
+        Called in the calling thread as the work goes (see above).
+
+    Returns
+    -------
+    PlanStudy
+        The plans; each frontier point says its gap (`Plan.mip_gap`, `Plan.proven_optimal`).
+    """
+    if workers < 1:
+        raise InvestInputError(f"workers must be 1 or more; it is {workers}.")
+    prep = _prepare(problem)
+    budgets = [float(b) for b in frontier_budgets_eur]
+    for b in budgets:
+        _checked(b, "A frontier budget")
+    model = _build_model(prep, residual_tolerance)
+    down, up = _neighbour_budgets(problem.budget_eur, step, model)
+    wanted = len(budgets)
+
+    def report() -> None:
+        if progress is not None:
+            progress("frontier", sum(1 for b in budgets if _same_budget(solved, b) is not None), wanted)
+
+    if progress is not None:
+        progress("plan", 0, wanted)
+    greedy = _greedy(prep)
+    options = _Options(time_limit_s, mip_rel_gap, residual_tolerance)
+    # HiGHS finds better plans than the greedy one within its first seconds: no start for this one
+    base = _solve_at(prep, model, problem.budget_eur, options)
+    solved: dict[float, Plan] = {problem.budget_eur: base}
+    report()
+    for budget in (down, up):
+        if budget is not None and _same_budget(solved, budget) is None:
+            solved[budget] = _solve_at(prep, model, budget, options, tuple(solved.values()))
+            report()
+
+    def heard(budget: float, plan: Plan) -> None:
+        solved[budget] = plan
+        report()
+
+    _trace(
+        prep,
+        model,
+        [b for b in budgets if _same_budget(solved, b) is None],
+        _Options(frontier_time_limit_s, frontier_rel_gap, residual_tolerance, diagnose=False),
+        known=tuple(solved.values()),
+        workers=workers,
+        on_point=heard,
+    )
+
+    def at(budget: float) -> Plan:
+        plan = _same_budget(solved, budget)
+        assert plan is not None  # every budget was solved above
+        return plan
+
+    below = None if down is None else _neighbour(base, at(down), down)
+    return PlanStudy(
+        plan=base,
+        greedy=greedy,
+        frontier=tuple(_point(b, at(b)) for b in budgets),
+        neighbours=Neighbours(plan=base, below=below, above=_neighbour(base, at(up), up)),
+    )
 
 
 def greedy_plan(problem: Problem) -> Plan:
@@ -1564,7 +1921,10 @@ def greedy_plan(problem: Problem) -> Plan:
     Plan
         Status ``heuristic``, scored with the exact product model.
     """
-    prep = _prepare(problem)
+    return _greedy(_prepare(problem))
+
+
+def _greedy(prep: _Prepared) -> Plan:
     started = time.perf_counter()
     chosen = _greedy_choice(prep)
     return _evaluate(

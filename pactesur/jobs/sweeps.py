@@ -8,7 +8,8 @@ every `beat_interval_s()`; a RUNNING task whose worker has been silent for `lost
 is taken as the job killing it, a file exhausting memory for instance) and then failed with a
 message; the app whose rows the job was filling is told (`LOST_HANDLERS`), so that an import or
 an analysis never stays "running" on a page. The same sweep removes the temporary and orphan
-files of imports (`pactesur.streets.actions.do_sweep_orphan_files`), and once an hour the sweep sends
+files of imports (`pactesur.streets.actions.do_sweep_orphan_files`) and of prepared reports
+(`pactesur.reports.actions.do_sweep_orphan_report_files`), and once an hour the sweep sends
 the reminders of assessments overdue for review (no cron needed).
 
 Every worker runs the sweep when it starts and every `SWEEP_EVERY_S` (`management/commands/
@@ -55,6 +56,8 @@ LOST_HANDLERS: dict[str, str] = {
     "pactesur.streets.tasks.run_import_job": "pactesur.streets.actions.do_handle_lost_import",
     "pactesur.analysis.tasks.analyse_space": "pactesur.analysis.actions.do_handle_lost_space_analysis",
     "pactesur.analysis.tasks.analyse_city": "pactesur.analysis.actions.do_handle_lost_city_analysis",
+    "pactesur.reports.tasks.prepare_protection_plan": "pactesur.reports.actions.do_handle_lost_report",
+    "pactesur.measures.tasks.compute_plan": "pactesur.measures.actions.do_handle_lost_plan",
 }
 LOST_MESSAGE = (
     "The worker running this job stopped {attempts} times without finishing it (killed, out of "
@@ -110,10 +113,11 @@ def do_sweep(now: datetime.datetime | None = None) -> SweepStats:
     """Retry or fail the lost jobs, remove orphan files, send the day's reminders; return what was done."""
     global _last_reminders_at  # noqa: PLW0603 (one clock per worker process)
     from pactesur.assessments.actions import do_send_assessment_reminders
+    from pactesur.reports.actions import do_sweep_orphan_report_files
     from pactesur.streets.actions import do_sweep_orphan_files
 
     stats = do_sweep_lost_tasks(now)
-    stats.files = do_sweep_orphan_files()
+    stats.files = do_sweep_orphan_files() + do_sweep_orphan_report_files()
     WorkerBeat.objects.filter(seen_at__lt=(now or timezone.now()) - FORGET_BEATS_AFTER).delete()
     if time.monotonic() - _last_reminders_at >= REMINDERS_EVERY_S or _last_reminders_at == 0.0:
         _last_reminders_at = time.monotonic()

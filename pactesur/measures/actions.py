@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image, UnidentifiedImageError
 
 from pactesur.assessments.library import ATTACK_ORDER
@@ -27,6 +28,7 @@ from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.models import City
 from pactesur.cities.records import check_editable, stored_user
+from pactesur.cities.stored_text import StoredText
 from pactesur.measures import planning
 from pactesur.measures.library import BARRIER_KINDS, INTEGRATION_CRITERIA, INTEGRATION_MAX
 from pactesur.measures.models import (
@@ -34,6 +36,7 @@ from pactesur.measures.models import (
     InvestmentPlan,
     MeasureFeedback,
     MeasureType,
+    PlanComputation,
     PlanStatus,
 )
 from pactesur.measures.ratings import RatingError, parse_rating
@@ -356,6 +359,17 @@ def do_add_feedback(
 
 # --- investment plans --------------------------------------------------------------------------------
 
+# Stored untranslated on a plan (`InvestmentPlan.computation_message`), translated when shown.
+PLAN_QUEUED = gettext_noop("Waiting for a worker to compute it.")
+PLAN_QUEUED_AGAIN = gettext_noop("Queued again: the worker computing it stopped.")
+PLAN_FAILED = gettext_noop("The computation failed: %(reason)s")
+PLAN_WORKER_LOST = gettext_noop(
+    "The worker computing this plan stopped twice without finishing (killed or out of memory); "
+    "solve the plan again."
+)
+# Longest reason a failed plan keeps of its exception's text (characters).
+PLAN_REASON_MAX = 500
+
 
 def do_create_plan(
     city: City,
@@ -369,7 +383,8 @@ def do_create_plan(
     measure_rules: dict[str, list[list[int]]] | None = None,
     request: HttpRequest | None = None,
 ) -> InvestmentPlan:
-    """Solve the city's investment plan for these constraints and keep it as a draft, audited.
+    """Keep a draft plan for these constraints, audited, and queue its computation: a worker solves
+    it (`pactesur.measures.tasks.compute_plan`, `do_compute_plan`) once the transaction commits.
 
     `measure_rules` are catalogue types that exclude or need each other at a space
     ({"exclude": [[a, b], …], "need": [[a, b], …]}, type ids; `planning.TypeRules`).
@@ -381,14 +396,6 @@ def do_create_plan(
     usable = set(MeasureType.objects.for_city(city).values_list("pk", flat=True))
     if any(t not in usable for pair in (*rules.exclude, *rules.need) for t in pair):
         raise ValidationError(_("A measure type of these rules is not in this city’s catalogue."))
-    result = planning.solve(
-        city,
-        budget_eur=float(budget_eur),
-        yearly_budgets={y: float(a) for y, a in yearly.items()} or None,
-        integration_floor=float(integration_floor) if integration_floor is not None else None,
-        min_protection_pct=min_protection_pct,
-        rules=rules,
-    )
     with transaction.atomic():
         plan = InvestmentPlan.objects.create(
             city=city,
@@ -398,7 +405,8 @@ def do_create_plan(
             integration_floor=integration_floor,
             min_protection_pct=min_protection_pct,
             measure_rules=rules.as_json() if rules else {},
-            result=result,
+            computation=PlanComputation.QUEUED,
+            computation_message=PLAN_QUEUED,
             created_by=stored_user(acting_user),
         )
         do_record_audit(
@@ -407,24 +415,128 @@ def do_create_plan(
             obj=plan,
             detail={
                 "budget_eur": budget_eur,
-                "status": result["status"],
-                "chosen": len(result["chosen"]),
+                "computation": PlanComputation.QUEUED.value,
                 "measure_rules": rules.as_json() if rules else {},
             },
             request=request,
         )
+        plan_id = plan.pk
+        transaction.on_commit(lambda: _enqueue_plan(plan_id))
     return plan
+
+
+def _enqueue_plan(plan_id: int) -> None:
+    from pactesur.measures.tasks import compute_plan
+
+    result = compute_plan.enqueue(plan_id)
+    InvestmentPlan.objects.filter(pk=plan_id).update(task_id=str(result.id)[:64])
+
+
+def _save_plan_progress(plan_id: int, message: StoredText, share: float) -> None:
+    InvestmentPlan.objects.filter(pk=plan_id, computation=PlanComputation.RUNNING).update(
+        computation_message=message.msgid, computation_params=message.params, progress=share
+    )
+
+
+def _fail_plan(plan_id: int, message: StoredText) -> int:
+    """Fail a plan still queued or being computed with `message`; return how many rows changed."""
+    return InvestmentPlan.objects.filter(
+        pk=plan_id, computation__in=(PlanComputation.QUEUED, PlanComputation.RUNNING)
+    ).update(
+        computation=PlanComputation.FAILED,
+        computation_message=message.msgid,
+        computation_params=message.params,
+        computation_finished_at=timezone.now(),
+    )
+
+
+def do_compute_plan(plan_id: int) -> InvestmentPlan | None:
+    """Solve a queued plan and store its result (the job's body); None if it is gone or not queued.
+
+    The row says how far the work has got at each step (its message and progress, saved at once:
+    no transaction around the solve); once solved it is done, audited. A solve that raises fails
+    the plan with its reason and is raised again for the worker's log.
+    """
+    claimed = InvestmentPlan.objects.filter(pk=plan_id, computation=PlanComputation.QUEUED).update(
+        computation=PlanComputation.RUNNING,
+        computation_started_at=timezone.now(),
+        computation_message="",
+        computation_params={},
+        progress=0.0,
+    )
+    if not claimed:
+        return None
+    plan: InvestmentPlan = InvestmentPlan.objects.select_related("city").get(pk=plan_id)
+    try:
+        result = planning.solve(
+            plan.city,
+            budget_eur=float(plan.budget_eur),
+            yearly_budgets={int(y): float(a) for y, a in plan.yearly_budgets.items()} or None,
+            integration_floor=float(plan.integration_floor) if plan.integration_floor is not None else None,
+            min_protection_pct=plan.min_protection_pct,
+            rules=planning.TypeRules.from_json(plan.measure_rules),
+            progress=lambda message, share: _save_plan_progress(plan_id, message, share),
+        )
+    except Exception as exc:
+        reason = (" ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)).strip()
+        _fail_plan(
+            plan_id, StoredText(PLAN_FAILED, {"reason": reason[:PLAN_REASON_MAX] or type(exc).__name__})
+        )
+        raise
+    with transaction.atomic():
+        stored = InvestmentPlan.objects.filter(pk=plan_id, computation=PlanComputation.RUNNING).update(
+            result=result,
+            computation=PlanComputation.DONE,
+            computation_message="",
+            computation_params={},
+            progress=1.0,
+            computation_finished_at=timezone.now(),
+        )
+        if stored:
+            do_record_audit(
+                AuditAction.UPDATE,
+                acting_user=None,
+                obj=plan,
+                detail={
+                    "event": "computed",
+                    "status": result["status"],
+                    "chosen": len(result["chosen"]),
+                    "solve_s": result["solve_s"],
+                },
+            )
+    plan.refresh_from_db()
+    return plan
+
+
+def do_handle_lost_plan(plan_id: int, *, retried: bool) -> None:
+    """The worker computing this plan was lost (`pactesur.jobs.sweeps`): queue it again for the
+    retry, or fail it with a message."""
+    if retried:
+        InvestmentPlan.objects.filter(pk=plan_id, computation=PlanComputation.RUNNING).update(
+            computation=PlanComputation.QUEUED,
+            computation_message=PLAN_QUEUED_AGAIN,
+            computation_params={},
+            progress=0.0,
+        )
+        return
+    _fail_plan(plan_id, StoredText(PLAN_WORKER_LOST))
 
 
 def do_approve_plan(
     plan: InvestmentPlan, *, acting_user: Any, request: HttpRequest | None = None
 ) -> InvestmentPlan:
     """Approve a draft plan (security managers and administrators; checked by the caller). A plan
-    the solver could not make feasible cannot be approved."""
+    not computed yet, or the solver could not make feasible, cannot be approved."""
     with transaction.atomic():
         locked: InvestmentPlan = InvestmentPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.status == PlanStatus.APPROVED:
             return locked
+        if locked.computation == PlanComputation.FAILED:
+            raise ValidationError(_("This plan’s computation failed: solve it again in a new plan."))
+        if locked.computation != PlanComputation.DONE:
+            raise ValidationError(
+                _("This plan is still being computed: approve it once its result is shown.")
+            )
         if locked.result.get("status") not in ("optimal", "time_limit"):
             raise ValidationError(
                 _("This plan has no feasible solution: change its constraints in a new plan.")

@@ -10,16 +10,19 @@ security-by-design principle). Assessments list the measures of a space against 
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pactesur.cities.models import City, CityOwned
+from pactesur.cities.stored_text import shown_text
 from pactesur.measures.library import (
     INTEGRATION_CRITERIA,
     INTEGRATION_MAX,
@@ -262,6 +265,23 @@ class PlanStatus(models.TextChoices):
     APPROVED = "approved", pgettext_lazy("plan", "Approved")
 
 
+# A plan still waiting for its first worker after this long probably has none: its page says so
+# (as an import's does).
+NO_WORKER_HINT_AFTER = datetime.timedelta(minutes=1)
+NO_WORKER_HINT = gettext_noop(
+    "Still waiting for a worker: is `pactesur serve` (or `pactesur manage db_worker`) running on the server?"
+)
+
+
+class PlanComputation(models.TextChoices):
+    """How far an investment plan's background computation has got."""
+
+    QUEUED = "queued", pgettext_lazy("plan computation", "Queued")
+    RUNNING = "running", pgettext_lazy("plan computation", "Being computed")
+    DONE = "done", pgettext_lazy("plan computation", "Done")
+    FAILED = "failed", pgettext_lazy("plan computation", "Failed")
+
+
 class InvestmentPlan(CityOwned):
     """A choice of measures over all the city's assessed spaces under a budget, solved exactly
     (pactesur.engine.invest), with what it leaves, why each measure is in it, the efficient frontier
@@ -296,6 +316,19 @@ class InvestmentPlan(CityOwned):
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
     result = models.JSONField(default=dict, blank=True)
+    # The background computation that fills `result` (`pactesur.measures.tasks.compute_plan`): plans
+    # made before it were solved while the page waited, and are done.
+    computation = models.CharField(
+        _("computation"), max_length=10, choices=PlanComputation.choices, default=PlanComputation.QUEUED
+    )
+    # Stored untranslated, a message id and its parameters (`shown_computation_message`): how far
+    # the computation has got, or why it failed.
+    computation_message = models.CharField(_("computation message"), max_length=255, blank=True)
+    computation_params = models.JSONField(default=dict, blank=True)
+    progress = models.FloatField(_("progress"), default=0.0, help_text="0 … 1")
+    task_id = models.CharField(max_length=64, blank=True)
+    computation_started_at = models.DateTimeField(null=True, blank=True)
+    computation_finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -311,6 +344,30 @@ class InvestmentPlan(CityOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_computed(self) -> bool:
+        """Its result is there: the computation is done."""
+        return self.computation == PlanComputation.DONE
+
+    @property
+    def is_computing(self) -> bool:
+        """Waiting for a worker or being computed."""
+        return self.computation in (PlanComputation.QUEUED, PlanComputation.RUNNING)
+
+    @property
+    def shown_computation_message(self) -> str:
+        """How far the computation has got, or why it failed, in the active language; a plan that
+        no worker has taken for a while asks whether one runs."""
+        waited = timezone.now() - self.created_at if self.created_at else datetime.timedelta(0)
+        never_taken = self.computation == PlanComputation.QUEUED and self.computation_started_at is None
+        if never_taken and waited > NO_WORKER_HINT_AFTER:
+            return shown_text(NO_WORKER_HINT)
+        return shown_text(self.computation_message, self.computation_params)
+
+    @property
+    def progress_percent(self) -> int:
+        return round(max(0.0, min(1.0, self.progress)) * 100)
 
 
 class BarrierPlan(CityOwned):

@@ -1,5 +1,6 @@
 """Pages of investment plans: the list and a new plan's constraints, a plan with why each measure is
-in it, its frontier chart (PNG), its CSV export, its approval."""
+in it (or how far its background computation has got, also as JSON), its frontier chart (PNG), its
+CSV export, its approval."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -224,7 +226,8 @@ def _plan_or_404(request: HttpRequest, pk: int, action: str = "plan.view") -> In
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    """The city's plans; POST solves a new one with the form's budget and constraints."""
+    """The city's plans; POST keeps a new one with the form's budget and constraints and queues its
+    computation (its page follows it)."""
     city = current_city_or_403(request, "plan.view")
     can_edit = has_city_perm(request.user, city, "plan.edit")
     form = PlanForm(
@@ -271,8 +274,10 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's result once computed; until then, how far its computation has got (followed by
+    measures/plan-status.js, which reloads the page when it is done)."""
     plan = _plan_or_404(request, pk)
-    result = plan.result
+    result = plan.result if plan.is_computed else {}
     chosen_ids = {c["type_id"] for c in result.get("chosen", []) if c.get("type_id") is not None}
     return render(
         request,
@@ -284,12 +289,36 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "solver_messages": planning.shown_messages(result),
             "types_chosen": len(chosen_ids),
             "can_approve": plan.status == PlanStatus.DRAFT
+            and plan.is_computed
             and has_city_perm(request.user, plan.city_id, "plan.approve"),
             "greedy_extra": round(result["greedy"]["residual_risk"] - result["residual_risk"], 2)
             if result
             else None,
+            "status_data": {
+                "statusUrl": reverse("measures:plan_status", args=[plan.pk]),
+                "pending": plan.is_computing,
+            },
         },
     )
+
+
+@require_GET
+@login_required
+def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far the plan's computation has got (JSON, for the plan page's script)."""
+    plan = _plan_or_404(request, pk)
+    response = JsonResponse(
+        {
+            "plan": plan.pk,
+            "computation": plan.computation,
+            "label": plan.get_computation_display(),
+            "pending": plan.is_computing,
+            "message": plan.shown_computation_message,
+            "percent": plan.progress_percent,
+        }
+    )
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 @require_POST

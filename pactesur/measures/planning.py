@@ -49,7 +49,8 @@ from __future__ import annotations
 import datetime
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ from django.utils.translation import gettext_noop
 
 from pactesur.assessments import scoring
 from pactesur.assessments.models import Assessment, ExistingMeasure, MeasureStatus
+from pactesur.cities.stored_text import StoredText
 from pactesur.engine import invest
 from pactesur.engine.ratings import Rating, RatingError, parse_rating, rating_covers
 from pactesur.engine.vehicles import VEHICLES_BY_CODE
@@ -78,6 +80,12 @@ PEOPLE_PER_SPACE = 10
 OPEN_ENTRY_KMH = 16.0
 # Budgets of the frontier, as shares of the plan's budget.
 FRONTIER_SHARES = tuple(round(0.1 * n, 1) for n in range(1, 21))
+# Frontier budgets solved side by side, one HiGHS per core (assumption: the worker's machine has
+# two cores, as the demo's; fewer when it has fewer).
+FRONTIER_WORKERS = 2
+# Share of a plan's computation the progress bar gives the best plan, before the frontier's points
+# (assumption: on a large city the best plan takes about as long as three frontier points).
+PLAN_SHARE_OF_WORK = 0.15
 FEMA_TO_MATRIX = 25.0 / 1000.0
 VEHICLE = "vehicle"
 # How many spaces a stored reason names before "and N more" (as the engine's English text).
@@ -122,6 +130,14 @@ MESSAGE_MSGIDS: dict[str, str] = {
     "greedy": gettext_noop("Greedy: candidates by risk removed alone per euro."),
 }
 MORE_SPACES_MSGID = gettext_noop("%(names)s and %(more)s more")
+# How far a plan's computation has got (stored on the plan while a worker computes it).
+PROGRESS_MSGIDS: dict[str, str] = {
+    "building": gettext_noop("Gathering the assessed spaces, the candidate measures and the rules."),
+    "plan": gettext_noop("Solving the best plan within the budget."),
+    "frontier": gettext_noop("Best plan found; what each budget buys: %(done)s of %(total)s budgets solved."),
+}
+# Hears a plan's progress: a message (stored untranslated) and the share of the work done, 0–1.
+Progress = Callable[[StoredText, float], None]
 
 
 @dataclass(frozen=True)
@@ -792,6 +808,21 @@ def stored_note(note: invest.Note, msgids: Mapping[str, str], names: Mapping[str
     return {"code": note.code, "msgid": msgids.get(note.code, ""), "params": params, "text": note.text}
 
 
+def _progress_of(report: Progress | None) -> invest.Progress | None:
+    """The engine's progress as the plan stores it: a message and the share of the work done."""
+    if report is None:
+        return None
+
+    def heard(stage: str, done: int, total: int) -> None:
+        if stage == "plan":
+            report(StoredText(PROGRESS_MSGIDS["plan"]), PLAN_SHARE_OF_WORK)
+            return
+        share = PLAN_SHARE_OF_WORK + (1.0 - PLAN_SHARE_OF_WORK) * done / max(total, 1)
+        report(StoredText(PROGRESS_MSGIDS["frontier"], {"done": done, "total": total}), share)
+
+    return heard
+
+
 def solve(
     city: Any,
     *,
@@ -801,10 +832,18 @@ def solve(
     min_protection_pct: int | None = None,
     rules: TypeRules | None = None,
     time_limit_s: float = invest.TIME_LIMIT_S,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Build the city's problem, solve it exactly, trace the frontier and the neighbours, run the
-    greedy heuristic beside it, and return all of it as the plan's stored result (JSON)."""
+    greedy heuristic beside it, and return all of it as the plan's stored result (JSON).
+
+    The frontier's points other than the budget and its neighbours are solved to
+    `invest.FRONTIER_REL_GAP` within `invest.FRONTIER_TIME_LIMIT_S` each, and say their gap.
+    `progress` hears how far the work has got (a message and the share done) at each step.
+    """
     rules = rules or TypeRules()
+    if progress is not None:
+        progress(StoredText(PROGRESS_MSGIDS["building"]), 0.0)
     built = build_problem(
         city,
         budget_eur=budget_eur,
@@ -814,14 +853,16 @@ def solve(
         rules=rules,
     )
     infos = built.candidates
-    best = invest.best_plan(built.problem, time_limit_s=time_limit_s)
-    greedy = invest.greedy_plan(built.problem)
-    points = invest.frontier(
-        built.problem, [budget_eur * share for share in FRONTIER_SHARES], time_limit_s=time_limit_s
+    study = invest.study_plan(
+        built.problem,
+        [budget_eur * share for share in FRONTIER_SHARES],
+        time_limit_s=time_limit_s,
+        frontier_time_limit_s=min(time_limit_s, invest.FRONTIER_TIME_LIMIT_S),
+        workers=min(FRONTIER_WORKERS, os.cpu_count() or 1),
+        progress=_progress_of(progress),
     )
-    around = (
-        invest.neighbours(built.problem, time_limit_s=time_limit_s) if best.chosen or budget_eur else None
-    )
+    best, greedy, points = study.plan, study.greedy, study.frontier
+    around = study.neighbours if best.chosen or budget_eur else None
     chosen = [
         _chosen(c, infos[c.candidate_id])
         for c in sorted(
@@ -876,6 +917,8 @@ def solve(
                 "residual_risk": None if p.residual_risk is None else round(p.residual_risk, 3),
                 "cost_eur": round(p.cost_eur, 2),
                 "size": p.plan_size,
+                "proven_optimal": p.plan.proven_optimal,
+                "mip_gap": p.plan.mip_gap,
             }
             for p in points
         ],

@@ -20,6 +20,7 @@ urlpatterns = [
     path("barriers/<int:pk>/approve/", barrier_views.barrier_approve, name="barrier_approve"),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/status.json", plan_views.plan_status, name="plan_status"),
     path("plans/<int:pk>/approve/", plan_views.plan_approve, name="plan_approve"),
     path("plans/<int:pk>/frontier.png", plan_views.plan_frontier_png, name="plan_frontier"),
     path("plans/<int:pk>/plan.csv", plan_views.plan_csv, name="plan_csv"),

@@ -1,4 +1,5 @@
-"""The reports app: PDFs gathered from the other apps' records (it has no models of its own)."""
+"""The reports app: PDFs gathered from the other apps' records, and the local protection plans prepared
+in the background (`ReportFile`)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

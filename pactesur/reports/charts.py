@@ -48,6 +48,8 @@ M_PER_DEG_LAT = 111_320.0
 LEGEND_STRIP = 0.12
 # Room round a chart's axes for their labels (shares of the figure).
 CHART_MARGINS = {"left": 0.1, "right": 0.98, "bottom": 0.16, "top": 0.97}
+# zlib level of the PNGs handed to WeasyPrint, which decodes them and compresses them again.
+PNG_COMPRESS_LEVEL = 1
 
 
 def speed_band(speed_kmh: float) -> int:
@@ -63,12 +65,27 @@ def band_label(band: int) -> str:
 
 
 def png_of(fig: Figure) -> bytes:
+    """The figure as an opaque (RGB) PNG, quickly compressed.
+
+    The same pixels as `savefig` (the figures are drawn on white); without an alpha channel
+    WeasyPrint need not split one off, and as it compresses every image again for the PDF, a
+    quick compression here loses nothing.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    rgba = Image.frombuffer("RGBA", canvas.get_width_height(), pixels, "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    fig.savefig(out, format="png")
+    rgba.convert("RGB").save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return out.getvalue()
 
 
-def _path_near_entry(path: Sequence[Sequence[float]], shown_m: float) -> list[tuple[float, float]]:
+def path_near_entry(
+    path: Sequence[Sequence[float]], shown_m: float = PATH_SHOWN_M
+) -> list[tuple[float, float]]:
     """The end of an approach path (it ends at the entry), about `shown_m` metres of it."""
     points = [(float(p[0]), float(p[1])) for p in path if len(p) >= 2]
     if not points:
@@ -96,9 +113,7 @@ def approach_map_png(
     from matplotlib.lines import Line2D
 
     path = list((fastest or {}).get("path") or [])
-    fig, ax = space_map_figure(
-        space, colour=OUTLINE_COLOUR, basemap=basemap, around=_path_near_entry(path, PATH_SHOWN_M)
-    )
+    fig, ax = space_map_figure(space, colour=OUTLINE_COLOUR, basemap=basemap, around=path_near_entry(path))
     handles = []
     if len(path) >= 2:
         ax.plot([p[0] for p in path], [p[1] for p in path], color=PATH_COLOUR, linewidth=2.2, zorder=4)
@@ -127,31 +142,63 @@ def approach_map_png(
     return png_of(fig)
 
 
-def speed_profile_png(fastest_by_class: Sequence[dict[str, Any]]) -> bytes:
+class SpeedProfileChart:
     """The speed profile of each class's fastest entry: speed against the distance still to go to the
-    entry, so that every curve ends at its impact speed on the right."""
-    from matplotlib.figure import Figure
+    entry, so that every curve ends at its impact speed on the right.
 
-    fig = Figure(figsize=(6.5, 3.2), dpi=110)
-    ax = fig.add_subplot()
-    for entry in fastest_by_class:
-        profile = [p for p in entry.get("speed_profile") or [] if len(p) >= 2]
-        if not profile:
-            continue
-        total_m = float(profile[-1][0])
-        speed = number_format(round(float(entry.get("impact_speed_kmh") or 0.0)), 0)
-        label = _("%(vehicle)s (%(label)s), %(speed)s km/h") % {
-            "vehicle": entry["vehicle"],
-            "label": vehicle_label(entry["vehicle"]),
-            "speed": speed,
-        }
-        ax.plot([float(d) - total_m for d, _v in profile], [float(v) for _d, v in profile], label=label)
-    ax.set_xlabel(_("distance before the entry (m)"))
-    ax.set_ylabel(_("speed (km/h)"))
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", fontsize=7)
-    # Fixed margins: `tight_layout` draws the whole figure once more to measure it.
-    fig.subplots_adjust(**CHART_MARGINS)
-    return png_of(fig)
+    One figure for all the spaces of a report, drawn again for each (`png`): making its axes, ticks
+    and labels anew cost more than drawing the curves. Make it in the language of the report.
+    """
+
+    def __init__(self) -> None:
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=(6.5, 3.2), dpi=110)
+        self.ax = self.fig.add_subplot()
+        self.ax.set_xlabel(_("distance before the entry (m)"))
+        self.ax.set_ylabel(_("speed (km/h)"))
+        self.ax.grid(alpha=0.3)
+        # Fixed margins: `tight_layout` draws the whole figure once more to measure it.
+        self.fig.subplots_adjust(**CHART_MARGINS)
+
+    def _clear(self) -> None:
+        for line in list(self.ax.lines):
+            line.remove()
+        legend = self.ax.get_legend()
+        if legend is not None:
+            legend.remove()
+        # The next curves take the colours of a new figure's, first class first.
+        self.ax.set_prop_cycle(None)
+        self.ax.set_autoscale_on(True)
+
+    def png(self, fastest_by_class: Sequence[dict[str, Any]]) -> bytes:
+        self._clear()
+        ax = self.ax
+        for entry in fastest_by_class:
+            profile = [p for p in entry.get("speed_profile") or [] if len(p) >= 2]
+            if not profile:
+                continue
+            total_m = float(profile[-1][0])
+            speed = number_format(round(float(entry.get("impact_speed_kmh") or 0.0)), 0)
+            label = _("%(vehicle)s (%(label)s), %(speed)s km/h") % {
+                "vehicle": entry["vehicle"],
+                "label": vehicle_label(entry["vehicle"]),
+                "speed": speed,
+            }
+            ax.plot([float(d) - total_m for d, _v in profile], [float(v) for _d, v in profile], label=label)
+        if ax.lines:
+            ax.relim()
+            ax.autoscale_view()
+            ax.set_ylim(bottom=0)
+        else:
+            # A new figure's limits: the last drawing's must not stay.
+            ax.set_xlim(0.0, 1.0)
+            ax.set_ylim(0.0, 1.0)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", fontsize=7)
+        return png_of(self.fig)
+
+
+def speed_profile_png(fastest_by_class: Sequence[dict[str, Any]]) -> bytes:
+    """The speed profile chart of one space (`SpeedProfileChart`)."""
+    return SpeedProfileChart().png(fastest_by_class)

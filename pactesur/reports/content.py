@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,15 +29,17 @@ from pactesur.analysis.results import (
     spaces_not_analysed,
 )
 from pactesur.assessments.library import AttackType
-from pactesur.assessments.reports import city_risk_rows, data_uri, export_stamp, read_basemap
+from pactesur.assessments.reports import city_risk_rows, data_uri, export_stamp
 from pactesur.cities.models import City
 from pactesur.cities.time_zones import city_zone
 from pactesur.events.models import Event
 from pactesur.measures import charts as measure_charts
 from pactesur.measures.barrier_wording import STATE_LABELS
 from pactesur.measures.barriers import shown_state, speed_summary
-from pactesur.measures.models import BarrierPlan, InvestmentPlan, PlanStatus
+from pactesur.measures.models import BarrierPlan, InvestmentPlan, PlanComputation, PlanStatus
 from pactesur.reports import charts
+from pactesur.reports.basemap import CityBasemap
+from pactesur.reports.pdf import ReportImages, fewer_collections
 from pactesur.spaces.models import Space
 from pactesur.spaces.naming import by_shown_name, label_namesakes
 from pactesur.streets.models import StreetNetwork
@@ -116,13 +119,19 @@ def _fastest(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
     return max(entries, key=lambda e: float(e.get("impact_speed_kmh") or 0.0), default=None)
 
 
-def approach_analyses(city: City) -> list[dict[str, Any]]:
+def approach_analyses(city: City, images: ReportImages | None = None) -> list[dict[str, Any]]:
     """Each space with a current approach analysis, fastest first: its rating per class, warnings,
     the fastest entry of each class, the map of its entries and fastest approach, the speed profiles
-    of the fastest entries, and the existing barriers that stop an approach (to verify)."""
+    of the fastest entries, and the existing barriers that stop an approach (to verify).
+
+    The images go into `images` (their URLs in the rows), else into the rows as `data:` URIs.
+    """
     ranking = space_ranking(city)
     spaces = {s.pk: s for s in Space.objects.filter(pk__in=[r["space_id"] for r in ranking])}
-    basemap: dict[str, Any] | None = None
+    image_url = images.add if images is not None else data_uri
+    # Read once for every map of the city, each given the part near its space.
+    basemap: CityBasemap | None = None
+    profiles: charts.SpeedProfileChart | None = None
     found = []
     for item in ranking:
         space = spaces.get(item["space_id"])
@@ -145,17 +154,18 @@ def approach_analyses(city: City) -> list[dict[str, Any]]:
                 by_class.append(fastest)
         overall = _fastest(by_class)
         if basemap is None:
-            basemap = read_basemap(city.pk)
+            basemap = CityBasemap.of_city(city.pk)
+        near = basemap.near(space.polygon, charts.path_near_entry(list((overall or {}).get("path") or [])))
+        if by_class and profiles is None:
+            profiles = charts.SpeedProfileChart()
         found.append(
             {
                 "space": space,
                 "ratings": [a.rating() for a in current],
                 "warnings": space_warnings(current),
                 "fastest_by_class": by_class,
-                "map_uri": data_uri(
-                    charts.approach_map_png(space, entries, fastest=overall, basemap=basemap)
-                ),
-                "profile_uri": data_uri(charts.speed_profile_png(by_class)) if by_class else "",
+                "map_uri": image_url(charts.approach_map_png(space, entries, fastest=overall, basemap=near)),
+                "profile_uri": image_url(profiles.png(by_class)) if profiles is not None and by_class else "",
                 "barriers": barrier_rows(current)[0],
             }
         )
@@ -208,8 +218,10 @@ def barrier_plans(city: City) -> list[dict[str, Any]]:
 
 
 def chosen_investment_plan(city: City) -> InvestmentPlan | None:
-    """The city's latest approved investment plan, else its latest draft."""
-    plans = InvestmentPlan.objects.filter(city=city).select_related("approved_by")
+    """The city's latest approved investment plan, else its latest computed draft."""
+    plans = InvestmentPlan.objects.filter(city=city, computation=PlanComputation.DONE).select_related(
+        "approved_by"
+    )
     approved = plans.filter(status=PlanStatus.APPROVED).order_by("-approved_at", "-created_at", "-pk").first()
     return approved or plans.filter(status=PlanStatus.DRAFT).order_by("-created_at", "-pk").first()
 
@@ -248,12 +260,19 @@ def review_schedule(ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def protection_plan_context(
-    city: City, *, exported_by: str, exported_at: datetime.datetime
+    city: City,
+    *,
+    exported_by: str,
+    exported_at: datetime.datetime,
+    images: ReportImages | None = None,
 ) -> dict[str, Any]:
-    """Everything the local protection plan shows; call it inside `rendered_for(city, language)`."""
+    """Everything the local protection plan shows; call it inside `rendered_for(city, language)`.
+
+    The maps and charts go into `images` (see `approach_analyses`).
+    """
     inventory = space_inventory(city, now=exported_at)
     risk = risk_ranking(city)
-    analyses = approach_analyses(city)
+    analyses = approach_analyses(city, images)
     not_analysed = spaces_not_analysed(city)
     network = StreetNetwork.objects.filter(city=city, is_active=True).first()
     investment = chosen_investment_plan(city)
@@ -296,15 +315,27 @@ def investment_plan_context(
     }
 
 
+@dataclass(frozen=True)
+class ProtectionPlanHtml:
+    """The HTML of a local protection plan, the images it names, and how many spaces it lists."""
+
+    html: str
+    images: ReportImages
+    spaces: int
+
+
 def protection_plan_html(
     city: City, *, exported_by: str, exported_at: datetime.datetime, language: str | None = None
-) -> tuple[str, int]:
-    """The HTML of the city's local protection plan in `language` (default: the city's), and how many
-    spaces it lists."""
-    with rendered_for(city, language or city_language(city)):
-        context = protection_plan_context(city, exported_by=exported_by, exported_at=exported_at)
+) -> ProtectionPlanHtml:
+    """The HTML of the city's local protection plan in `language` (default: the city's), its images
+    and how many spaces it lists."""
+    images = ReportImages()
+    with rendered_for(city, language or city_language(city)), fewer_collections():
+        context = protection_plan_context(
+            city, exported_by=exported_by, exported_at=exported_at, images=images
+        )
         html = render_to_string("reports/protection_plan.html", context)
-    return html, len(context["inventory"])
+    return ProtectionPlanHtml(html=html, images=images, spaces=len(context["inventory"]))
 
 
 def investment_plan_html(plan: InvestmentPlan, *, exported_by: str, exported_at: datetime.datetime) -> str:

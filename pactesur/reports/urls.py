@@ -1,4 +1,5 @@
-"""URLs of the reports: the local protection plan of the current city, an investment plan as PDF."""
+"""URLs of the reports: the current city's local protection plans (prepared in the background, then
+downloaded), an investment plan as PDF."""
 
 from django.urls import path
 
@@ -6,6 +7,8 @@ from pactesur.reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("protection-plan.pdf", views.protection_plan, name="protection_plan"),
+    path("", views.protection_plan, name="protection_plan"),
+    path("status.json", views.status, name="status"),
+    path("<int:pk>/download.pdf", views.download, name="download"),
     path("investment-plans/<int:pk>.pdf", views.investment_plan, name="investment_plan"),
 ]

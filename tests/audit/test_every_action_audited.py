@@ -50,6 +50,10 @@ NOT_AUDITED = {
     "pactesur.analysis.actions.do_run_city_analysis": "system: results of an audited request",
     "pactesur.analysis.actions.do_compute_city_speed_maps": "system: results of an audited request",
     "pactesur.analysis.actions.do_mark_network_superseded": "system: follows an audited import",
+    "pactesur.measures.actions.do_handle_lost_plan": "system: a lost worker's plan computation marked failed",
+    "pactesur.reports.actions.do_handle_lost_report": "system: a lost worker's report marked failed",
+    "pactesur.reports.actions.do_prepare_protection_plan": "system: builds the file of an audited request; "
+    "each download is audited",
     "pactesur.assessments.actions.do_send_assessment_reminders": "system: reminder e-mails, logged",
     "pactesur.jobs.sweeps.do_sweep": "system: the worker's periodic sweep",
     "pactesur.jobs.sweeps.do_beat": "system: a worker's heartbeat",

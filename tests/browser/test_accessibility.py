@@ -292,6 +292,7 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
     from pactesur.events.actions import do_archive_event
     from pactesur.measures.actions import (
         do_add_feedback,
+        do_compute_plan,
         do_create_measure_type,
         do_create_plan,
         do_record_installation,
@@ -368,7 +369,9 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         acceptance=4,
         photo=photo_upload(),
     )
-    do_create_plan(city, acting_user=security_officer, name="Plan 2027", budget_eur=50_000)
+    do_compute_plan(
+        do_create_plan(city, acting_user=security_officer, name="Plan 2027", budget_eur=50_000).pk
+    )
     from pactesur.measures.barrier_actions import do_check_barrier_plan, do_create_barrier_plan
 
     barrier_plan = do_check_barrier_plan(

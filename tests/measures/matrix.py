@@ -133,7 +133,8 @@ def _feedback_form(ctx: dict[str, Any]) -> dict[str, Any]:
 PLANNERS = ("admin", "security", "planner")
 
 
-def _plan(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+def _queued_plan(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    """A plan waiting for a worker (its computation is not run)."""
     from pactesur.measures.actions import do_create_plan
     from tests.assessments.helpers import rate, settle_the_rest, start
 
@@ -141,6 +142,16 @@ def _plan(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
     rate(assessment, "firearms", 3, 4)
     settle_the_rest(assessment)
     return {"plan": do_create_plan(city, acting_user=None, name="Matrix plan", budget_eur=20_000)}
+
+
+def _plan(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    """A computed plan (its task run here, as a worker would)."""
+    from pactesur.measures.tasks import compute_plan
+
+    ctx = _queued_plan(city, other_city, user_by_role)
+    compute_plan.call(ctx["plan"].pk)
+    ctx["plan"].refresh_from_db()
+    return ctx
 
 
 def _plan_made(ctx: dict[str, Any]) -> bool:
@@ -381,6 +392,20 @@ ROWS: list[MatrixRow] = [
     ),
     MatrixRow(
         "investment plan post", "POST", lambda s: f"/measures/plans/{s['plan'].pk}/", NOT_SERVED, _plan
+    ),
+    MatrixRow(
+        "investment plan status",
+        "GET",
+        lambda s: f"/measures/plans/{s['plan'].pk}/status.json",
+        statuses(PLANNERS),
+        _queued_plan,
+    ),
+    MatrixRow(
+        "investment plan status post",
+        "POST",
+        lambda s: f"/measures/plans/{s['plan'].pk}/status.json",
+        NOT_SERVED,
+        _queued_plan,
     ),
     MatrixRow(
         "approve investment plan",

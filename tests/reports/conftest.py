@@ -1,5 +1,5 @@
-"""Fixtures of the reports tests: a private data directory, a fresh engine cache, and a city whose
-spaces are analysed for real on the Leeds extract."""
+"""Fixtures of the reports tests: a private data directory for every test, a fresh engine cache, and a
+city whose spaces are analysed for real on the Leeds extract."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from pactesur.analysis import _engine_cache
 
 
-@pytest.fixture
-def data_dir(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "data"
-    folder.mkdir()
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """Every test's prepared plans (and networks) go to a folder of its own, beside its `tmp_path`."""
+    folder: Path = tmp_path_factory.mktemp("data")
     settings.PACTESUR_DATA_DIR = folder
     return folder
 

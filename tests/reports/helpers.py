@@ -1,5 +1,6 @@
 """Builders of the reports tests: real analyses, a barrier plan checked by the engine, an investment
-plan solved for real, and PDFs read back as text."""
+plan solved for real, local protection plans asked for and prepared as from the web, and PDFs read
+back as text."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from pactesur.analysis.actions import do_run_city_analysis
 from pactesur.assessments.actions import do_start_assessment
 from pactesur.assessments.models import Assessment
 from pactesur.measures import barriers
-from pactesur.measures.actions import do_approve_plan, do_create_plan
+from pactesur.measures.actions import do_approve_plan, do_compute_plan, do_create_plan
 from pactesur.measures.models import BarrierPlan, InvestmentPlan, MeasureType, PlanStatus
+from pactesur.reports.models import ReportFile, ReportStatus
+from pactesur.reports.tasks import prepare_protection_plan
 from pactesur.spaces.actions import do_create_space
 from tests.analysis.helpers import import_leeds, woodhouse_box
 from tests.assessments.helpers import rate, settle_the_rest
+from tests.auth_support import confirm_password
 
 CROSSING = "Woodhouse Lane crossing"
 
@@ -87,7 +91,8 @@ def assessed(space: Any, user: Any = None, *, review_due: datetime.date | None =
 def investment_plan(
     city: Any, *, approved_by: Any = None, name: str = "Plan 2027", budget_eur: int = 150_000
 ) -> InvestmentPlan:
-    plan = do_create_plan(city, acting_user=None, name=name, budget_eur=budget_eur)
+    plan = do_compute_plan(do_create_plan(city, acting_user=None, name=name, budget_eur=budget_eur).pk)
+    assert plan is not None
     if approved_by is not None:
         plan = do_approve_plan(plan, acting_user=approved_by)
     return plan
@@ -101,3 +106,41 @@ def pages(pdf: bytes) -> list[str]:
 def images(pdf: bytes) -> set[str]:
     """The distinct images the document draws."""
     return {image.name for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images}
+
+
+def ask_for_plan(
+    client: Any, user: Any, *, language: str | None = None, page: str = "/reports/"
+) -> ReportFile:
+    """Log `user` in, confirm the password and press "Prepare the local protection plan" on `page`;
+    return the plan asked for (queued)."""
+    client.force_login(user)
+    confirm_password(client)
+    response = client.post(page, {"language": language} if language else {})
+    assert response.status_code == 302, response.status_code
+    assert response["Location"].endswith(page)
+    return ReportFile.objects.filter(requested_by=user).order_by("-created_at", "-pk").first()
+
+
+def prepare(report: ReportFile) -> ReportFile:
+    """Run the background task that prepares `report`, as a worker does; return it ready."""
+    prepare_protection_plan.call(report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.shown_error
+    return report
+
+
+def download(client: Any, report: ReportFile) -> bytes:
+    """The prepared plan's PDF as the logged-in person downloads it: a restricted, uncached attachment."""
+    response = client.get(f"/reports/{report.pk}/download.pdf")
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="protection-plan-{report.city.slug}-'
+    )
+    assert {"no-store", "private"} <= {d.strip() for d in response["Cache-Control"].split(",")}
+    return b"".join(response.streaming_content)
+
+
+def plan_pdf(client: Any, user: Any, *, language: str | None = None, page: str = "/reports/") -> bytes:
+    """The local protection plan `user` asks for on the web, prepared and downloaded."""
+    return download(client, prepare(ask_for_plan(client, user, language=language, page=page)))

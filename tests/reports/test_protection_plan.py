@@ -1,6 +1,6 @@
-"""The local protection plan read back from the PDF: every section with its figures, the sentence of
-an empty one, the RESTRICTED marking and the watermark on every page, the city's language, the
-audited export."""
+"""The local protection plan read back from the PDF, asked for on the web, prepared by the background
+task and downloaded: every section with its figures, the sentence of an empty one, the RESTRICTED
+marking and the watermark on every page, the city's language, the audited export."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from pactesur.reports.actions import do_export_protection_plan
 from pactesur.reports.content import city_language
 from pactesur.spaces.actions import do_create_space
 from tests.analysis.helpers import box
-from tests.auth_support import confirm_password
 from tests.factories import CityFactory
 from tests.reports.helpers import (
     CROSSING,
@@ -27,23 +26,11 @@ from tests.reports.helpers import (
     images,
     investment_plan,
     pages,
+    plan_pdf,
 )
 from tests.spaces.helpers import make_event, make_space
 
 pytestmark = pytest.mark.django_db
-
-URL = "/reports/protection-plan.pdf"
-
-
-def _download(client, user, url: str = URL) -> bytes:  # type: ignore[no-untyped-def]
-    client.force_login(user)
-    confirm_password(client)
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('attachment; filename="protection-plan-nice-')
-    assert {"no-store", "private"} <= {d.strip() for d in response["Cache-Control"].split(",")}
-    return bytes(response.content)
 
 
 def _marked_on_every_page(texts: list[str], user: str, marking: str = "RESTRICTED") -> None:
@@ -67,7 +54,8 @@ def _section(text: str, heading: str, following: str | None) -> str:
 
 
 def test_every_section_of_an_empty_city_says_there_is_nothing_yet(client, city, security_officer) -> None:  # type: ignore[no-untyped-def]
-    texts = pages(_download(client, security_officer, f"{URL}?language=en"))
+    pdf = plan_pdf(client, security_officer, language="en")
+    texts = pages(pdf)
 
     _marked_on_every_page(texts, "security_officer")
     text = " ".join(texts)
@@ -85,18 +73,18 @@ def test_every_section_of_an_empty_city_says_there_is_nothing_yet(client, city, 
         "No space has been assessed yet, so no review is due.",
     ):
         assert sentence in text
-    assert images(_download(client, security_officer, f"{URL}?language=en")) == set()
+    assert images(pdf) == set()
 
 
 def test_the_export_is_audited_with_the_spaces_it_lists(client, city, city_admin) -> None:  # type: ignore[no-untyped-def]
     make_space(city, None, name="Place Masséna")
     make_space(city, None, name="Cours Saleya")
 
-    _download(client, city_admin)
+    plan_pdf(client, city_admin)
 
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, detail__format="pdf")
     assert event.detail == {"what": "local protection plan", "format": "pdf", "rows": 2}
-    assert (event.user, event.city) == (city_admin, city)
+    assert (event.user, event.city, event.object_type) == (city_admin, city, "reports.reportfile")
 
 
 # --- a city with everything -----------------------------------------------------------------------
@@ -119,7 +107,7 @@ def full_city(city, analysed, security_officer, city_admin):  # type: ignore[no-
 
 
 def test_a_full_plan_gives_every_section_with_its_figures(client, full_city, security_officer) -> None:  # type: ignore[no-untyped-def]
-    pdf = _download(client, security_officer, f"{URL}?language=en")
+    pdf = plan_pdf(client, security_officer, language="en")
     texts = pages(pdf)
     _marked_on_every_page(texts, "security_officer")
     text = " ".join(texts)
@@ -214,7 +202,7 @@ def test_a_refused_barrier_plan_names_the_entries_it_leaves_open(city, analysed,
 def test_a_french_city_gets_its_plan_in_french(client, city, security_officer) -> None:  # type: ignore[no-untyped-def]
     assert city.languages == "fr,en"
 
-    texts = pages(_download(client, security_officer))
+    texts = pages(plan_pdf(client, security_officer))
 
     _marked_on_every_page(texts, "security_officer", marking="DIFFUSION RESTREINTE")
     text = " ".join(texts)
@@ -238,7 +226,7 @@ def test_a_french_city_gets_its_plan_in_french(client, city, security_officer) -
 
 
 def test_the_language_of_the_url_does_not_change_the_citys(client, city, security_officer) -> None:  # type: ignore[no-untyped-def]
-    text = " ".join(pages(_download(client, security_officer, f"/it{URL}")))
+    text = " ".join(pages(plan_pdf(client, security_officer, page="/it/reports/")))
 
     assert "Plan local de protection" in text
 
