@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -93,3 +95,36 @@ def analysed_space(settings, tmp_path, city, security_officer):  # type: ignore[
     space = woodhouse_space(city, security_officer)
     do_run_city_analysis(city)
     return space
+
+
+@contextmanager
+def running_worker(worker_id: str, *, join_s: float = 30.0) -> Iterator[threading.Thread]:
+    """The real django-tasks database worker, in a thread of the test process (it shares the test
+    database), for one task; stopped on leaving."""
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    db_worker = Worker(
+        queue_names=["default"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            db_worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        db_worker.running = False
+        thread.join(timeout=join_s)

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 
+from tests.browser.conftest import running_worker
 from tests.conftest import shared_osm
 from tests.factories import TEST_PASSWORD
 
@@ -22,31 +22,8 @@ def data_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def worker() -> Iterator[threading.Thread]:
-    """The real django-tasks database worker, in a thread of the test process (it shares the test DB)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    db_worker = Worker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=1,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    )
-
-    def run() -> None:
-        try:
-            db_worker.run()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield thread
-    db_worker.running = False
-    thread.join(timeout=10)
+    with running_worker("browser-test", join_s=10) as thread:
+        yield thread
 
 
 def log_in(page, live_server, username: str, password: str) -> None:  # type: ignore[no-untyped-def]

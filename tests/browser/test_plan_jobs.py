@@ -2,47 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from django.db import connections
 
+from tests.browser.conftest import running_worker
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def worker() -> Iterator[None]:
-    """The real django-tasks database worker, in a thread of the test process, for one task."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    db_worker = Worker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=1,
-        worker_id="browser-plan-test",
-        excluded_queue_names=[],
-    )
-
-    def run() -> None:
-        try:
-            db_worker.run()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        db_worker.running = False
-        thread.join(timeout=30)
 
 
 def test_the_plan_page_follows_the_computation_and_shows_the_plan_when_done(
@@ -73,7 +38,7 @@ def test_the_plan_page_follows_the_computation_and_shows_the_plan_when_done(
     assert page.locator("#plan-progress").get_attribute("value") == "0"
     assert page.locator("#plan-summary").count() == 0
 
-    with worker():
+    with running_worker("browser-plan-test"):
         # the script polls the status, sees the plan done and reloads the page: the result is drawn
         page.locator("#plan-summary").wait_for(timeout=120_000)
     assert page.locator("#plan-computation").count() == 0

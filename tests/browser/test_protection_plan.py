@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from pypdf import PdfReader
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, running_worker
 from tests.factories import TEST_PASSWORD
 from tests.spaces.helpers import make_space
 
@@ -22,31 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def worker() -> Iterator[threading.Thread]:
-    """The real django-tasks database worker, in a thread of the test process (it shares the test DB)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    db_worker = Worker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=1,
-        worker_id="browser-test-reports",
-        excluded_queue_names=[],
-    )
-
-    def run() -> None:
-        try:
-            db_worker.run()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield thread
-    db_worker.running = False
-    thread.join(timeout=10)
+    with running_worker("browser-test-reports", join_s=10) as thread:
+        yield thread
 
 
 def test_the_plan_asked_for_becomes_ready_on_the_page_and_downloads(  # type: ignore[no-untyped-def]
