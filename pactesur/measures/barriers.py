@@ -171,6 +171,22 @@ def _mid_cost(measure: MeasureType) -> float:
     return (float(low or 0) + float(high or 0)) / 2
 
 
+def strongest_type(types: Iterable[MeasureType], kinds: Iterable[str]) -> MeasureType | None:
+    """The type of these kinds with the highest rating (test speed, then mass), priced or not."""
+    wanted = set(kinds)
+    rated = []
+    for t in types:
+        if t.kind not in wanted:
+            continue
+        try:
+            rating = engine_plans.parse_rating(t.rating)
+        except engine_plans.PlanError:
+            continue
+        if rating is not None:
+            rated.append((rating.speed_kmh, rating.mass_kg, -_mid_cost(t), t.pk, t))
+    return max(rated, key=lambda r: r[:4])[4] if rated else None
+
+
 def suggested_type(
     types: Iterable[MeasureType], kinds: Iterable[str], rating_text: str | None
 ) -> MeasureType | None:
@@ -349,8 +365,9 @@ def proposal_elements(proposal: dict[str, Any], types: Iterable[MeasureType]) ->
 
     A line whose impacts are beyond every test rating takes the first speed reduction of the
     proposal that brings its rating within the tests (the speed-reduction elements are added
-    before it); where none does, the line is drawn unrated (it stops nothing, and the check says
-    so) rather than with a rating no product carries.
+    before it); where none does, the line is drawn at the strongest rating of the catalogue (the
+    check then says which classes it stops and which stay open) rather than with a rating no
+    product carries.
     """
     types = list(types)
     reducer = suggested_type(types, SPEED_REDUCTION_KINDS, None)
@@ -361,7 +378,11 @@ def proposal_elements(proposal: dict[str, Any], types: Iterable[MeasureType]) ->
         if line.get("beyond_rating"):
             option = next((o for o in line.get("speed_reductions", []) if not o.get("beyond_rating")), None)
             if option is None:
-                rating = "unrated"
+                # No product reaches the rating: the strongest rated type of the catalogue, so the
+                # check shows which classes it stops and which stay open (never a rating no
+                # product carries, which would pass the check on paper only).
+                strongest = strongest_type(types, PROPOSED_LINE_KINDS)
+                rating = strongest.rating if strongest is not None else "unrated"
             else:
                 rating = option["design_rating"]
                 for lon, lat in option["points"]:

@@ -340,3 +340,21 @@ def test_the_catalogue_type_s_rating_is_the_one_the_engine_judges(woodhouse, pla
     assert max(v["hit_speed_kmh"] or 0 for v in verdicts) > 48.1
     assert checked.judgement["accepted"] is False
     assert "rating_too_low" in {v["reason"] for v in verdicts}
+
+
+def test_a_line_beyond_every_rating_is_drawn_at_the_strongest_catalogue_rating(db) -> None:
+    """Entries along a square's street hit faster than any test, and no speed reduction helps: the
+    proposal draws the strongest rated type the catalogue has, never a rating no product carries."""
+    line = {
+        "geometry": {"type": "LineString", "coordinates": [[24.95, 60.17], [24.951, 60.17]]},
+        "design_rating": "V/30000[N3F]/112/90",
+        "beyond_rating": True,
+        "gap_m": 1.2,
+        "opening_m": 0.0,
+        "names": ["Aleksanterinkatu"],
+        "speed_reductions": [{"cap_kmh": 20.0, "design_rating": "V/30000[N3F]/96/90", "beyond_rating": True}],
+    }
+    (element,) = barriers.proposal_elements({"lines": [line]}, MeasureType.objects.for_city(None))
+    bollards = MeasureType.objects.get(code="bollard_fixed_rated")
+    assert element["rating"] == bollards.rating == "V/7200[N2A]/64/90"
+    assert element["measure_type"] == bollards.pk
