@@ -31,7 +31,7 @@ from pactesur.measures.barrier_actions import (
     do_update_barrier_plan,
 )
 from pactesur.measures.barrier_forms import ElementFormSet, NewBarrierPlanForm, PlanHeaderForm, initial_of
-from pactesur.measures.models import BarrierPlan, MeasureType, PlanStatus
+from pactesur.measures.models import BarrierPlan, MeasureType
 from pactesur.spaces.models import Space
 
 
@@ -112,12 +112,12 @@ def _with_judgement(plans: list[BarrierPlan]) -> list[BarrierPlan]:
     return plans
 
 
-def _map_data(plan: BarrierPlan, *, detail: bool) -> dict[str, Any]:
+def _map_data(plan: BarrierPlan, *, detail: bool, current: bool) -> dict[str, Any]:
     """What the plan's map draws: the space, the elements with their verdict, the proposed lines, the
     existing barriers and, for those who read the full analysis, the entries before and after."""
     from pactesur.spaces.views import basemap_url
 
-    judgement = plan.judgement if barriers.check_is_current(plan) else {}
+    judgement = plan.judgement if current else {}
     verdicts = barrier_wording.element_verdicts(judgement)
     elements = [
         {
@@ -186,7 +186,9 @@ def _render(
 ) -> HttpResponse:
     user = request.user
     detail = has_city_perm(user, plan.city_id, "analysis.view")
+    # one reading of the current network and outline for the whole page
     current = barriers.check_is_current(plan)
+    state = barriers.shown_state(plan, current=current)
     judgement = plan.judgement
     return render(
         request,
@@ -196,12 +198,11 @@ def _render(
             "header": header,
             "formset": formset,
             "can_edit": has_city_perm(user, plan.city_id, "plan.edit"),
-            "can_approve": plan.status == PlanStatus.DRAFT
-            and has_city_perm(user, plan.city_id, "plan.approve")
-            and barriers.is_accepted_now(plan),
+            # "accepted": the engine accepts the draft as it is now
+            "can_approve": state == "accepted" and has_city_perm(user, plan.city_id, "plan.approve"),
             "detail": detail,
-            "state": barriers.shown_state(plan),
-            "state_label": barrier_wording.STATE_LABELS[barriers.shown_state(plan)],
+            "state": state,
+            "state_label": barrier_wording.STATE_LABELS[state],
             "current": current,
             "summary": barriers.speed_summary(judgement) if judgement else [],
             "element_rows": barrier_wording.element_rows(judgement, plan.elements) if judgement else [],
@@ -212,7 +213,7 @@ def _render(
             "unpriced_rows": barrier_wording.unpriced_rows(plan.cost, plan.elements),
             "proposal_rows": barrier_wording.proposal_rows(plan.proposal, plan.city_id),
             "existing": _existing_barriers(plan.space),
-            "map_data": _map_data(plan, detail=detail),
+            "map_data": _map_data(plan, detail=detail, current=current),
         },
         status=status,
     )

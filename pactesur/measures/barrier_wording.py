@@ -246,13 +246,13 @@ def proposal_rows(proposal: dict[str, Any], city_id: int) -> list[dict[str, Any]
 
 
 def _range(measure: MeasureType | None, quantity: float) -> dict[str, Any] | None:
-    if measure is None or (measure.cost_min_eur is None and measure.cost_max_eur is None):
+    bounds = measure.unit_cost_bounds() if measure is not None else None
+    if measure is None or bounds is None:
         return None
-    low = measure.cost_min_eur if measure.cost_min_eur is not None else measure.cost_max_eur
-    high = measure.cost_max_eur if measure.cost_max_eur is not None else measure.cost_min_eur
+    low, high = bounds
     return {
-        "min_eur": round(float(low or 0) * quantity),
-        "max_eur": round(float(high or 0) * quantity),
+        "min_eur": round(low * quantity),
+        "max_eur": round(high * quantity),
         "estimated": measure.costs_estimated,
     }
 

@@ -102,11 +102,14 @@ def is_accepted_now(plan: BarrierPlan) -> bool:
     return bool(plan.judgement.get("accepted")) and check_is_current(plan)
 
 
-def shown_state(plan: BarrierPlan) -> str:
-    """One word for lists: approved, accepted, refused, stale (checked on other inputs), unchecked."""
+def shown_state(plan: BarrierPlan, *, current: bool | None = None) -> str:
+    """One word for lists: approved, accepted, refused, stale (checked on other inputs), unchecked.
+
+    `current`: `check_is_current(plan)` where the caller has it already.
+    """
     if not plan.judgement:
         return "unchecked"
-    if not check_is_current(plan):
+    if not (check_is_current(plan) if current is None else current):
         return "stale"
     if not plan.judgement.get("accepted"):
         return "refused"
@@ -166,9 +169,8 @@ def _rated(text: str | None) -> bool:
 
 
 def _mid_cost(measure: MeasureType) -> float:
-    low = measure.cost_min_eur if measure.cost_min_eur is not None else measure.cost_max_eur
-    high = measure.cost_max_eur if measure.cost_max_eur is not None else measure.cost_min_eur
-    return (float(low or 0) + float(high or 0)) / 2
+    low, high = measure.unit_cost_bounds() or (0.0, 0.0)
+    return (low + high) / 2
 
 
 def strongest_type(types: Iterable[MeasureType], kinds: Iterable[str]) -> MeasureType | None:
@@ -283,8 +285,7 @@ def plan_cost(elements: Sequence[dict[str, Any]], city: Any) -> dict[str, Any]:
     for part in parts:
         measure = part.measure
         assert measure is not None
-        low = float(measure.cost_min_eur if measure.cost_min_eur is not None else measure.cost_max_eur or 0)
-        high = float(measure.cost_max_eur if measure.cost_max_eur is not None else measure.cost_min_eur or 0)
+        low, high = measure.unit_cost_bounds() or (0.0, 0.0)
         recorded = network.get(measure.pk)
         items.append(
             {

@@ -134,6 +134,15 @@ class MeasureType(models.Model):
     def is_shared(self) -> bool:
         return self.city_id is None
 
+    def unit_cost_bounds(self) -> tuple[float, float] | None:
+        """(lowest, highest) unit cost in €, one bound standing for the other where only one is
+        given; None for a type without a cost."""
+        if self.cost_min_eur is None and self.cost_max_eur is None:
+            return None
+        low = self.cost_min_eur if self.cost_min_eur is not None else self.cost_max_eur
+        high = self.cost_max_eur if self.cost_max_eur is not None else self.cost_min_eur
+        return float(low or 0), float(high or 0)
+
     def effect_on(self, attack_type: str) -> Effect:
         raw = self.effects.get(attack_type) or {}
         return Effect(float(raw.get("probability", 0.0)), float(raw.get("consequence", 0.0)))
