@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from pactesur.assessments import scoring
+from pactesur.assessments import prefill, risk, scoring, triggers
 from pactesur.assessments.library import ATTACK_ORDER, AttackType
 from pactesur.assessments.models import (
     Assessment,
     AssessmentVersion,
+    CoverageHours,
     ExistingMeasure,
     MeasureStatus,
     Mode,
@@ -35,7 +36,6 @@ from pactesur.assessments.models import (
     Status,
     VersionKind,
 )
-from pactesur.assessments.prefill import suggestion_for, vehicle_reading
 from pactesur.audit.actions import do_record_audit, do_record_export
 from pactesur.audit.models import AuditAction
 from pactesur.cities.errors import InvalidRequestError, NotAllowedError
@@ -48,7 +48,15 @@ from pactesur.spaces.naming import label_namesakes
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_FIELDS = ("users_description", "peak_times", "usual_crowd", "peak_crowd", "mode", "asset_value")
+CONTEXT_FIELDS = (
+    "users_description",
+    "peak_times",
+    "usual_crowd",
+    "peak_crowd",
+    "obstacles_m2",
+    "mode",
+    "asset_value",
+)
 # Step 1's fields that belong to the space: step 1 writes them there (`do_update_space`).
 SPACE_FIELDS = ("peak_times", "usual_crowd", "peak_crowd")
 
@@ -81,6 +89,7 @@ def _require_draft(assessment: Assessment) -> None:
 def _touch(assessment: Assessment, user: Any) -> None:
     assessment.updated_by = stored_user(user)
     assessment.save(update_fields=["updated_by", "updated_at"])
+    note_editor(assessment, user)
 
 
 def _audit_update(
@@ -105,38 +114,61 @@ def _lock_in_status(assessment: Assessment, status: str, refusal: str) -> Assess
 
 _SUGGESTED = (
     "probability",
+    "threat",
+    "vulnerability",
     "consequence",
     "suggested_probability",
+    "suggested_threat",
+    "suggested_vulnerability",
     "suggested_consequence",
     "suggestion_parts",
     "suggestion_explanation",
     "override_reason",
 )
+# The ratings a suggestion pre-fills, each with its suggestion's column.
+_RATED = (
+    ("threat", "suggested_threat"),
+    ("vulnerability", "suggested_vulnerability"),
+    ("consequence", "suggested_consequence"),
+)
+
+
+def derive_probability(scenario: Scenario) -> None:
+    """Method v2: in the 5×5 mode the probability is derived from threat and vulnerability (the
+    published table), never rated on its own; in the FEMA mode it is not used."""
+    if scenario.assessment.is_fema or scenario.not_applicable:
+        if scenario.not_applicable:
+            scenario.probability = None
+        return
+    if scenario.threat is not None and scenario.vulnerability is not None:
+        scenario.probability = scoring.probability_from(scenario.threat, scenario.vulnerability)
+    elif scenario.threat is not None or scenario.vulnerability is not None:
+        scenario.probability = None
 
 
 def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) -> int:
     """Recompute the pre-filled values; a rating still equal to the old suggestion follows the new one.
 
-    Saves the scenarios that changed and returns how many.
+    The FEMA mode's 1–10 ratings are not pre-filled (its scales are FEMA's). Saves the scenarios that
+    changed and returns how many.
     """
-    evidence, outside = vehicle_reading(assessment.space)
+    ctx = prefill.read_context(assessment)
     changed = 0
     for scenario in scenarios:
+        scenario.assessment = assessment
         before = [getattr(scenario, name) for name in _SUGGESTED]
-        s = suggestion_for(
-            scenario.attack_type, evidence, assessment.peak_crowd, assessment.area_m2, outside=outside
-        )
+        s = prefill.suggestion_for(scenario.attack_type, scenario.facts or {}, ctx)
+        suggested = {"threat": s.threat, "vulnerability": s.vulnerability, "consequence": s.consequence}
         # A scenario marked not applicable keeps no ratings: only its suggestion is brought up to date.
-        if not scenario.not_applicable and (
-            scenario.probability is None or scenario.probability == scenario.suggested_probability
-        ):
-            scenario.probability = s.probability
-        if not scenario.not_applicable and (
-            scenario.consequence is None or scenario.consequence == scenario.suggested_consequence
-        ):
-            scenario.consequence = s.consequence
+        if not scenario.not_applicable and not assessment.is_fema:
+            for rating, column in _RATED:
+                current = getattr(scenario, rating)
+                if current is None or current == getattr(scenario, column):
+                    setattr(scenario, rating, suggested[rating])
+        for rating, column in _RATED:
+            setattr(scenario, column, suggested[rating])
         scenario.suggested_probability = s.probability
-        scenario.suggested_consequence = s.consequence
+        derive_probability(scenario)
         scenario.suggestion_parts = s.stored_parts
         scenario.suggestion_explanation = s.english
         if not scenario.overruled:
@@ -145,6 +177,18 @@ def _apply_suggestions(assessment: Assessment, scenarios: Iterable[Scenario]) ->
             scenario.save()
             changed += 1
     return changed
+
+
+def note_editor(assessment: Assessment, user: Any) -> None:
+    """Remember that `user` changed the current cycle: nobody who edited a cycle approves it."""
+    stored = stored_user(user)
+    if stored is None:
+        return
+    editors = list(assessment.editors or [])
+    if stored.pk not in editors:
+        editors.append(stored.pk)
+        Assessment.objects.filter(pk=assessment.pk).update(editors=editors)
+        assessment.editors = editors
 
 
 @transaction.atomic
@@ -217,15 +261,38 @@ def do_update_assessment_context(
             do_update_space(assessment.space, acting_user=acting_user, request=request, **on_space)
         except ValidationError as exc:
             raise InvalidRequestError(" ".join(exc.messages)) from exc
+    if fields.get("obstacles_m2") is not None and fields["obstacles_m2"] < 0:
+        raise InvalidRequestError(_("The area taken by obstacles cannot be negative."))
     for key, value in changed.items():
         if key not in SPACE_FIELDS:
             setattr(assessment, key, value)
     assessment.save()
-    if {"peak_crowd", "usual_crowd"} & set(changed):
+    if "mode" in changed:
+        _rescale(assessment)
+    if {"peak_crowd", "usual_crowd", "obstacles_m2", "mode"} & set(changed):
         _apply_suggestions(assessment, assessment.scenarios.all())
     _touch(assessment, acting_user)
     _audit_update(assessment, acting_user, request, {"step": "context", "fields": sorted(changed)})
     return assessment
+
+
+def _rescale(assessment: Assessment) -> None:
+    """The mode changed: threat and vulnerability move between the 1–5 and FEMA's 1–10 scales (×2, or
+    ⌈x / 2⌉ back), so nothing rated is lost; the 5×5 probability is derived again."""
+    for scenario in assessment.scenarios.all():
+        scenario.assessment = assessment
+        for name in ("threat", "vulnerability"):
+            value = getattr(scenario, name)
+            if value is None:
+                continue
+            setattr(
+                scenario,
+                name,
+                min(scoring.FEMA_MAX, value * 2) if assessment.is_fema else scoring.fema_to_five(value),
+            )
+        scenario.probability = None
+        derive_probability(scenario)
+        scenario.save()
 
 
 @transaction.atomic
@@ -261,23 +328,57 @@ def do_add_measure(
     measure_type: MeasureType,
     status: str = MeasureStatus.EXISTING,
     notes: str = "",
+    coverage_pct: int = 100,
+    coverage_note: str = "",
+    hours: str = CoverageHours.ALWAYS,
+    side_effects: str = "",
     request: HttpRequest | None = None,
 ) -> ExistingMeasure:
-    """Step 2: record a measure at the space (existing) or one under consideration (planned)."""
+    """Step 2: record a measure at the space (existing) or one under consideration (planned), with
+    what it covers (share of the entries or of the space, which ones, when) and its side effects.
+
+    A measure type is recorded once per space: recording it again updates that row, so its effect
+    can never be counted twice.
+    """
     _require_draft(assessment)
     if status not in MeasureStatus.values:
         raise InvalidRequestError(_("Unknown measure status."))
+    if hours not in CoverageHours.values:
+        raise InvalidRequestError(_("Unknown coverage hours."))
+    if not 1 <= int(coverage_pct) <= 100:
+        raise InvalidRequestError(_("The share covered must be between 1 and 100 %."))
     if measure_type.city_id is not None and measure_type.city_id != assessment.city_id:
         raise InvalidRequestError(_("This measure type belongs to another city."))
-    measure = ExistingMeasure.objects.create(
-        assessment=assessment, measure_type=measure_type, status=status, notes=notes
+    values = {
+        "status": status,
+        "notes": notes,
+        "coverage_pct": int(coverage_pct),
+        "coverage_note": coverage_note.strip(),
+        "hours": hours,
+        "side_effects": side_effects.strip(),
+    }
+    measure, created = ExistingMeasure.objects.select_for_update().get_or_create(
+        assessment=assessment, measure_type=measure_type, defaults=values
     )
+    before = {}
+    if not created:
+        before = {name: getattr(measure, name) for name in values}
+        for name, value in values.items():
+            setattr(measure, name, value)
+        measure.save()
     _touch(assessment, acting_user)
     _audit_update(
         assessment,
         acting_user,
         request,
-        {"step": "measures", "added": measure_type.code, "status": status},
+        {
+            "step": "measures",
+            ("added" if created else "updated"): measure_type.code,
+            "status": status,
+            "coverage_pct": measure.coverage_pct,
+            "hours": hours,
+            **({"before": before} if before else {}),
+        },
     )
     return measure
 
@@ -308,50 +409,60 @@ def do_rate_scenario(
     acting_user: Any,
     description: str = "",
     evidence: str = "",
-    probability: int | None = None,
-    consequence: int | None = None,
-    override_reason: str = "",
     threat: int | None = None,
     vulnerability: int | None = None,
+    consequence: int | None = None,
+    override_reason: str = "",
     not_applicable: bool = False,
     not_applicable_reason: str = "",
     request: HttpRequest | None = None,
 ) -> Scenario:
-    """Steps 3–4 for one attack type. Overruling a pre-filled value needs a reason.
+    """Steps 3–4 for one attack type: threat, vulnerability and consequence rated apart.
 
-    A scenario marked not applicable needs a reason too; its ratings are cleared, so it has no
-    score and stays out of the risk profile until it is rated again.
+    In the 5×5 mode each is 1–5 and the probability is derived (`derive_probability`); in the FEMA
+    mode threat and vulnerability are 1–10 and the consequence is the space's asset value.
+    Overruling a pre-filled value needs a reason. A scenario marked not applicable needs a reason
+    too; its ratings are cleared, so it has no score and stays out of the risk profile.
     """
     assessment = scenario.assessment
     _require_draft(assessment)
-    _check_range(probability, 1, 5, _("Probability"))
+    top = scoring.FEMA_MAX if assessment.is_fema else scoring.SCALE_MAX
+    _check_range(threat, 1, top, _("Threat"))
+    _check_range(vulnerability, 1, top, _("Vulnerability"))
     _check_range(consequence, 1, 5, _("Consequence"))
-    _check_range(threat, 1, 10, _("Threat"))
-    _check_range(vulnerability, 1, 10, _("Vulnerability"))
     na_reason = not_applicable_reason.strip()
     if not_applicable and not na_reason:
         raise InvalidRequestError(_("Say why this scenario is not applicable at this space."))
     if not_applicable:
-        probability = consequence = threat = vulnerability = None
+        consequence = threat = vulnerability = None
+    from pactesur.assessments import decisions  # it builds on this module
+
+    band_before = scenario.band
     before = {
+        "threat": scenario.threat,
+        "vulnerability": scenario.vulnerability,
         "probability": scenario.probability,
         "consequence": scenario.consequence,
         "not_applicable": scenario.not_applicable,
     }
     scenario.description = description
     scenario.evidence = evidence
-    scenario.probability = probability
-    scenario.consequence = consequence
     scenario.threat = threat
     scenario.vulnerability = vulnerability
+    scenario.consequence = consequence
     scenario.not_applicable = not_applicable
     scenario.not_applicable_reason = na_reason if not_applicable else ""
+    if assessment.is_fema:
+        scenario.probability = None
+    derive_probability(scenario)
     reason = override_reason.strip()
     if scenario.overruled and not reason:
         raise InvalidRequestError(
             _("You changed a pre-filled rating: say why in “reason for overruling the suggestion”.")
         )
     scenario.override_reason = reason if scenario.overruled else ""
+    # A decision taken on another band no longer holds.
+    dropped = decisions.drop_decision_if_band_changed(scenario, band_before)
     scenario.save()
     _touch(assessment, acting_user)
     _audit_update(
@@ -363,12 +474,45 @@ def do_rate_scenario(
             "attack_type": scenario.attack_type,
             "before": before,
             "after": {
-                "probability": probability,
+                "threat": threat,
+                "vulnerability": vulnerability,
+                "probability": scenario.probability,
                 "consequence": consequence,
                 "not_applicable": not_applicable,
                 "not_applicable_reason": scenario.not_applicable_reason,
             },
+            "decision_dropped": dropped,
         },
+    )
+    return scenario
+
+
+@transaction.atomic
+def do_record_facts(
+    scenario: Scenario,
+    *,
+    acting_user: Any,
+    answers: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Scenario:
+    """Facts before judgements: the answers to the scenario's observable questions. They feed the
+    suggested ratings, which are brought up to date (a rating still equal to its suggestion follows)."""
+    from pactesur.assessments import facts
+
+    assessment = scenario.assessment
+    _require_draft(assessment)
+    cleaned = facts.clean_answers(scenario.attack_type, answers)
+    kept = {k: v for k, v in (scenario.facts or {}).items() if k not in cleaned and k == "barrier_ratings"}
+    before = dict(scenario.facts or {})
+    scenario.facts = {**kept, **cleaned}
+    scenario.save(update_fields=["facts", "updated_at"])
+    _apply_suggestions(assessment, [scenario])
+    _touch(assessment, acting_user)
+    _audit_update(
+        assessment,
+        acting_user,
+        request,
+        {"step": "facts", "attack_type": scenario.attack_type, "before": before, "after": scenario.facts},
     )
     return scenario
 
@@ -378,6 +522,8 @@ def do_rate_scenario(
 
 def snapshot(assessment: Assessment) -> dict[str, Any]:
     """Everything an assessment says, as plain JSON: what a version stores and the diff compares."""
+    from pactesur.assessments import decisions  # it builds on this module
+
     scenarios = {}
     for s in assessment.scenarios.all():
         scenarios[s.attack_type] = {
@@ -388,7 +534,11 @@ def snapshot(assessment: Assessment) -> dict[str, Any]:
             "threat": s.threat,
             "vulnerability": s.vulnerability,
             "suggested_probability": s.suggested_probability,
+            "suggested_threat": s.suggested_threat,
+            "suggested_vulnerability": s.suggested_vulnerability,
             "suggested_consequence": s.suggested_consequence,
+            "facts": s.facts or {},
+            **decisions.scenario_decision(s),
             "override_reason": s.override_reason,
             "not_applicable": s.not_applicable,
             "not_applicable_reason": s.not_applicable_reason,
@@ -404,14 +554,25 @@ def snapshot(assessment: Assessment) -> dict[str, Any]:
             "area_m2": round(assessment.area_m2, 1),
             "mode": assessment.mode,
             "asset_value": assessment.asset_value,
+            "obstacles_m2": assessment.obstacles_m2,
         },
         "measures": sorted(
             (
-                {"type": m.measure_type.code, "status": m.status, "notes": m.notes}
+                {
+                    "type": m.measure_type.code,
+                    "status": m.status,
+                    "notes": m.notes,
+                    "coverage_pct": m.coverage_pct,
+                    "coverage_note": m.coverage_note,
+                    "hours": m.hours,
+                    "side_effects": m.side_effects,
+                }
                 for m in assessment.measures.select_related("measure_type")
             ),
             key=lambda m: (m["type"], m["status"], m["notes"]),
         ),
+        # The team and the action register as they stood (`decisions.register_snapshot`).
+        **decisions.register_snapshot(assessment),
         "scenarios": scenarios,
         "review_due": assessment.review_due.isoformat() if assessment.review_due else None,
         "review_comment": assessment.review_comment,
@@ -432,12 +593,11 @@ def _store_version(assessment: Assessment, kind: str, user: Any) -> AssessmentVe
 
 
 def _profile_bands(assessment: Assessment) -> list[str]:
-    bands = []
-    for s in assessment.scenarios.all():
-        score = s.score_in(assessment.mode, assessment.asset_value)
-        if score is not None:
-            bands.append(scoring.fema_band(score) if assessment.is_fema else scoring.matrix_band(score))
-    return bands
+    return [
+        band
+        for s in assessment.scenarios.all()
+        if (band := s.band_in(assessment.mode, assessment.asset_value)) is not None
+    ]
 
 
 def submission_refusal(assessment: Assessment) -> str | None:
@@ -454,6 +614,21 @@ def submission_refusal(assessment: Assessment) -> str | None:
         ) % {"names": ", ".join(open_names)}
     if not any(s.score is not None for s in scenarios):
         return _("Every scenario is marked not applicable: rate at least one before submitting.")
+    from pactesur.assessments import decisions  # it builds on this module
+
+    gaps = decisions.submission_gaps(assessment)
+    if gaps:
+        return " ".join(gaps)
+    earlier = [
+        str(s.get_attack_type_display())
+        for s in scenarios
+        if not assessment.is_fema and s.score is not None and not s.rated_apart
+    ]
+    if earlier:
+        return _(
+            "These scenarios were rated with the earlier method (a probability alone): rate their threat "
+            "and vulnerability before submitting: %(names)s."
+        ) % {"names": ", ".join(earlier)}
     return None
 
 
@@ -512,20 +687,32 @@ def do_approve_assessment(
         raise ReviewerIsAuthorError(
             _("You submitted this version: another security manager or administrator must review it.")
         )
+    if getattr(acting_user, "pk", None) in (assessment.editors or []):
+        raise ReviewerIsAuthorError(
+            _(
+                "You changed this assessment in this cycle: someone who did not edit it must review it "
+                "(another security manager or administrator)."
+            )
+        )
     today = timezone.localdate()
     if review_due is not None and review_due <= today:
         raise InvalidRequestError(_("The next review date must be in the future."))
+    latest = add_months(today, scoring.MAX_REVIEW_MONTHS)
+    if review_due is not None and review_due > latest:
+        raise InvalidRequestError(
+            _("The next review must be at most %(months)s months ahead (by %(date)s).")
+            % {"months": scoring.MAX_REVIEW_MONTHS, "date": formats.date_format(latest, "SHORT_DATE_FORMAT")}
+        )
     assessment.status = Status.APPROVED
     assessment.approved_by = stored_user(acting_user)
     assessment.approved_at = timezone.now()
     assessment.review_due = review_due or default_review_date(assessment, today=today)
     assessment.review_comment = comment
-    assessment.approved_profile = {
-        s.attack_type: score
-        for s in assessment.scenarios.all()
-        if (score := s.score_in(assessment.mode, assessment.asset_value)) is not None
-    }
+    # What the ranking, the matrix and the network comparison read (`risk.approved_summary`).
+    assessment.approved_profile = risk.approved_summary(assessment)
     assessment.save()
+    # The changes that flagged it for re-assessment are dealt with by this approval.
+    triggers.clear_flags_on_approval(assessment, acting_user=acting_user, request=request)
     version = _store_version(assessment, VersionKind.APPROVED, acting_user)
     _audit_update(
         assessment,
@@ -568,6 +755,8 @@ def do_reopen_assessment(
     assessment.cycle += 1
     assessment.submitted_by = None
     assessment.submitted_at = None
+    # A new cycle has its own editors, and reads the space's figures as they are now.
+    assessment.editors = []
     assessment.save()
     _apply_suggestions(assessment, assessment.scenarios.all())
     _audit_update(assessment, acting_user, request, {"status": Status.DRAFT, "cycle": assessment.cycle})
@@ -586,7 +775,20 @@ class Change:
     after: Any
 
 
-_SCENARIO_DEFAULTS: dict[str, Any] = {"not_applicable": False, "not_applicable_reason": ""}
+_SCENARIO_DEFAULTS: dict[str, Any] = {
+    "not_applicable": False,
+    "not_applicable_reason": "",
+    "facts": {},
+    "decision": "",
+    "decision_reason": "",
+}
+_MEASURE_FIELDS = ("notes", "coverage_pct", "coverage_note", "hours", "side_effects")
+_MEASURE_DEFAULTS: dict[str, Any] = {
+    "coverage_pct": 100,
+    "coverage_note": "",
+    "hours": CoverageHours.ALWAYS,
+    "side_effects": "",
+}
 
 
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -596,29 +798,37 @@ def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         a, b = old.get("context", {}).get(key), new.get("context", {}).get(key)
         if a != b:
             changes.append(Change("context", key, key, a, b))
-    a_measures = {(m["type"], m["status"]): m["notes"] for m in old.get("measures", [])}
-    b_measures = {(m["type"], m["status"]): m["notes"] for m in new.get("measures", [])}
+    a_measures = {(m["type"], m["status"]): m for m in old.get("measures", [])}
+    b_measures = {(m["type"], m["status"]): m for m in new.get("measures", [])}
     for key in sorted(set(a_measures) | set(b_measures)):
         if key not in a_measures:
             changes.append(Change("measures", key[0], key[1], None, "added"))
         elif key not in b_measures:
             changes.append(Change("measures", key[0], key[1], "removed", None))
-        elif a_measures[key] != b_measures[key]:
-            changes.append(Change("measures", key[0], "notes", a_measures[key], b_measures[key]))
+        else:
+            # Versions stored before coverage was recorded lack its keys.
+            for field in _MEASURE_FIELDS:
+                default = _MEASURE_DEFAULTS.get(field)
+                before, after = a_measures[key].get(field, default), b_measures[key].get(field, default)
+                if before != after:
+                    changes.append(Change("measures", key[0], field, before, after))
     old_sc, new_sc = old.get("scenarios", {}), new.get("scenarios", {})
     for attack in [a for a in ATTACK_ORDER if a in old_sc or a in new_sc]:
         a, b = old_sc.get(attack, {}), new_sc.get(attack, {})
         for field in (
-            "probability",
-            "consequence",
             "threat",
             "vulnerability",
+            "probability",
+            "consequence",
             "score",
             "description",
             "evidence",
+            "facts",
             "override_reason",
             "not_applicable",
             "not_applicable_reason",
+            "decision",
+            "decision_reason",
         ):
             # Versions stored before "not applicable" existed lack its keys: read them as "applicable".
             default = _SCENARIO_DEFAULTS.get(field)

@@ -38,11 +38,16 @@ class ScenarioOut(Schema):
     score: float | None
     band: str | None
     suggested_probability: int | None
+    suggested_threat: int | None = None
+    suggested_vulnerability: int | None = None
     suggested_consequence: int | None
     suggestion_explanation: str
     override_reason: str
     not_applicable: bool = False
     not_applicable_reason: str = ""
+    facts: dict[str, Any] = {}
+    decision: str = ""
+    decision_reason: str = ""
 
 
 class MeasureOut(Schema):
@@ -50,6 +55,10 @@ class MeasureOut(Schema):
     name: str
     status: str
     notes: str
+    coverage_pct: int = 100
+    coverage_note: str = ""
+    hours: str = "always"
+    side_effects: str = ""
 
 
 class AssessmentOut(Schema):
@@ -113,6 +122,10 @@ def _out(assessment: Assessment, *, full: bool) -> dict[str, Any]:
                     "name": m.measure_type.display_name,
                     "status": m.status,
                     "notes": m.notes,
+                    "coverage_pct": m.coverage_pct,
+                    "coverage_note": m.coverage_note,
+                    "hours": m.hours,
+                    "side_effects": m.side_effects,
                 }
                 for m in risk.measure_rows(assessment)
             ],
@@ -128,11 +141,16 @@ def _out(assessment: Assessment, *, full: bool) -> dict[str, Any]:
                     "score": s.score,
                     "band": s.band,
                     "suggested_probability": s.suggested_probability,
+                    "suggested_threat": s.suggested_threat,
+                    "suggested_vulnerability": s.suggested_vulnerability,
                     "suggested_consequence": s.suggested_consequence,
                     "suggestion_explanation": s.suggestion_text,
                     "override_reason": s.override_reason,
                     "not_applicable": s.not_applicable,
                     "not_applicable_reason": s.not_applicable_reason,
+                    "facts": s.facts or {},
+                    "decision": s.decision,
+                    "decision_reason": s.decision_reason,
                 }
                 for s in assessment.scenarios.all()
             ],

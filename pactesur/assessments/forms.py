@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pactesur.assessments.library import CONSEQUENCE_GUIDANCE, PROBABILITY_GUIDANCE
-from pactesur.assessments.models import Assessment, MeasureStatus, Mode, Scenario
+from pactesur.assessments.library import (
+    CONSEQUENCE_GUIDANCE,
+    FEMA_RATING_WORDS,
+    THREAT_GUIDANCE,
+    VULNERABILITY_GUIDANCE,
+)
+from pactesur.assessments.models import Assessment, CoverageHours, MeasureStatus, Mode, Scenario
 from pactesur.measures.models import MeasureType
 from pactesur.spaces.forms import add_crowd_order_errors
 from pactesur.spaces.models import Space
@@ -23,7 +29,9 @@ def _level_choices(guidance: dict[int, Any]) -> list[tuple[Any, Any]]:
 
 
 def _fema_choices() -> list[tuple[Any, Any]]:
-    return [("", _("not rated"))] + [(i, str(i)) for i in range(1, 11)]
+    return [("", _("not rated"))] + [
+        (i, format_lazy("{} — {}", i, FEMA_RATING_WORDS[i])) for i in range(1, 11)
+    ]
 
 
 def _optional_level(label: Any, choices: list[tuple[Any, Any]], **kwargs: Any) -> forms.TypedChoiceField:
@@ -49,6 +57,15 @@ class ContextForm(forms.Form):
         required=False,
         min_value=0,
         help_text=_("The consequence suggestions start from the peak crowd's density on the space's area."),
+    )
+    obstacles_m2 = forms.FloatField(
+        label=_("Area taken by stalls, stages and other obstacles at peak time (m²)"),
+        required=False,
+        min_value=0,
+        help_text=_(
+            "Removed from the area with the buildings to give the usable area the crowd stands on; "
+            "left empty, none is assumed and the pages say so."
+        ),
     )
     mode = forms.ChoiceField(label=_("Scoring mode"), choices=Mode.choices)
     asset_value = _optional_level(
@@ -83,6 +100,21 @@ class MeasureForm(forms.Form):
     measure_type = forms.ModelChoiceField(label=_("Measure"), queryset=MeasureType.objects.none())
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    coverage_pct = forms.IntegerField(
+        label=_("Share of the entries or of the space covered (%)"),
+        min_value=1,
+        max_value=100,
+        initial=100,
+        help_text=_("Bollards at one of four entries cover 25 %."),
+    )
+    coverage_note = forms.CharField(label=_("Which entries or parts"), required=False, max_length=300)
+    hours = forms.ChoiceField(label=_("When"), choices=CoverageHours.choices, initial=CoverageHours.ALWAYS)
+    side_effects = forms.CharField(
+        label=_("Side effects"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the measure creates elsewhere: a bag check makes an unscreened queue outside it."),
+    )
 
     def __init__(self, *args: Any, city_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,14 +150,13 @@ class ScenarioForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when the scenario is marked not applicable."),
     )
-    probability = _optional_level(
-        _("Probability"), _level_choices(PROBABILITY_GUIDANCE), widget=forms.RadioSelect
+    threat = _optional_level(_("Threat"), _level_choices(THREAT_GUIDANCE), widget=forms.RadioSelect)
+    vulnerability = _optional_level(
+        _("Vulnerability"), _level_choices(VULNERABILITY_GUIDANCE), widget=forms.RadioSelect
     )
     consequence = _optional_level(
         _("Consequence"), _level_choices(CONSEQUENCE_GUIDANCE), widget=forms.RadioSelect
     )
-    threat = _optional_level(_("Threat (FEMA, 1–10)"), _fema_choices())
-    vulnerability = _optional_level(_("Vulnerability (FEMA, 1–10)"), _fema_choices())
     override_reason = forms.CharField(
         label=_("Reason for overruling the suggestion"),
         required=False,
@@ -136,6 +167,11 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args: Any, scenario: Scenario, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scenario = scenario
+        if scenario.assessment.is_fema:
+            # FEMA's 1–10 scales; the consequence is the space's asset value (step 1).
+            self.fields["threat"] = _optional_level(_("Threat (FEMA, 1–10)"), _fema_choices())
+            self.fields["vulnerability"] = _optional_level(_("Vulnerability (FEMA, 1–10)"), _fema_choices())
+            del self.fields["consequence"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -147,9 +183,14 @@ class ScenarioForm(forms.Form):
             # Its ratings are cleared on saving: there is no suggestion to overrule.
             return data
         s = self.scenario
-        differs = (
-            s.suggested_probability is not None and data.get("probability") != s.suggested_probability
-        ) or (s.suggested_consequence is not None and data.get("consequence") != s.suggested_consequence)
+        differs = not s.assessment.is_fema and any(
+            suggested is not None and data.get(name) != suggested
+            for name, suggested in (
+                ("threat", s.suggested_threat),
+                ("vulnerability", s.suggested_vulnerability),
+                ("consequence", s.suggested_consequence),
+            )
+        )
         if differs and not (data.get("override_reason") or "").strip():
             self.add_error(
                 "override_reason",
@@ -167,10 +208,89 @@ class ApproveForm(forms.Form):
         label=_("Next review"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave empty for the default: 12 months, 6 if a risk is high, 3 if one is very high."),
+        help_text=_(
+            "Leave empty for the default: 12 months, 6 if a risk is high, 3 if one is very high. At most "
+            "12 months ahead."
+        ),
     )
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FactsForm(forms.Form):
+    """The observable questions of one attack type (`facts.questions_for`), each optional: a question
+    left blank is unanswered, and the suggestion counts it as the weak answer, marked assumed.
+
+    The vehicle scenario also asks the rating of each existing barrier the analysis met
+    (`barrier_<n>` fields for the `barriers` given), read with the engine's rating parser.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        attack_type: str,
+        answers: dict[str, Any] | None,
+        barriers: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        from pactesur.assessments import facts
+
+        answers = answers or {}
+        self.questions = facts.questions_for(attack_type)
+        for q in self.questions:
+            stored = facts.answer_of(answers, q)
+            # The question names its unit ("… (minutes)?").
+            label: Any = q.text
+            field: forms.Field
+            if q.kind == facts.YES_NO:
+                field = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[("", _("not answered")), ("yes", _("yes")), ("no", _("no"))],
+                    initial="" if stored is None else ("yes" if stored else "no"),
+                )
+            elif q.kind == facts.NUMBER:
+                field = forms.FloatField(
+                    label=label, required=False, min_value=0, max_value=q.max_value, initial=stored
+                )
+            else:
+                field = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[("", _("not answered"))] + [(code, _(text)) for code, text in q.choices],
+                    initial=stored or "",
+                )
+            self.fields[f"q_{q.key}"] = field
+        self.barrier_keys: list[str] = []
+        ratings = answers.get(facts.BARRIER_RATINGS) or {}
+        for index, (key, label) in enumerate(barriers):
+            self.barrier_keys.append(key)
+            self.fields[f"barrier_{index}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=facts.MAX_RATING_CHARS,
+                initial=ratings.get(key, ""),
+                help_text=_(
+                    "Its crash rating from the certificate (IWA 14-1, PAS 68, ASTM F2656), or empty."
+                ),
+            )
+
+    def answers(self) -> dict[str, Any]:
+        """The answers as `facts.clean_answers` takes them; blanks stay out (unanswered)."""
+        from pactesur.assessments import facts
+
+        data = self.cleaned_data
+        out: dict[str, Any] = {}
+        for q in self.questions:
+            value = data.get(f"q_{q.key}")
+            if value not in (None, ""):
+                out[q.key] = value
+        if self.barrier_keys:
+            out[facts.BARRIER_RATINGS] = {
+                key: data.get(f"barrier_{index}") or "" for index, key in enumerate(self.barrier_keys)
+            }
+        return out

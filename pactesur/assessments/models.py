@@ -77,6 +77,14 @@ class Assessment(CityOwned):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
 
+    # The usable area is the outline minus buildings and minus what stands on it at peak time: stalls,
+    # stages, parked vehicles (the assessor's figure; docs/risk-method.md §3). Unknown: none assumed.
+    obstacles_m2 = models.FloatField(
+        _("area taken by stalls, stages and other obstacles at peak time (m²)"), null=True, blank=True
+    )
+    # Who changed anything in the current cycle (user ids): none of them may approve it.
+    editors = models.JSONField(default=list, blank=True)
+
     review_due = models.DateField(_("next review"), null=True, blank=True)
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
     submitted_by = models.ForeignKey(
@@ -166,8 +174,27 @@ class MeasureStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
 
 
+class CoverageHours(models.TextChoices):
+    """When a measure is in place, as a share of the crowded times an attack would choose."""
+
+    ALWAYS = "always", _("At all crowded times")
+    MOST = "most", _("At most crowded times")
+    EVENTS = "events", _("Only during events")
+    SOMETIMES = "sometimes", _("Now and then")
+
+
+# The share of the crowded times each choice covers (assumption, docs/risk-method.md §5).
+HOURS_SHARE: dict[str, float] = {
+    CoverageHours.ALWAYS: 1.0,
+    CoverageHours.MOST: 0.75,
+    CoverageHours.EVENTS: 0.5,
+    CoverageHours.SOMETIMES: 0.25,
+}
+
+
 class ExistingMeasure(models.Model):
-    """Step 2: a measure already at the space, or planned there (what-if)."""
+    """Step 2: a measure already at the space, or planned there (what-if) — each type once per space,
+    with what it covers: which entries or part of the space, at which hours, and its side effects."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="measures")
     measure_type = models.ForeignKey(MeasureType, on_delete=models.PROTECT, related_name="+")
@@ -175,13 +202,42 @@ class ExistingMeasure(models.Model):
         _("status"), max_length=10, choices=MeasureStatus.choices, default=MeasureStatus.EXISTING
     )
     notes = models.TextField(_("notes"), blank=True)
+    coverage_pct = models.PositiveSmallIntegerField(
+        _("share of the entries or of the space covered (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    coverage_note = models.CharField(_("which entries or parts"), max_length=300, blank=True)
+    hours = models.CharField(
+        _("when"), max_length=10, choices=CoverageHours.choices, default=CoverageHours.ALWAYS
+    )
+    side_effects = models.TextField(_("side effects"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["status", "measure_type__order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "measure_type"], name="assessment_measure_type_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(coverage_pct__gte=1, coverage_pct__lte=100),
+                name="assessment_measure_coverage_1_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure_type.display_name} ({self.get_status_display()})"
+
+    @property
+    def coverage(self) -> float:
+        """The share (0–1) of the exposure the measure covers: entries or area × hours."""
+        return self.coverage_pct / 100.0 * HOURS_SHARE.get(self.hours, 1.0)
+
+
+class Decision(models.TextChoices):
+    ACCEPT = "accept", _("Accept")
+    TREAT = "treat", _("Treat")
 
 
 def _scale(low: int, high: int) -> list[Any]:
@@ -206,9 +262,23 @@ class Scenario(models.Model):
     suggestion_parts = models.JSONField(default=list, blank=True)
     suggestion_explanation = models.TextField(blank=True)
     override_reason = models.TextField(_("reason for overruling the suggestion"), blank=True)
-    # FEMA mode ratings (1–10).
-    threat = models.PositiveSmallIntegerField(_("threat (1–10)"), null=True, blank=True)
-    vulnerability = models.PositiveSmallIntegerField(_("vulnerability (1–10)"), null=True, blank=True)
+    # Threat and vulnerability, rated apart: 1–5 in the 5×5 mode (the probability is derived from them,
+    # `scoring.PROBABILITY_TABLE`), 1–10 in the FEMA mode.
+    threat = models.PositiveSmallIntegerField(_("threat"), null=True, blank=True)
+    vulnerability = models.PositiveSmallIntegerField(_("vulnerability"), null=True, blank=True)
+    suggested_threat = models.PositiveSmallIntegerField(null=True, blank=True)
+    suggested_vulnerability = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Facts before judgements: the answers to the observable questions of this attack type
+    # (`pactesur.assessments.facts`), {question key: answer}; they feed the suggested ratings.
+    facts = models.JSONField(default=dict, blank=True)
+    # The decision on the risk: accept it or treat it, why, and who decided.
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
     # Out of scope at this space (say, no drone can fly there): no ratings, no score, a reason kept.
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     not_applicable_reason = models.TextField(_("why it is not applicable"), blank=True)
@@ -271,12 +341,31 @@ class Scenario(models.Model):
     def score(self) -> float | None:
         return self.score_in(self.assessment.mode, self.assessment.asset_value)
 
-    @property
-    def band(self) -> str | None:
-        score = self.score
+    def band_in(self, mode: str, asset_value: int | None) -> str | None:
+        """The band of the scenario's score in `mode`: FEMA scenarios take their 5×5 equivalent's."""
+        score = self.score_in(mode, asset_value)
         if score is None:
             return None
-        return scoring.fema_band(score) if self.assessment.is_fema else scoring.matrix_band(score)
+        if mode == Mode.FEMA:
+            return scoring.fema_equivalent_band(asset_value or 1, self.threat or 1, self.vulnerability or 1)
+        return scoring.matrix_band(score)
+
+    def cell_in(self, mode: str, asset_value: int | None) -> tuple[int, int] | None:
+        """The scenario's (probability, consequence) cell of the 5×5 matrix, FEMA ones by equivalence."""
+        if self.score_in(mode, asset_value) is None:
+            return None
+        if mode == Mode.FEMA:
+            return scoring.fema_equivalent(asset_value or 1, self.threat or 1, self.vulnerability or 1)
+        return (self.probability or 1, self.consequence or 1)
+
+    @property
+    def band(self) -> str | None:
+        return self.band_in(self.assessment.mode, self.assessment.asset_value)
+
+    @property
+    def rated_apart(self) -> bool:
+        """Rated with the method v2: threat and vulnerability, not a probability alone (an earlier one)."""
+        return self.threat is not None and self.vulnerability is not None
 
     @property
     def settled(self) -> bool:
@@ -289,9 +378,14 @@ class Scenario(models.Model):
     def overruled(self) -> bool:
         if self.not_applicable:
             return False
-        return (
-            self.suggested_probability is not None and self.probability != self.suggested_probability
-        ) or (self.suggested_consequence is not None and self.consequence != self.suggested_consequence)
+        return any(
+            suggested is not None and rating != suggested
+            for rating, suggested in (
+                (self.threat, self.suggested_threat),
+                (self.vulnerability, self.suggested_vulnerability),
+                (self.consequence, self.suggested_consequence),
+            )
+        )
 
 
 class VersionKind(models.TextChoices):
@@ -361,3 +455,182 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city_id} {self.sent_on}"
+
+
+# --- method v2: the threat level, attacks elsewhere, re-assessment flags, actions, the team ------------
+
+
+class ThreatLevel(CityOwned):
+    """The national threat level and police advice as the city records it; the latest is current.
+
+    It starts the suggested threat of every scenario, and a change raises a re-assessment flag on
+    every approved assessment of the city.
+    """
+
+    view_action = "assessment.view"
+    edit_action = "assessment.edit"
+
+    level = models.PositiveSmallIntegerField(_("threat level (1–5)"), validators=_scale(1, 5))
+    name = models.CharField(_("national name of the level"), max_length=80, blank=True)
+    source = models.TextField(_("source and police advice"), blank=True)
+    set_at = models.DateTimeField(auto_now_add=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="threat_level_1_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.name}".strip()
+
+
+class RecordedAttack(CityOwned):
+    """An attack (or an incident) the city records because it bears on its spaces: at one of its
+    spaces, or on a comparable space elsewhere. It raises re-assessment flags and the threat pre-fill."""
+
+    view_action = "assessment.view"
+    edit_action = "assessment.edit"
+
+    attack_type = models.CharField(_("attack type"), max_length=20, choices=AttackType.choices)
+    space = models.ForeignKey(
+        "spaces.Space",
+        verbose_name=_("at this space of the city"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    space_kind = models.CharField(_("kind of space attacked"), max_length=30, blank=True)
+    happened_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    description = models.TextField(_("what happened"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.happened_on}"
+
+
+class FlagReason(models.TextChoices):
+    THREAT_LEVEL = "threat_level", _("The threat level changed")
+    INCIDENT = "incident", _("An incident at the space")
+    COMPARABLE_ATTACK = "comparable_attack", _("An attack on a comparable space")
+    OUTLINE = "outline", _("The space’s outline changed")
+    CROWD = "crowd", _("The space’s crowd figures changed")
+    EVENT = "event", _("A new event at the space")
+    MEASURE_REMOVED = "measure_removed", _("A measure was removed")
+    STALE_ANALYSIS = "stale_analysis", _("The approach analysis changed")
+
+
+class ReassessmentFlag(models.Model):
+    """A change that calls for the assessment to be looked at again, and the task that follows it.
+
+    Open until the next approval of the assessment, or until someone dismisses it with a reason.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
+    # What changed, as plain values for the page (levels, names, dates, versions).
+    detail = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    clearing = models.TextField(_("how it was dealt with"), blank=True)
+    task = models.ForeignKey("RiskAction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["assessment", "cleared_at"])]
+
+    def __str__(self) -> str:
+        return str(self.get_reason_display())
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RiskAction(models.Model):
+    """Something the city will do about a risk: owner, deadline, cost, status (Martyn's Law s.7's
+    record of the measures decided). A re-assessment flag creates one too."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    measure_type = models.ForeignKey(
+        MeasureType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("action"), max_length=300)
+    owner = models.CharField(_("owner"), max_length=150)
+    due_on = models.DateField(_("deadline"))
+    cost_eur = models.PositiveIntegerField(_("cost (€)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assessment", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class Organisation(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    POLICE = "police", _("Police")
+    FIRE_RESCUE = "fire_rescue", _("Fire and rescue")
+    OPERATOR = "operator", _("Operator of the space")
+    TRANSPORT = "transport", _("Transport")
+    OTHER = "other", _("Other")
+
+
+class TeamMember(models.Model):
+    """A member of the assessment team (the EU checklist's team: the municipality leads, with the
+    police and others)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="team")
+    name = models.CharField(_("name"), max_length=150)
+    organisation = models.CharField(_("organisation"), max_length=20, choices=Organisation.choices)
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 
-from pactesur.assessments import risk, scoring
+from pactesur.assessments import decisions, facts, risk, scoring
 from pactesur.assessments.library import ATTACK_HINTS, AttackType
 from pactesur.assessments.models import BAND_LABELS, Assessment
 from pactesur.assessments.prefill import vehicle_reading
@@ -199,7 +199,8 @@ def export_stamp(exported_by: str, exported_at: datetime.datetime, city: City) -
 
 
 def space_report_pdf(assessment: Assessment, *, exported_by: str, exported_at: datetime.datetime) -> bytes:
-    """The report of one space: map, approach analysis summary, scenarios with evidence, risk matrix."""
+    """The report of one space: map, approach analysis summary, the team, scenarios with their facts and
+    decisions, risk matrix, and the register of actions (Martyn's Law s.7's record of measures decided)."""
     return pdf_of(space_report_html(assessment, exported_by=exported_by, exported_at=exported_at))
 
 
@@ -215,9 +216,13 @@ def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: 
             "band_label": BAND_LABELS.get(s.band or "", ""),
             "colour": BAND_COLOURS.get(s.band or "", "#ffffff"),
             "text_colour": BAND_TEXT_COLOURS.get(s.band or "", DARK_TEXT),
+            "facts": [] if s.not_applicable else facts.evidence_rows(s.attack_type, s.facts),
         }
         for s in scenarios
     ]
+    register = decisions.actions_for(
+        assessment, today=timezone.localdate(timezone=city_zone(assessment.city))
+    )
     grid = risk.matrix_grid(risk.matrix_cells([assessment]))
     for row in grid:
         for cell in row:
@@ -237,6 +242,10 @@ def space_report_html(assessment: Assessment, *, exported_by: str, exported_at: 
             "evidence": evidence,
             "outside": outside,
             "grid": grid,
+            "team": list(assessment.team.all()),
+            "team_gaps": decisions.team_gaps(assessment),
+            "register": register,
+            "totals": decisions.cost_totals(register),
             "map_uri": data_uri(space_map_png(assessment, entries=_analysis_entries(assessment.space))),
             "stamp": export_stamp(exported_by, exported_at, assessment.city),
             "exported_by": exported_by,
@@ -251,13 +260,18 @@ def city_report_pdf(city: City, *, exported_by: str, exported_at: datetime.datet
     return pdf_of(html), count
 
 
-def city_risk_rows(city: City) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
-    """The city's spaces ranked by risk, each with its band's label and colours (`r` the
-    `risk.RankedSpace`), and the risk matrix with its colours: what the city summary shows."""
+def city_risk_rows(
+    city: City,
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]], list[Any]]:
+    """The city's approved spaces ranked by risk, each with its band's label and colours (`r` the
+    `risk.RankedSpace`), the risk matrix of their approved profiles with its colours, and the spaces
+    not yet approved: what the city summary shows."""
     assessments = risk.city_assessments(city)
     ranked = risk.ranking(assessments, today=timezone.localdate(timezone=city_zone(city)))
-    label_namesakes([r.assessment.space for r in ranked])
-    grid = risk.matrix_grid(risk.matrix_cells(assessments))
+    pending = risk.not_yet_approved(assessments)
+    label_namesakes([r.assessment.space for r in ranked] + [p.assessment.space for p in pending])
+    # The matrix of what is ranked: the approved profiles.
+    grid = risk.matrix_grid(risk.approved_cells(ranked))
     for row in grid:
         for cell in row:
             cell["colour"] = BAND_COLOURS[cell["band"]]
@@ -270,18 +284,22 @@ def city_risk_rows(city: City) -> tuple[list[dict[str, Any]], list[list[dict[str
         }
         for r in ranked
     ]
-    return rows, grid
+    return rows, grid, pending
 
 
 def city_report_html(city: City, *, exported_by: str, exported_at: datetime.datetime) -> tuple[str, int]:
     """The HTML that `city_report_pdf` prints, and how many spaces it ranks."""
-    ranked, grid = city_risk_rows(city)
+    ranked, grid, pending = city_risk_rows(city)
+    open_actions = decisions.open_actions_for_city(city, timezone.localdate(timezone=city_zone(city)))
     html = render_to_string(
         "assessments/pdf/city.html",
         {
             "city": city,
             "ranked": ranked,
             "grid": grid,
+            "pending": pending,
+            "open_actions": open_actions,
+            "totals": decisions.cost_totals(open_actions),
             "stamp": export_stamp(exported_by, exported_at, city),
             "exported_by": exported_by,
         },

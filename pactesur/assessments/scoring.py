@@ -1,9 +1,14 @@
 """Risk arithmetic: numbers in, numbers out — no database. The formulas are explained in docs/risk-method.md.
 
-- 5×5 mode: risk = probability × consequence (1–25), banded low / medium / high / very high.
-- FEMA 452 mode: risk = asset value × threat × vulnerability (1–10 each, 1–1000), banded as FEMA 426.
-- What-if: each switched-on planned measure multiplies probability (or, in FEMA mode, vulnerability)
-  by (1 − its probability effect) and consequence by (1 − its consequence effect), floored at 1.
+- 5×5 mode (method v2): threat, vulnerability and consequence are rated 1–5 apart; the probability of
+  a successful attack is derived from threat and vulnerability by `PROBABILITY_TABLE` (the geometric
+  mean, rounded half up); risk = probability × consequence (1–25), banded low / medium / high / very high.
+- FEMA 452 mode: risk = asset value × threat × vulnerability (1–10 each, 1–1000). Each factor maps
+  onto the 5×5 scales (⌈x / 2⌉, asset value as consequence), which gives a FEMA scenario its cell of
+  the matrix and its band: one set of bands for both modes.
+- What-if: each switched-on planned measure multiplies vulnerability by (1 − its vulnerability effect ×
+  its coverage) and consequence by (1 − its consequence effect × its coverage), floored at 1; the
+  probability follows from the threat and the residual vulnerability.
 """
 
 from __future__ import annotations
@@ -11,8 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-from pactesur.measures.library import Effect
 
 LOW, MEDIUM, HIGH, VERY_HIGH = "low", "medium", "high", "very_high"
 BANDS: tuple[str, ...] = (LOW, MEDIUM, HIGH, VERY_HIGH)
@@ -22,7 +25,8 @@ BANDS: tuple[str, ...] = (LOW, MEDIUM, HIGH, VERY_HIGH)
 # banded by the same lower bounds.
 MATRIX_BAND_FLOORS: tuple[tuple[float, str], ...] = ((16, VERY_HIGH), (10, HIGH), (5, MEDIUM), (0, LOW))
 # FEMA 426 Table 1-19 total-risk bands (risk-assessment.md §3, unverified): 1–60 low, 61–175 medium,
-# 176–1000 high. FEMA has no "very high" band.
+# 176–1000 high. Shown beside a FEMA score for reference; the band a FEMA scenario ranks and is counted
+# by is that of its 5×5 equivalent (`fema_equivalent`), so that 1000 is very high like 25.
 FEMA_BAND_FLOORS: tuple[tuple[float, str], ...] = ((176, HIGH), (61, MEDIUM), (0, LOW))
 
 SCALE_MIN, SCALE_MAX = 1, 5
@@ -31,11 +35,68 @@ FEMA_MIN, FEMA_MAX = 1, 10
 # Months until the next review, by the highest band of the approved assessment (assumption): the
 # worse the risk, the sooner it is looked at again.
 REVIEW_MONTHS: dict[str, int] = {VERY_HIGH: 3, HIGH: 6, MEDIUM: 12, LOW: 12}
+# A reviewer may choose the date, but never further ahead than this (issue 12; assumption).
+MAX_REVIEW_MONTHS = 12
 
 
 def _check(value: float, low: int, high: int, name: str) -> None:
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+
+
+def probability_value(threat: float, vulnerability: float) -> float:
+    """The probability of a successful attack from threat and vulnerability (1–5 each, fractions
+    allowed for a residual vulnerability): their geometric mean, to one decimal (half up).
+
+    A low threat caps the probability however open the space is (threat 1, vulnerability 5 gives 2.2),
+    and an open space under a very high threat is very likely (5, 5 gives 5).
+    """
+    _check(threat, SCALE_MIN, SCALE_MAX, "threat")
+    _check(vulnerability, SCALE_MIN, SCALE_MAX, "vulnerability")
+    return _one_decimal(math.sqrt(threat * vulnerability))
+
+
+def _half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+# The published table (docs/risk-method.md §2): PROBABILITY_TABLE[threat][vulnerability], 1–5 each.
+PROBABILITY_TABLE: dict[int, dict[int, int]] = {
+    t: {v: _half_up(math.sqrt(t * v)) for v in range(SCALE_MIN, SCALE_MAX + 1)}
+    for t in range(SCALE_MIN, SCALE_MAX + 1)
+}
+
+
+def probability_from(threat: int, vulnerability: int) -> int:
+    """The probability level (1–5) of the published table for a rated threat and vulnerability."""
+    _check(threat, SCALE_MIN, SCALE_MAX, "threat")
+    _check(vulnerability, SCALE_MIN, SCALE_MAX, "vulnerability")
+    return PROBABILITY_TABLE[int(threat)][int(vulnerability)]
+
+
+def consequence_for_people(people: float) -> int:
+    """The consequence level (1–5) of `people` within reach of one attack (library.CONSEQUENCE_PEOPLE)."""
+    from pactesur.assessments.library import CONSEQUENCE_PEOPLE
+
+    return 1 + sum(people >= floor for floor in CONSEQUENCE_PEOPLE)
+
+
+def fema_to_five(value: float) -> int:
+    """A FEMA 1–10 rating on the 1–5 scale: ⌈value / 2⌉ (1–2 → 1 … 9–10 → 5)."""
+    _check(value, FEMA_MIN, FEMA_MAX, "FEMA rating")
+    return max(SCALE_MIN, math.ceil(round(value, 6) / 2))
+
+
+def fema_equivalent(asset_value: int, threat: float, vulnerability: float) -> tuple[int, int]:
+    """The 5×5 (probability, consequence) cell of a FEMA scenario: the asset value is the
+    consequence of its loss, and the probability comes from threat and vulnerability by the table."""
+    return probability_from(fema_to_five(threat), fema_to_five(vulnerability)), fema_to_five(asset_value)
+
+
+def fema_equivalent_band(asset_value: int, threat: float, vulnerability: float) -> str:
+    """The band of a FEMA scenario: that of its 5×5 equivalent."""
+    p, c = fema_equivalent(asset_value, threat, vulnerability)
+    return matrix_band(p * c)
 
 
 def matrix_score(probability: int, consequence: int) -> int:
@@ -70,13 +131,6 @@ def fema_band(score: float) -> str:
     return _band(score, FEMA_BAND_FLOORS)
 
 
-def _remaining(effects: Iterable[Effect], attr: str) -> float:
-    share = 1.0
-    for effect in effects:
-        share *= 1.0 - min(max(getattr(effect, attr), 0.0), 1.0)
-    return share
-
-
 def _one_decimal(value: float) -> float:
     # Half up, not banker's rounding, so a hand calculation gives the same figure.
     return math.floor(value * 10 + 0.5) / 10
@@ -92,29 +146,57 @@ class Residual:
     band: str
 
 
-def matrix_residual(probability: int, consequence: int, effects: Iterable[Effect]) -> Residual:
-    """Residual 5×5 risk: each rating times the product of (1 − effect), floored at 1, one decimal."""
-    effects = list(effects)
-    _check(probability, SCALE_MIN, SCALE_MAX, "probability")
+@dataclass(frozen=True)
+class Applied:
+    """A measure's effect on one scenario as the what-if applies it: shares of vulnerability and of
+    consequence removed, already scaled by the measure's coverage (which entries, which hours)."""
+
+    vulnerability: float = 0.0
+    consequence: float = 0.0
+
+
+def _left(applied: Iterable[Applied], attr: str) -> float:
+    share = 1.0
+    for item in applied:
+        share *= 1.0 - min(max(getattr(item, attr), 0.0), 1.0)
+    return share
+
+
+def matrix_residual(
+    threat: int,
+    vulnerability: float,
+    consequence: int,
+    applied: Iterable[Applied],
+) -> Residual:
+    """Residual 5×5 risk: vulnerability and consequence times the product of (1 − applied share),
+    floored at 1, one decimal; the probability follows from the threat and the residual vulnerability.
+
+    `vulnerability` may already be a residual (a barrier plan re-run through the analysis gives one).
+    """
+    applied = list(applied)
     _check(consequence, SCALE_MIN, SCALE_MAX, "consequence")
-    p = max(1.0, _one_decimal(probability * _remaining(effects, "probability")))
-    c = max(1.0, _one_decimal(consequence * _remaining(effects, "consequence")))
+    v = max(1.0, _one_decimal(vulnerability * _left(applied, "vulnerability")))
+    p = probability_value(threat, v)
+    c = max(1.0, _one_decimal(consequence * _left(applied, "consequence")))
     score = _one_decimal(p * c)
     return Residual(p, c, score, matrix_band(score))
 
 
-def fema_residual(asset_value: int, threat: int, vulnerability: int, effects: Iterable[Effect]) -> Residual:
-    """Residual FEMA risk: measures lower the vulnerability only (both of their effects), floored at 1.
+def fema_residual(
+    asset_value: int, threat: int, vulnerability: float, applied: Iterable[Applied]
+) -> Residual:
+    """Residual FEMA risk: measures lower the vulnerability only (both of their shares), floored at 1.
 
     `Residual.probability` holds the threat (unchanged) and `Residual.consequence` the residual
-    vulnerability.
+    vulnerability; the band is that of the 5×5 equivalent.
     """
-    effects = list(effects)
-    fema_score(asset_value, threat, vulnerability)
-    share = _remaining(effects, "probability") * _remaining(effects, "consequence")
+    applied = list(applied)
+    _check(asset_value, FEMA_MIN, FEMA_MAX, "asset value")
+    _check(threat, FEMA_MIN, FEMA_MAX, "threat")
+    share = _left(applied, "vulnerability") * _left(applied, "consequence")
     v = max(1.0, _one_decimal(vulnerability * share))
     score = _one_decimal(asset_value * threat * v)
-    return Residual(float(threat), v, score, fema_band(score))
+    return Residual(float(threat), v, score, fema_equivalent_band(asset_value, threat, v))
 
 
 def review_months(bands: Iterable[str]) -> int:

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from pactesur.assessments import views
+from pactesur.assessments import views, views_triggers
+from pactesur.assessments import views_decisions as decisions_views
 
 app_name = "assessments"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("report.pdf", views.city_report, name="city_report"),
+    path("threat-level/", views_triggers.threat_level, name="threat_level"),
+    path("attacks/", views_triggers.recorded_attacks, name="attacks"),
+    path("flags/", views_triggers.flags, name="flags"),
+    path("flags/<int:flag_id>/dismiss/", views_triggers.flag_dismiss, name="flag_dismiss"),
     path("spaces/<int:space_id>/", views.space_assessment, name="space"),
     path("spaces/<int:space_id>/start/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
@@ -25,4 +30,11 @@ urlpatterns = [
     path("<int:pk>/versions/<int:number>/", views.version, name="version"),
     path("<int:pk>/diff/", views.diff, name="diff"),
     path("<int:pk>/report.pdf", views.space_report, name="space_report"),
+    path("<int:pk>/decisions/", decisions_views.decisions_page, name="decisions"),
+    path("<int:pk>/decisions/<int:scenario_id>/", decisions_views.decide, name="decide"),
+    path("<int:pk>/actions/new/", decisions_views.action_new, name="action_new"),
+    path("<int:pk>/actions/<int:action_id>/", decisions_views.action_edit, name="action_edit"),
+    path("<int:pk>/actions/<int:action_id>/status/", decisions_views.action_status, name="action_status"),
+    path("<int:pk>/team/", decisions_views.team, name="team"),
+    path("<int:pk>/team/<int:member_id>/delete/", decisions_views.team_remove, name="team_remove"),
 ]

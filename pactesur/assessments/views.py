@@ -20,12 +20,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pactesur.accounts.reauth import require_recent_auth
-from pactesur.assessments import actions, risk, scoring
-from pactesur.assessments.forms import ApproveForm, ContextForm, MeasureForm, ReturnForm, ScenarioForm
+from pactesur.assessments import actions, decisions, facts, risk, scoring, triggers, vehicle
+from pactesur.assessments.forms import (
+    ApproveForm,
+    ContextForm,
+    FactsForm,
+    MeasureForm,
+    ReturnForm,
+    ScenarioForm,
+)
 from pactesur.assessments.library import (
     ATTACK_HINTS,
     CONSEQUENCE_GUIDANCE,
     PROBABILITY_GUIDANCE,
+    THREAT_GUIDANCE,
+    VULNERABILITY_GUIDANCE,
     AttackType,
 )
 from pactesur.assessments.models import (
@@ -108,16 +117,18 @@ def _top_rows(assessment: Assessment) -> list[dict[str, Any]]:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Spaces ranked by risk, the matrix, the map by band, overdue reviews, the network comparison."""
+    """Spaces ranked by their last approved risk, those not yet approved apart, the matrix, the map by
+    band, overdue reviews, the network comparison of scores and of measure coverage."""
     city = current_city_or_403(request, "assessment.summary")
     today = timezone.localdate()
     assessments = risk.city_assessments(city)
     ranked = risk.ranking(assessments, today=today)
+    pending = risk.not_yet_approved(assessments)
     assessed_ids = {a.space_id for a in assessments}
     unassessed = by_shown_name(
         Space.objects.for_user(request.user, "space.view", city=city).active().exclude(pk__in=assessed_ids)
     )
-    label_namesakes([r.assessment.space for r in ranked] + unassessed)
+    label_namesakes([r.assessment.space for r in ranked] + [p.assessment.space for p in pending] + unassessed)
     features = []
     for r in ranked:
         band = _band(r.top.band if r.top else None)
@@ -140,18 +151,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "geometry": space.display_polygon,
             "properties": {
                 "name": space.display_name,
-                "band": _("not assessed"),
+                "band": label,
                 "colour": "#adb5bd",
                 "url": reverse("assessments:space", args=[space.pk]),
             },
         }
-        for space in unassessed
+        for space, label in [(p.assessment.space, _("not yet approved")) for p in pending]
+        + [(space, _("not assessed")) for space in unassessed]
     )
-    kinds = sorted({a.space.kind for a in assessments})
+    kind_labels = dict(Space._meta.get_field("kind").choices or [])
+    kinds = sorted({r.assessment.space.kind for r in ranked})
     comparison = [
         {
-            "kind": dict(Space._meta.get_field("kind").choices or []).get(kind, kind),
+            "kind": kind_labels.get(kind, kind),
             "rows": risk.network_comparison(city, kind),
+            "coverage": risk.measure_coverage(city, kind),
         }
         for kind in kinds
     ]
@@ -162,6 +176,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request=request,
         detail={"what": "risk dashboard"},
     )
+    can_view = has_city_perm(request.user, city, "assessment.view")
     # Only a city with an imported network has a base map; otherwise the map keeps a plain background.
     has_basemap = StreetNetwork.objects.filter(city=city, is_active=True).exists()
     basemap_url = reverse("streets:basemap", args=[city.pk]) if has_basemap else ""
@@ -175,11 +190,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "r": r,
                     "band": _band(r.top.band if r.top else None),
                     "tops": [AttackType(t.attack_type).label for t in r.top_risks],
+                    "rated_pct": round(100 * r.rated_share),
                 }
                 for r in ranked
             ],
+            "pending": pending,
             "unassessed": unassessed,
-            "grid": _grid(risk.matrix_cells(assessments)),
+            "grid": _grid(risk.approved_cells(ranked)),
             "overdue": [r for r in ranked if r.overdue],
             "comparison": comparison,
             "min_spaces": scoring.MIN_SPACES,
@@ -188,8 +205,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "basemapUrl": basemap_url,
                 "spaces": {"type": "FeatureCollection", "features": features},
             },
-            "can_view": has_city_perm(request.user, city, "assessment.view"),
+            "can_view": can_view,
             "bands": [_band(b) for b in scoring.BANDS],
+            # The city's open actions and re-assessment flags: restricted detail, for the full roles.
+            **decisions.open_actions_context(request, city),
+            "open_flags": triggers.open_flags_for_city(city) if can_view else None,
+            "threat_level": triggers.current_threat_level(city),
         },
     )
 
@@ -259,6 +280,10 @@ def _figure_label(name: str) -> str:
     return labels.get(name, name)
 
 
+def _vehicle_facts(scenarios: list[Any]) -> dict[str, Any]:
+    return next((s.facts or {} for s in scenarios if s.attack_type == AttackType.VEHICLE), {})
+
+
 def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     scenarios = list(assessment.scenarios.all())
     evidence, outside = vehicle_reading(assessment.space)
@@ -267,6 +292,17 @@ def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, A
         "space": assessment.space,
         "scenarios": [{"s": s, "band": _band(s.band)} for s in scenarios],
         "unrated": sum(1 for s in scenarios if not s.settled),
+        "vehicle_rating": (rating := vehicle.vehicle_summary(assessment.space, _vehicle_facts(scenarios))),
+        "vehicle_classes": [
+            {"c": c, "rating": _rating_needed(c.required_rating, c.beyond_rating)}
+            for c in (rating.classes if rating else ())
+        ],
+        "flags": triggers.open_flags_for(assessment),
+        "open_actions": decisions.actions_for(assessment),
+        "actions_linked": True,
+        "team_gaps": decisions.team_gaps(assessment),
+        "team": list(assessment.team.all()),
+        "can_dismiss_flags": has_city_perm(request.user, assessment.city_id, "assessment.review"),
         "submit_refusal": actions.submission_refusal(assessment) if assessment.editable else None,
         "measures": risk.measure_rows(assessment),
         "tops": _top_rows(assessment),
@@ -339,8 +375,12 @@ def measures(request: HttpRequest, pk: int) -> HttpResponse:
                 measure_type=data["measure_type"],
                 status=data["status"],
                 notes=data["notes"],
+                coverage_pct=data["coverage_pct"],
+                coverage_note=data["coverage_note"],
+                hours=data["hours"],
+                side_effects=data["side_effects"],
             ),
-            _("Measure added."),
+            _("Measure recorded."),
         ):
             return redirect("assessments:measures", assessment.pk)
     else:
@@ -369,18 +409,84 @@ def measure_delete(request: HttpRequest, pk: int, measure_id: int) -> HttpRespon
     return redirect("assessments:measures", assessment.pk)
 
 
+def _barrier_kind(kind: str) -> str:
+    """A barrier kind in words, as the analysis pages name it."""
+    try:
+        from pactesur.analysis.wording import barrier_kind_label
+    except ImportError:  # the analysis app is optional
+        return kind
+    return str(barrier_kind_label(kind))
+
+
+def _rating_needed(required: str, beyond: bool) -> str:
+    """The rating an approach needs, or that no test is that fast, as the analysis pages say it."""
+    try:
+        from pactesur.analysis.wording import rating_text
+    except ImportError:  # the analysis app is optional
+        return required
+    return str(rating_text(required or None, beyond_rating=beyond))
+
+
+def _probability_table() -> list[dict[str, Any]]:
+    """The published table, threat 5 (top) to 1, each cell with its probability and that level's band
+    colour under a consequence of 3 (only to shade the table)."""
+    return [
+        {"threat": t, "cells": [scoring.PROBABILITY_TABLE[t][v] for v in range(1, 6)]}
+        for t in range(5, 0, -1)
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def scenario(request: HttpRequest, pk: int, scenario_id: int) -> HttpResponse:
-    """Steps 3 and 4 for one attack type, with the guidance for every level."""
+    """Steps 3 and 4 for one attack type: the facts first, then threat, vulnerability and consequence
+    with the guidance for every level; the probability is derived."""
     assessment = _assessment(request, pk, "assessment.view")
     scenario = get_object_or_404(assessment.scenarios, pk=scenario_id)
+    scenario.assessment = assessment
     can_edit = assessment.editable and has_city_perm(request.user, assessment.city_id, "assessment.edit")
-    form = ScenarioForm(request.POST or None, scenario=scenario, initial=ScenarioForm.initial_for(scenario))
+    posting_facts = request.method == "POST" and "save-facts" in request.POST
+    form = ScenarioForm(
+        request.POST if request.method == "POST" and not posting_facts else None,
+        scenario=scenario,
+        initial=ScenarioForm.initial_for(scenario),
+    )
+    barriers: list[tuple[str, str]] = []
+    if scenario.attack_type == AttackType.VEHICLE:
+        # The existing barriers the analysis met, each once at its hardest hit: their ratings decide
+        # whether they protect (an unrated one does not).
+        barriers = [
+            (
+                b.key,
+                _("%(kind)s at %(where)s, hit at %(speed).0f km/h, needs %(rating)s")
+                % {
+                    "kind": _barrier_kind(b.kind),
+                    "where": b.key,
+                    "speed": b.impact_speed_kmh,
+                    "rating": b.required_rating or "—",
+                },
+            )
+            for b in vehicle.barriers_to_rate(vehicle.vehicle_analysis(assessment.space))
+        ]
+    facts_form = FactsForm(
+        request.POST if posting_facts else None,
+        attack_type=scenario.attack_type,
+        answers=scenario.facts,
+        barriers=barriers,
+    )
     if request.method == "POST":
         if not has_city_perm(request.user, assessment.city_id, "assessment.edit"):
             raise PermissionDenied(_("Your role in this city does not allow this."))
-        if form.is_valid():
+        if posting_facts:
+            if facts_form.is_valid() and _run(
+                request,
+                lambda: actions.do_record_facts(
+                    scenario, acting_user=request.user, request=request, answers=facts_form.answers()
+                ),
+                _("Facts saved; the suggestions follow them."),
+            ):
+                return redirect("assessments:scenario", assessment.pk, scenario.pk)
+        elif form.is_valid():
             data = form.cleaned_data
             if _run(
                 request,
@@ -392,6 +498,7 @@ def scenario(request: HttpRequest, pk: int, scenario_id: int) -> HttpResponse:
         do_record_view(
             assessment, acting_user=request.user, request=request, detail={"scenario": scenario.attack_type}
         )
+    fact_rows = facts.evidence_rows(scenario.attack_type, scenario.facts or {})
     return render(
         request,
         "assessments/scenario.html",
@@ -401,8 +508,13 @@ def scenario(request: HttpRequest, pk: int, scenario_id: int) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "hint": ATTACK_HINTS.get(scenario.attack_type, ""),
+            "threat_guidance": THREAT_GUIDANCE.items(),
+            "vulnerability_guidance": VULNERABILITY_GUIDANCE.items(),
             "probability_guidance": PROBABILITY_GUIDANCE.items(),
             "consequence_guidance": CONSEQUENCE_GUIDANCE.items(),
+            "probability_table": _probability_table(),
+            "facts_form": facts_form,
+            "fact_rows": fact_rows,
             "band": _band(scenario.band),
         },
     )
@@ -423,25 +535,48 @@ def refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def what_if(request: HttpRequest, pk: int) -> HttpResponse:
-    """Residual risk per scenario with the planned measures ticked in the form switched on."""
+    """Residual risk per scenario with the planned measures ticked in the form switched on, and for
+    the vehicle scenario one of the space's barrier plans in place (through the re-run analysis)."""
+    from pactesur.measures.library import BARRIER_KINDS
+    from pactesur.measures.models import BarrierPlan
+
     assessment = _assessment(request, pk, "assessment.view")
     planned = [m for m in risk.measure_rows(assessment) if m.status == MeasureStatus.PLANNED]
     chosen = {int(v) for v in request.GET.getlist("measure") if v.isdigit()}
-    rows = risk.whatif(assessment, chosen)
-    do_record_view(assessment, acting_user=request.user, request=request, detail={"what_if": sorted(chosen)})
+    plans = list(
+        BarrierPlan.objects.for_user(request.user, "plan.view", city=assessment.city)
+        .filter(space=assessment.space)
+        .order_by("name", "id")
+    )
+    plan_id = request.GET.get("plan", "")
+    plan = next((p for p in plans if str(p.pk) == plan_id), None)
+    result = risk.whatif(assessment, chosen, plan=plan)
+    do_record_view(
+        assessment,
+        acting_user=request.user,
+        request=request,
+        detail={"what_if": sorted(chosen), **({"plan": plan.pk} if plan else {})},
+    )
     return render(
         request,
         "assessments/what_if.html",
         {
             "assessment": assessment,
-            "planned": [{"m": m, "on": m.pk in chosen} for m in planned],
+            "planned": [
+                {"m": m, "on": m.pk in chosen, "barrier": m.measure_type.kind in BARRIER_KINDS}
+                for m in planned
+            ],
+            "plans": plans,
+            "plan": plan,
+            "plan_stale": result.plan_stale,
+            "side_effects": [m for m in result.measures if m.side_effects.strip()],
             "rows": [
                 {
                     "row": r,
                     "band": _band(r.band),
                     "residual_band": _band(r.residual.band if r.residual else None),
                 }
-                for r in rows
+                for r in result.rows
             ],
         },
     )
@@ -545,6 +680,7 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "scenarios": scenarios,
             "context": v.snapshot.get("context", {}),
             "measures": v.snapshot.get("measures", []),
+            "team": v.snapshot.get("team", []),
         },
     )
 

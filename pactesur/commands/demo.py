@@ -105,7 +105,8 @@ DEMO_EVENTS = (
 @dataclass(frozen=True)
 class DemoRating:
     attack_type: str
-    probability: int
+    threat: int
+    vulnerability: int
     consequence: int
     description: str
 
@@ -114,19 +115,30 @@ class DemoRating:
 # assessment of Helsinki). The vehicle ratings stand beside the engine's pre-filled suggestion.
 DEMO_ASSESSMENTS: dict[str, tuple[DemoRating, ...]] = {
     "Senaatintori": (
-        DemoRating("vehicle", 4, 5, "Open to the streets on three sides; dense crowds at the markets."),
-        DemoRating("blade", 3, 3, "Crowded market stalls with several ways out."),
+        DemoRating("vehicle", 3, 5, 5, "Open to the streets on three sides; dense crowds at the markets."),
+        DemoRating("blade", 3, 3, 3, "Crowded market stalls with several ways out."),
     ),
     "Rautatientori": (
-        DemoRating("vehicle", 4, 4, "Wide square beside a main street, open to buses and deliveries."),
-        DemoRating("blade", 3, 3, "Station crowds at rush hour and at concerts."),
+        DemoRating("vehicle", 3, 5, 4, "Wide square beside a main street, open to buses and deliveries."),
+        DemoRating("blade", 3, 3, 3, "Station crowds at rush hour and at concerts."),
     ),
     "Narinkkatori": (
-        DemoRating("vehicle", 3, 4, "Open square by the shopping streets, reachable from Kampinkatu."),
-        DemoRating("blade", 2, 3, "Busy, but short stays and good surveillance."),
+        DemoRating("vehicle", 3, 3, 4, "Open square by the shopping streets, reachable from Kampinkatu."),
+        DemoRating("blade", 3, 2, 3, "Busy, but short stays and good surveillance."),
     ),
 }
 DEMO_OVERRULE_REASON = "Demo figures (assumption), not an assessment of the site."
+# The threat level the demo records for its city (assumption: a figure to show the threat pre-fill).
+DEMO_THREAT_LEVEL = 3
+# The demo's assessment team, and which assessments it takes through review to approval.
+DEMO_TEAM = (
+    ("City security office (demo)", "municipality", "leads the assessment"),
+    ("Helsinki police (demo)", "police", "threat and response"),
+)
+DEMO_APPROVED = ("Senaatintori", "Rautatientori")
+DEMO_NOT_RATED = "Not rated in the demo, which rates two scenarios only: rate it with the city's own facts."
+DEMO_ACTION = "Study a barrier plan for the open entries (demo action)"
+DEMO_ACTION_COST_EUR = 15000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -313,15 +325,36 @@ def _add_events(city: Any, acting_user: Any) -> list[str]:
     return lines
 
 
-def _add_assessments(city: Any, acting_user: Any) -> list[str]:
-    """Start the demo spaces' assessments and rate their scenarios, once (a space already assessed
-    keeps its assessment)."""
-    from django.db import transaction
+def _add_assessments(city: Any, author: Any, reviewer: Any) -> list[str]:
+    """Start the demo spaces' assessments, once (a space already assessed keeps its assessment): the
+    city's threat level, the team, the rated scenarios, a decision and an action for each high risk;
+    the assessments of `DEMO_APPROVED` are submitted by `author` and approved by `reviewer` (who
+    edited nothing), the others stay drafts — the dashboard lists them apart."""
+    import datetime
 
-    from pactesur.assessments.actions import do_rate_scenario, do_start_assessment
+    from django.db import transaction
+    from django.utils import timezone
+
+    from pactesur.assessments.actions import (
+        do_rate_scenario,
+        do_start_assessment,
+    )
+    from pactesur.assessments.decisions import (
+        do_add_team_member,
+    )
     from pactesur.assessments.models import Assessment
+    from pactesur.assessments.triggers import current_threat_level, do_set_threat_level
 
     lines = []
+    if current_threat_level(city) is None:
+        # Starts the threat pre-fill of every scenario (a demo figure, not Finland's official level).
+        do_set_threat_level(
+            city,
+            DEMO_THREAT_LEVEL,
+            name="moderate (demo figure)",
+            source=DEMO_OVERRULE_REASON,
+            acting_user=author,
+        )
     for name, ratings in DEMO_ASSESSMENTS.items():
         space = _find_space(city, name)
         if space is None:
@@ -330,15 +363,24 @@ def _add_assessments(city: Any, acting_user: Any) -> list[str]:
         assessment = Assessment.objects.filter(space=space).first()
         if assessment is None:
             with transaction.atomic():
-                assessment = do_start_assessment(space, acting_user=acting_user)
+                assessment = do_start_assessment(space, acting_user=author)
+                for member, organisation, role in DEMO_TEAM:
+                    do_add_team_member(
+                        assessment, acting_user=author, name=member, organisation=organisation, role=role
+                    )
                 for rating in ratings:
                     do_rate_scenario(
                         assessment.scenarios.get(attack_type=rating.attack_type),
-                        acting_user=acting_user,
+                        acting_user=author,
                         description=rating.description,
-                        probability=rating.probability,
+                        threat=rating.threat,
+                        vulnerability=rating.vulnerability,
                         consequence=rating.consequence,
                         override_reason=DEMO_OVERRULE_REASON,
+                    )
+                if name in DEMO_APPROVED:
+                    _approve_demo(
+                        assessment, author, reviewer, timezone.localdate() + datetime.timedelta(days=90)
                     )
         rated = ", ".join(
             f"{s.attack_type} {s.probability}×{s.consequence}"
@@ -346,8 +388,38 @@ def _add_assessments(city: Any, acting_user: Any) -> list[str]:
                 attack_type__in=[r.attack_type for r in ratings], probability__isnull=False
             ).order_by("order")
         )
-        lines.append(f"  {space.shown_name:<28} {rated}")
+        lines.append(f"  {space.shown_name:<28} {assessment.get_status_display():<10} {rated}")
     return lines
+
+
+def _approve_demo(assessment: Any, author: Any, reviewer: Any, action_due: Any) -> None:
+    """The scenarios the demo does not rate marked not applicable (saying so), a decision on each high
+    risk with an action for the treated ones, then submitted by `author` and approved by `reviewer`."""
+    from pactesur.assessments.actions import do_approve_assessment, do_rate_scenario, do_submit_assessment
+    from pactesur.assessments.decisions import ActionFields, do_add_risk_action, do_decide_scenario
+
+    for scenario in assessment.scenarios.all():
+        if scenario.score is None and not scenario.not_applicable:
+            do_rate_scenario(
+                scenario, acting_user=author, not_applicable=True, not_applicable_reason=DEMO_NOT_RATED
+            )
+    for scenario in assessment.scenarios.all():
+        if scenario.band not in ("high", "very_high"):
+            continue
+        do_decide_scenario(scenario, acting_user=author, decision="treat", reason=DEMO_OVERRULE_REASON)
+        do_add_risk_action(
+            assessment,
+            ActionFields(
+                title=DEMO_ACTION,
+                owner="City security office (demo)",
+                due_on=action_due,
+                cost_eur=DEMO_ACTION_COST_EUR,
+                scenario=scenario,
+            ),
+            acting_user=author,
+        )
+    do_submit_assessment(assessment, acting_user=author)
+    do_approve_assessment(assessment, acting_user=reviewer)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -386,8 +458,15 @@ def run(args: argparse.Namespace) -> int:
 
     print("\nEvents:")
     print("\n".join(_add_events(city, User.objects.get(username=admin[1]))))
-    print("\nAssessments (draft, scenarios rated for the investment plan):")
-    print("\n".join(_add_assessments(city, User.objects.get(username=admin[1]))))
+    security = next(u for u in users if u[0] == "security")
+    print("\nAssessments (threat level, team, two scenarios rated; two approved, one draft):")
+    print(
+        "\n".join(
+            _add_assessments(
+                city, User.objects.get(username=security[1]), User.objects.get(username=admin[1])
+            )
+        )
+    )
 
     url = f"http://{args.host}:{args.port}/"
     print(f"\nDemo users (new passwords on every run) — log in at {url}accounts/login/")

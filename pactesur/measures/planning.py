@@ -59,7 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from pactesur.assessments import scoring
+from pactesur.assessments import risk, scoring
 from pactesur.assessments.models import Assessment, ExistingMeasure, MeasureStatus
 from pactesur.cities.stored_text import StoredText
 from pactesur.engine import invest
@@ -366,13 +366,12 @@ def _scenario_risks(assessment: Assessment) -> dict[str, tuple[float, Any]]:
 
 
 def _removed(assessment: Assessment, scenario: Any, score: float, effect: Any) -> float:
-    """What one measure removes alone from a scenario's score (what-if, 5 × 5 scale)."""
+    """What one measure removes alone from a scenario's score (the what-if's arithmetic, 5 × 5 scale):
+    its effect on vulnerability and on consequence, already scaled to what it covers."""
+    applied = [scoring.Applied(vulnerability=effect.probability, consequence=effect.consequence)]
+    residual = risk.residual_of(assessment, scenario, applied)
     if assessment.is_fema:
-        residual = scoring.fema_residual(
-            assessment.asset_value or 1, scenario.threat or 1, scenario.vulnerability or 1, [effect]
-        )
         return max(0.0, score - residual.score * FEMA_TO_MATRIX)
-    residual = scoring.matrix_residual(scenario.probability or 1, scenario.consequence or 1, [effect])
     return max(0.0, score - residual.score)
 
 

@@ -107,12 +107,12 @@ def space_inventory(city: City, *, now: datetime.datetime) -> list[dict[str, Any
 
 def risk_ranking(city: City) -> dict[str, Any]:
     """The city risk summary's ranking and matrix, each space with its top risks in words."""
-    ranked, grid = city_risk_rows(city)
+    ranked, grid, pending = city_risk_rows(city)
     for item in ranked:
         item["tops"] = [
             {"label": AttackType(t.attack_type).label, "score": t.score} for t in item["r"].top_risks
         ]
-    return {"ranked": ranked, "grid": grid}
+    return {"ranked": ranked, "grid": grid, "pending": pending}
 
 
 def _fastest(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -279,7 +279,9 @@ def protection_plan_context(
     # Spaces in use with neither a current analysis nor a reason for none: queued, running, or not
     # run on the current network and parameters yet.
     accounted = {a["space"].pk for a in analyses} | {s["space_id"] for s in not_analysed}
-    assessed = {item["r"].assessment.space_id for item in risk["ranked"]}
+    assessed = {item["r"].assessment.space_id for item in risk["ranked"]} | {
+        p.assessment.space_id for p in risk["pending"]
+    }
     return {
         "city": city,
         "LANGUAGE_CODE": translation.get_language(),
@@ -289,6 +291,7 @@ def protection_plan_context(
         "inventory": inventory,
         "ranked": risk["ranked"],
         "grid": risk["grid"],
+        "not_approved": risk["pending"],
         "analyses": analyses,
         "not_analysed": not_analysed,
         "pending": [row["space"] for row in inventory if row["space"].pk not in accounted] if network else [],

@@ -56,6 +56,57 @@ def _with_measure(city: Any, other_city: Any, user_by_role: Any) -> dict[str, An
     return ctx | {"m": m}
 
 
+def _with_action(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    import datetime
+
+    from pactesur.assessments.decisions import ActionFields, do_add_risk_action
+
+    ctx = _draft(city, other_city, user_by_role)
+    fields = ActionFields(
+        title="Bollards", owner="Roads", due_on=datetime.date(2027, 1, 31), scenario=ctx["sc"]
+    )
+    return ctx | {"act": do_add_risk_action(ctx["a"], fields, acting_user=ctx["author"])}
+
+
+def _with_member(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    from pactesur.assessments.decisions import do_add_team_member
+
+    ctx = _draft(city, other_city, user_by_role)
+    member = do_add_team_member(ctx["a"], acting_user=ctx["author"], name="Ana", organisation="police")
+    return ctx | {"member": member}
+
+
+def _action_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"title": "Matrix action", "owner": "Roads", "due_on": "2027-02-28", "status": "open"}
+
+
+def _action_titled(title: str) -> Any:
+    def effect(ctx: dict[str, Any]) -> bool:
+        from pactesur.assessments.models import RiskAction
+
+        return RiskAction.objects.filter(assessment=ctx["a"], title=title).exists()
+
+    return effect
+
+
+def _action_done(ctx: dict[str, Any]) -> bool:
+    ctx["act"].refresh_from_db()
+    return bool(ctx["act"].status == "done")
+
+
+def _decided(ctx: dict[str, Any]) -> bool:
+    ctx["sc"].refresh_from_db()
+    return bool(ctx["sc"].decision == "accept")
+
+
+def _member_named(ctx: dict[str, Any]) -> bool:
+    return bool(ctx["a"].team.filter(name="Matrix member").exists())
+
+
+def _member_gone(ctx: dict[str, Any]) -> bool:
+    return not ctx["a"].team.filter(pk=ctx["member"].pk).exists()
+
+
 def _space(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
     from tests.spaces.helpers import make_space
 
@@ -65,7 +116,49 @@ def _space(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
 def _measure_form(ctx: dict[str, Any]) -> dict[str, Any]:
     from pactesur.measures.models import MeasureType
 
-    return {"measure_type": MeasureType.objects.get(code="lighting").pk, "status": "existing", "notes": ""}
+    return {
+        "measure_type": MeasureType.objects.get(code="lighting").pk,
+        "status": "existing",
+        "notes": "",
+        "coverage_pct": "100",
+        "hours": "always",
+    }
+
+
+def _flagged(city: Any, other_city: Any, user_by_role: Any) -> dict[str, Any]:
+    """An approved assessment of Nice with an open flag (the threat level went from 2 to 3)."""
+    from pactesur.assessments.triggers import do_set_threat_level
+
+    ctx = _approved(city, other_city, user_by_role)
+    do_set_threat_level(city, 2, acting_user=None)
+    do_set_threat_level(city, 3, acting_user=None)
+    return ctx | {"flag": ctx["a"].flags.get()}
+
+
+def _flag_dismissed(ctx: dict[str, Any]) -> bool:
+    from pactesur.assessments.models import ReassessmentFlag
+
+    return ReassessmentFlag.objects.get(pk=ctx["flag"].pk).cleared_at is not None
+
+
+def _threat_level_recorded(ctx: dict[str, Any]) -> bool:
+    from pactesur.assessments.models import ThreatLevel
+
+    return ThreatLevel.objects.filter(level=4, name="Matrix").exists()
+
+
+def _attack_recorded(ctx: dict[str, Any]) -> bool:
+    from pactesur.assessments.models import RecordedAttack
+
+    return RecordedAttack.objects.filter(place="Matrix, Berlin").exists()
+
+
+_ATTACK_FORM = {
+    "attack_type": "vehicle",
+    "happened_on": "2024-12-19",
+    "place": "Matrix, Berlin",
+    "space_kind": "market",
+}
 
 
 # Pages on the current city: another city's admin works on their own city; no city → 403.
@@ -128,7 +221,21 @@ ROWS: list[MatrixRow] = [
         lambda s: f"{A}/{s['a'].pk}/scenarios/{s['sc'].pk}/",
         R_POST,
         _draft,
-        {"probability": "3", "consequence": "3", "override_reason": "walk", "description": "d"},
+        {
+            "threat": "3",
+            "vulnerability": "3",
+            "consequence": "3",
+            "override_reason": "walk",
+            "description": "d",
+        },
+    ),
+    MatrixRow(
+        "assessments scenario facts",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/scenarios/{s['sc'].pk}/",
+        R_POST,
+        _draft,
+        {"save-facts": "1", "q_side_access": "yes"},
     ),
     MatrixRow("assessments refresh", "POST", lambda s: f"{A}/{s['a'].pk}/refresh/", R_POST, _draft),
     MatrixRow(
@@ -146,6 +253,98 @@ ROWS: list[MatrixRow] = [
     MatrixRow("assessments version", "GET", lambda s: f"{A}/{s['a'].pk}/versions/1/", R_FULL, _approved),
     MatrixRow("assessments diff", "GET", lambda s: f"{A}/{s['a'].pk}/diff/?from=1&to=2", R_FULL, _approved),
     MatrixRow("assessments space report", "GET", lambda s: f"{A}/{s['a'].pk}/report.pdf", R_FULL, _draft),
+    # Decisions, the action register and the team (issue 12 items 5 and 6).
+    MatrixRow("assessments decisions", "GET", lambda s: f"{A}/{s['a'].pk}/decisions/", R_FULL, _draft),
+    MatrixRow(
+        "assessments decide",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/decisions/{s['sc'].pk}/",
+        R_POST,
+        _draft,
+        lambda s: {f"s{s['sc'].pk}-decision": "accept", f"s{s['sc'].pk}-reason": "medium, patrols"},
+        effect=_decided,
+    ),
+    MatrixRow("assessments action form", "GET", lambda s: f"{A}/{s['a'].pk}/actions/new/", R_FULL, _draft),
+    MatrixRow(
+        "assessments action add",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/actions/new/",
+        R_POST,
+        _draft,
+        _action_form,
+        effect=_action_titled("Matrix action"),
+    ),
+    MatrixRow(
+        "assessments action edit form",
+        "GET",
+        lambda s: f"{A}/{s['a'].pk}/actions/{s['act'].pk}/",
+        R_FULL,
+        _with_action,
+    ),
+    MatrixRow(
+        "assessments action edit",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/actions/{s['act'].pk}/",
+        R_POST,
+        _with_action,
+        _action_form,
+        effect=_action_titled("Matrix action"),
+    ),
+    MatrixRow(
+        "assessments action status",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/actions/{s['act'].pk}/status/",
+        R_POST,
+        _with_action,
+        {"status": "done"},
+        effect=_action_done,
+    ),
+    MatrixRow("assessments team", "GET", lambda s: f"{A}/{s['a'].pk}/team/", R_FULL, _draft),
+    MatrixRow(
+        "assessments team add",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/team/",
+        R_POST,
+        _draft,
+        {"name": "Matrix member", "organisation": "municipality", "role": ""},
+        effect=_member_named,
+    ),
+    MatrixRow(
+        "assessments team remove",
+        "POST",
+        lambda s: f"{A}/{s['a'].pk}/team/{s['member'].pk}/delete/",
+        R_POST,
+        _with_member,
+        effect=_member_gone,
+    ),
+    MatrixRow("assessments threat level", "GET", lambda s: f"{A}/threat-level/", CURRENT_FULL),
+    MatrixRow(
+        "assessments threat level record",
+        "POST",
+        lambda s: f"{A}/threat-level/",
+        current_city_statuses(FULL, ok=302),
+        data={"level": "4", "name": "Matrix", "source": ""},
+        effect=_threat_level_recorded,
+    ),
+    MatrixRow("assessments attacks", "GET", lambda s: f"{A}/attacks/", CURRENT_FULL),
+    MatrixRow(
+        "assessments attack record",
+        "POST",
+        lambda s: f"{A}/attacks/",
+        current_city_statuses(FULL, ok=302),
+        data=_ATTACK_FORM,
+        effect=_attack_recorded,
+    ),
+    MatrixRow("assessments flags", "GET", lambda s: f"{A}/flags/", CURRENT_FULL, _flagged),
+    MatrixRow(
+        "assessments flag dismiss",
+        "POST",
+        lambda s: f"{A}/flags/{s['flag'].pk}/dismiss/",
+        R_POST,
+        _flagged,
+        {"reason": "the level is back to 2 already"},
+        effect=_flag_dismissed,
+    ),
     # API: outsiders 404, insufficient role 403, anonymous 401.
     api_row(
         "api assessments list of a city",

@@ -61,16 +61,17 @@ def test_the_peak_crowd_entered_in_step_1_shows_on_the_space_page(
 def test_a_crowd_changed_on_the_space_shows_in_the_draft_and_its_suggestions_follow(
     assessment, security_officer, planner, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    assert scenario(assessment, "firearms").suggested_consequence == 4  # 20,000 people: 2.23 p/m²
+    # A knife reaches the people within 5 m of a 50 m path: 20,000 on ≈ 8,956 m² is ≈ 1,117 people.
+    assert scenario(assessment, "blade").suggested_consequence == 5
 
     with django_capture_on_commit_callbacks(execute=True):
         do_update_space(Space.objects.get(pk=assessment.space_id), acting_user=planner, peak_crowd=300)
 
     assessment = Assessment.objects.get(pk=assessment.pk)
     assert assessment.peak_crowd == 300
-    firearms = scenario(assessment, "firearms")
-    assert firearms.suggested_consequence < 4
-    assert firearms.consequence == firearms.suggested_consequence  # it still followed the suggestion
+    blade = scenario(assessment, "blade")
+    assert blade.suggested_consequence == 2  # 300 people: ≈ 17 within reach
+    assert blade.consequence == blade.suggested_consequence  # it still followed the suggestion
     page = _client(security_officer).get(f"/assessments/{assessment.pk}/").content.decode()
     assert _dd(page, "Peak crowd").startswith("300")
     assert AuditEvent.objects.filter(
@@ -107,7 +108,7 @@ def test_an_approved_assessment_keeps_the_figures_it_was_approved_with(
 
     assessment = Assessment.objects.get(pk=assessment.pk)
     assert (assessment.peak_crowd, assessment.usual_crowd) == (300, 100)
-    assert scenario(assessment, "firearms").suggested_consequence < 4
+    assert scenario(assessment, "blade").suggested_consequence == 2
 
 
 def test_step_1_refuses_a_peak_crowd_above_the_spaces_capacity(city, security_officer) -> None:  # type: ignore[no-untyped-def]

@@ -128,7 +128,7 @@ def test_a_not_applicable_scenario_stays_out_of_the_approved_profile_and_the_dif
     do_approve_assessment(assessment, acting_user=city_admin)
 
     assessment.refresh_from_db()
-    assert set(assessment.approved_profile) == {"vehicle"}
+    assert set(assessment.approved_profile["scores"]) == {"vehicle"}
     found = {(c.item, c.field, c.before, c.after) for c in diff_snapshots(first.snapshot, second.snapshot)}
     assert ("drone", "not_applicable", False, True) in found
     assert ("drone", "not_applicable_reason", "", DRONE_REASON) in found
@@ -194,7 +194,8 @@ def test_a_security_officer_marks_a_scenario_not_applicable_through_the_page(
 
     # Unticking it brings the scenario back in scope, without its reason.
     back = client.post(
-        url, {"description": "", "probability": "2", "consequence": "2", "override_reason": "x"}
+        url,
+        {"description": "", "threat": "2", "vulnerability": "2", "consequence": "2", "override_reason": "x"},
     )
     assert back.status_code == 302
     drone.refresh_from_db()

@@ -16,7 +16,7 @@ from pactesur.analysis.models import AnalysisStatus, ApproachAnalysis
 from pactesur.analysis.parameters import parameters_hash, polygon_hash, vehicle_codes
 from pactesur.assessments.actions import do_refresh_suggestions
 from pactesur.assessments.models import Assessment
-from pactesur.assessments.prefill import vehicle_outside, vehicle_reading, vehicle_suggestion
+from pactesur.assessments.prefill import PrefillContext, suggestion_for, vehicle_outside, vehicle_reading
 from tests.assessments.helpers import scenario
 from tests.auth_support import confirm_password
 from tests.streets.factories import StreetNetworkFactory
@@ -55,12 +55,17 @@ def test_the_vehicle_scenario_is_not_prefilled_and_says_why(assessment, security
     do_refresh_suggestions(assessment, acting_user=security_officer)
 
     vehicle = scenario(assessment, "vehicle")
+    assert (vehicle.suggested_vulnerability, vehicle.vulnerability) == (None, None)
     assert (vehicle.suggested_probability, vehicle.probability) == (None, None)
-    assert vehicle.suggested_consequence == 4  # the crowd still counts: 20,000 people at peak
+    # The crowd still counts: 20,000 people on ≈ 8,956 m² (no network: no building taken off, no
+    # obstacles entered) = 2.23 p/m²; no drive from the analysis, so √8,956 ≈ 94.6 m is assumed:
+    # 2.23 × 6 m × 94.6 m ≈ 1,268 people ≥ 1,000 → 5.
+    assert vehicle.suggested_consequence == 5
     assert vehicle.suggestion_explanation.startswith("Not analysed: outside the street network")
     assert "does not mean the space is safe" in vehicle.suggestion_explanation
     assert "import an extract that covers it" in vehicle.suggestion_explanation
-    assert "probability 1" not in vehicle.suggestion_explanation
+    assert "square root of the usable area" in vehicle.suggestion_explanation
+    assert "vulnerability 1" not in vehicle.suggestion_explanation
 
 
 def test_outside_is_read_only_without_a_current_analysis(assessment, data_dir) -> None:  # type: ignore[no-untyped-def]
@@ -77,8 +82,9 @@ def test_outside_is_read_only_without_a_current_analysis(assessment, data_dir) -
         "the nearest street of the extract is 12800 m from its outline."
     )
     assert vehicle_outside(assessment.space) == outside
-    suggestion = vehicle_suggestion(None, None, None, outside=outside)
-    assert suggestion.probability is None
+    ctx = PrefillContext(peak_crowd=None, area_m2=1000.0, buildings_m2=0.0, obstacles_m2=0.0, outside=outside)
+    suggestion = suggestion_for("vehicle", {}, ctx)
+    assert (suggestion.vulnerability, suggestion.probability) == (None, None)
 
 
 def test_the_assessment_page_says_not_analysed_and_what_to_do(assessment, security_officer, data_dir) -> None:  # type: ignore[no-untyped-def]

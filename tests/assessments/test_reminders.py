@@ -16,7 +16,8 @@ from pactesur.assessments.models import ReminderLog
 from tests.assessments.helpers import rate, settle_the_rest, start
 from tests.factories import MembershipFactory, UserFactory
 
-DUE = datetime.date(2030, 3, 1)
+# A review date the reviewer may choose: at most 12 months ahead.
+DUE = datetime.date.today() + datetime.timedelta(days=180)
 
 
 def _approved(city, author, reviewer, name="Place Masséna", due=DUE):  # type: ignore[no-untyped-def]
@@ -76,7 +77,7 @@ def test_one_message_lists_every_overdue_space_and_skips_members_without_email( 
     MembershipFactory(user=silent, city=city, role="security")
     _approved(city, security_officer, city_admin, name="Place Masséna")
     _approved(city, security_officer, city_admin, name="Cours Saleya", due=DUE - datetime.timedelta(days=10))
-    _approved(city, security_officer, city_admin, name="Port Lympia", due=DUE + datetime.timedelta(days=400))
+    _approved(city, security_officer, city_admin, name="Port Lympia", due=DUE + datetime.timedelta(days=150))
     with django_capture_on_commit_callbacks(execute=True):
         do_send_assessment_reminders(today=DUE + datetime.timedelta(days=1))
     assert len(mail.outbox) == 2
@@ -129,6 +130,7 @@ def test_the_reminder_writes_the_due_date_the_readers_way(  # type: ignore[no-un
         do_send_assessment_reminders(today=DUE + datetime.timedelta(days=1))
 
     bodies = {m.to[0]: m.body for m in mail.outbox}
-    assert "- Place Masséna: review was due on 01/03/2030 — " in bodies[city_admin.email]
-    assert "- Place Masséna\u00a0: revue prévue le 01/03/2030 — " in bodies[security_officer.email]
-    assert "2030-03-01" not in "".join(bodies.values())
+    shown = DUE.strftime("%d/%m/%Y")
+    assert f"- Place Masséna: review was due on {shown} — " in bodies[city_admin.email]
+    assert f"- Place Masséna\u00a0: revue prévue le {shown} — " in bodies[security_officer.email]
+    assert DUE.isoformat() not in "".join(bodies.values())

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from pactesur.assessments.models import Assessment
 from pactesur.assessments.reports import city_report_html, space_report_html, space_report_pdf
 from pactesur.audit.models import AuditAction, AuditEvent
-from tests.assessments.helpers import rate, start
+from tests.assessments.helpers import rate, settle_the_rest, start
 from tests.auth_support import confirm_password
 
 
@@ -55,12 +55,29 @@ def test_space_report_is_marked_restricted_and_watermarked_on_every_page(
     assert event.user == security_officer
 
 
+def _approve(assessment: Assessment, author: Any, reviewer: Any) -> None:
+    """Submit `assessment` (the rest not applicable, high risks accepted) and have `reviewer` approve it:
+    the city summary ranks approved assessments only."""
+    from pactesur.assessments.actions import do_approve_assessment, do_submit_assessment
+    from pactesur.assessments.decisions import do_decide_scenario
+
+    settle_the_rest(assessment, author)
+    for s in assessment.scenarios.all():
+        if s.band in ("high", "very_high"):
+            do_decide_scenario(s, acting_user=author, decision="accept", reason="police on site")
+    do_submit_assessment(assessment, acting_user=author)
+    do_approve_assessment(assessment, acting_user=reviewer)
+
+
 def test_city_report_lists_the_ranked_spaces_with_the_watermark(
     client, city, security_officer, city_admin
 ) -> None:  # type: ignore[no-untyped-def]
     a = start(city, security_officer, name="Promenade des Anglais")
     rate(a, "vehicle", 5, 5, security_officer)
-    start(city, security_officer, name="Cours Saleya")
+    _approve(a, security_officer, city_admin)
+    b = start(city, security_officer, name="Cours Saleya")
+    rate(b, "vehicle", 1, 1, security_officer)
+    _approve(b, security_officer, city_admin)
     client.force_login(city_admin)
     confirm_password(client)
     response = client.get("/assessments/report.pdf")
@@ -250,7 +267,9 @@ def test_the_watermark_gives_the_citys_local_time_and_names_its_zone(
     assert f"security_officer · {shown}" in city_html
 
 
-def test_the_review_date_is_written_the_readers_way(assessment) -> None:  # type: ignore[no-untyped-def]
+def test_the_review_date_is_written_the_readers_way(assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
+    rate(assessment, "vehicle", 2, 2, security_officer)
+    _approve(assessment, security_officer, city_admin)
     Assessment.objects.filter(pk=assessment.pk).update(review_due=datetime.date(2030, 3, 1))
     assessment.refresh_from_db()
     stamp = {"exported_by": "security_officer", "exported_at": timezone.now()}
@@ -262,3 +281,92 @@ def test_the_review_date_is_written_the_readers_way(assessment) -> None:  # type
     assert "01/03/2030" in html
     assert "01/03/2030" in city_html
     assert "2030-03-01" not in html + city_html
+
+
+# --- the team, the decisions and the register (Martyn's Law s.7) ---------------------------------
+
+
+def test_space_report_gives_the_team_the_decisions_and_the_action_register(  # type: ignore[no-untyped-def]
+    client, assessment, security_officer
+) -> None:
+    from pactesur.assessments.decisions import (
+        ActionFields,
+        do_add_risk_action,
+        do_add_team_member,
+        do_decide_scenario,
+        do_set_risk_action_status,
+    )
+    from pactesur.assessments.facts import questions_for
+
+    vehicle = rate(assessment, "vehicle", 5, 5, security_officer)
+    firearms = rate(assessment, "firearms", 2, 3, security_officer)
+    do_add_team_member(
+        assessment, acting_user=security_officer, name="Claire Martin", organisation="police", role="CTSA"
+    )
+    do_decide_scenario(
+        vehicle, acting_user=security_officer, decision="treat", reason="Trucks reach the terraces"
+    )
+    do_decide_scenario(
+        firearms, acting_user=security_officer, decision="accept", reason="Armed patrols nearby"
+    )
+    for title, cost, status in (
+        ("Rated bollards at the east entry", 48000, "in_progress"),
+        ("Brief the stewards", 1500, "done"),
+        ("Steel planters", 9000, "cancelled"),
+    ):
+        action = do_add_risk_action(
+            assessment,
+            ActionFields(
+                title=title,
+                owner="Roads department",
+                due_on=datetime.date(2027, 3, 31),
+                cost_eur=cost,
+                scenario=vehicle,
+            ),
+            acting_user=security_officer,
+        )
+        do_set_risk_action_status(action, acting_user=security_officer, status=status)
+    client.force_login(security_officer)
+    confirm_password(client)
+
+    response = client.get(f"/assessments/{assessment.pk}/report.pdf")
+
+    text = _flat("\n".join(_pages(response.content)))
+    assert "Assessment team" in text
+    assert "Claire Martin Police CTSA" in text
+    assert "Nobody from the municipality is on the team" in text
+    assert "Trucks reach the terraces" in text
+    assert "Armed patrols nearby" in text
+    assert "Decided by" in text
+    assert text.count("security_officer, ") >= 2  # who decided, beside each decision
+    assert "Action register" in text
+    assert "Rated bollards at the east entry" in text
+    assert "Roads department" in text
+    assert "31/03/2027" in text
+    assert "In progress" in text
+    assert "48,000" in text
+    assert "Total, cancelled actions aside 49,500" in text
+    assert _flat(str(questions_for("vehicle")[0].text)) in text  # the facts asked, as evidence
+
+
+def test_city_report_lists_the_actions_to_do(client, assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
+    from pactesur.assessments.decisions import ActionFields, do_add_risk_action, do_set_risk_action_status
+
+    for title, status in (("Close the service road", "open"), ("Brief the stewards", "done")):
+        action = do_add_risk_action(
+            assessment,
+            ActionFields(
+                title=title, owner="Police municipale", due_on=datetime.date(2020, 1, 31), cost_eur=700
+            ),
+            acting_user=security_officer,
+        )
+        do_set_risk_action_status(action, acting_user=security_officer, status=status)
+    client.force_login(city_admin)
+    confirm_password(client)
+
+    text = _flat("\n".join(_pages(client.get("/assessments/report.pdf").content)))
+
+    assert "Actions to do" in text
+    assert "Close the service road" in text
+    assert "(overdue)" in text
+    assert "Brief the stewards" not in text

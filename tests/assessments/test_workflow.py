@@ -7,9 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from pactesur.assessments import scoring
 from pactesur.assessments.actions import (
     AssessmentStateError,
     ReviewerIsAuthorError,
+    add_months,
     diff_snapshots,
     do_add_measure,
     do_approve_assessment,
@@ -19,11 +21,13 @@ from pactesur.assessments.actions import (
     do_submit_assessment,
     do_update_assessment_context,
 )
-from pactesur.assessments.models import AssessmentVersion, ImmutableError, Scenario
+from pactesur.assessments.models import Assessment, AssessmentVersion, ImmutableError, Scenario
 from pactesur.audit.models import AuditAction, AuditEvent
 from pactesur.cities.errors import InvalidRequestError
 from pactesur.measures.models import MeasureType
+from pactesur.spaces.actions import do_update_space
 from tests.assessments.helpers import rate, scenario, settle_the_rest
+from tests.factories import MembershipFactory, UserFactory
 
 
 def test_starting_creates_one_scenario_per_attack_type_prefilled_from_the_space(assessment) -> None:  # type: ignore[no-untyped-def]
@@ -38,16 +42,22 @@ def test_starting_creates_one_scenario_per_attack_type_prefilled_from_the_space(
         "arson",
         "cbrn",
         "drone",
+        "bomb_threat",
+        "cyber",
         "recon",
         "insider",
     ]
     assert assessment.peak_crowd == 20000
     assert assessment.area_m2 == pytest.approx(assessment.space.area_m2)
-    # 20,000 people on ≈ 8,956 m² = 2.23 p/m², the "stable" band → consequence 3, raised to 4 for ≥ 5,000.
+    # A marauding attack reaches the whole peak crowd: 20,000 people, consequence 5; a knife the
+    # people within 5 m of a 50 m path: 2.23 p/m² × 500 m² ≈ 1,117, also 5.
     firearms = scenario(assessment, "firearms")
-    assert firearms.suggested_consequence == 4
-    assert firearms.consequence == 4
-    assert "2.23" in firearms.suggestion_explanation
+    assert (firearms.suggested_consequence, firearms.consequence) == (5, 5)
+    assert "20000" in firearms.suggestion_explanation.replace(",", "").replace("\u202f", "")
+    assert "2.23" in scenario(assessment, "blade").suggestion_explanation
+    # No threat level recorded and no fact answered: no threat, and every fact assumed weak.
+    assert (firearms.suggested_threat, firearms.suggested_vulnerability) == (None, 5)
+    assert firearms.probability is None
     assert scenario(assessment, "recon").suggested_consequence is None
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(assessment.pk)).exists()
 
@@ -57,27 +67,46 @@ def test_overruling_a_suggestion_needs_a_reason_and_writes_nothing_without_one(
 ) -> None:  # type: ignore[no-untyped-def]
     s = scenario(assessment, "firearms")
     with pytest.raises(InvalidRequestError, match="say why"):
-        do_rate_scenario(s, acting_user=security_officer, probability=2, consequence=2, description="x")
+        do_rate_scenario(
+            s, acting_user=security_officer, threat=2, vulnerability=2, consequence=2, description="x"
+        )
     s = Scenario.objects.get(pk=s.pk)
-    assert (s.probability, s.consequence, s.description) == (None, 4, "")
+    assert (s.threat, s.vulnerability, s.description) == (None, s.suggested_vulnerability, "")
     do_rate_scenario(
-        s, acting_user=security_officer, probability=2, consequence=2, override_reason="the square is fenced"
+        s,
+        acting_user=security_officer,
+        threat=2,
+        vulnerability=2,
+        consequence=2,
+        override_reason="the square is fenced",
     )
     s.refresh_from_db()
     assert (s.consequence, s.override_reason) == (2, "the square is fenced")
 
 
 def test_keeping_the_suggestion_needs_no_reason(assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
+    s = scenario(assessment, "blade")
+    # No threat level is recorded: the threat is the assessor's; vulnerability and consequence kept.
     s = do_rate_scenario(
-        scenario(assessment, "blade"), acting_user=security_officer, probability=3, consequence=4
+        s,
+        acting_user=security_officer,
+        threat=3,
+        vulnerability=s.suggested_vulnerability,
+        consequence=s.suggested_consequence,
     )
-    assert (s.score, s.band, s.override_reason) == (12, "high", "")
+    assert s.override_reason == ""
+    assert s.probability == scoring.probability_from(3, s.suggested_vulnerability)
+    assert s.score == s.probability * s.suggested_consequence
 
 
 def test_ratings_outside_the_scale_are_refused(assessment, security_officer) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidRequestError, match="between 1 and 5"):
         do_rate_scenario(
-            scenario(assessment, "blade"), acting_user=security_officer, probability=6, consequence=4
+            scenario(assessment, "blade"),
+            acting_user=security_officer,
+            threat=6,
+            vulnerability=3,
+            consequence=4,
         )
 
 
@@ -103,7 +132,7 @@ def test_the_author_of_the_submitted_version_cannot_approve_it(
     assessment.refresh_from_db()
     assert assessment.status == "approved"
     assert assessment.approved_by == city_admin
-    assert assessment.approved_profile["vehicle"] == 20
+    assert assessment.approved_profile["scores"]["vehicle"] == 20
 
 
 def test_the_author_gets_403_from_the_approve_page_and_another_reviewer_approves(  # type: ignore[no-untyped-def]
@@ -146,15 +175,60 @@ def test_default_review_date_is_twelve_months_when_every_risk_is_medium_or_low(
     assert (a.review_due - timezone.localdate()).days in range(364, 367)
 
 
-def test_a_chosen_review_date_must_be_in_the_future(assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_chosen_review_date_must_be_in_the_future_and_at_most_12_months_ahead(
+    assessment, security_officer, city_admin
+) -> None:  # type: ignore[no-untyped-def]
     rate(assessment, "vehicle", 4, 5, security_officer)
     settle_the_rest(assessment, security_officer)
     do_submit_assessment(assessment, acting_user=security_officer)
+    today = timezone.localdate()
     with pytest.raises(InvalidRequestError, match="future"):
-        do_approve_assessment(assessment, acting_user=city_admin, review_due=timezone.localdate())
-    do_approve_assessment(assessment, acting_user=city_admin, review_due=datetime.date(2099, 1, 1))
+        do_approve_assessment(assessment, acting_user=city_admin, review_due=today)
+    latest = add_months(today, 12)
+    with pytest.raises(InvalidRequestError, match="at most 12 months"):
+        do_approve_assessment(
+            assessment, acting_user=city_admin, review_due=latest + datetime.timedelta(days=1)
+        )
     assessment.refresh_from_db()
-    assert assessment.review_due == datetime.date(2099, 1, 1)
+    assert assessment.status == "in_review"
+    do_approve_assessment(assessment, acting_user=city_admin, review_due=latest)
+    assessment.refresh_from_db()
+    assert assessment.review_due == latest
+
+
+def test_nobody_who_edited_the_cycle_approves_it(assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]
+    """The admin rated one scenario, a colleague submitted: the admin still may not approve."""
+    rate(assessment, "vehicle", 3, 3, city_admin)
+    settle_the_rest(assessment, security_officer)
+    do_submit_assessment(assessment, acting_user=security_officer)
+    with pytest.raises(ReviewerIsAuthorError, match="changed this assessment in this cycle"):
+        do_approve_assessment(assessment, acting_user=city_admin)
+    reviewer = UserFactory(username="fresh_reviewer")
+    MembershipFactory(user=reviewer, city=assessment.city, role="security")
+    do_approve_assessment(assessment, acting_user=reviewer)
+    assessment.refresh_from_db()
+    assert assessment.status == "approved"
+    # A new cycle starts with no editors: the admin may review it if they leave it alone.
+    do_reopen_assessment(assessment, acting_user=security_officer)
+    assessment.refresh_from_db()
+    assert assessment.editors == []
+
+
+def test_a_new_cycle_takes_the_space_s_updated_crowd_figures(
+    assessment, security_officer, city_admin
+) -> None:  # type: ignore[no-untyped-def]
+    rate(assessment, "vehicle", 3, 3, security_officer)
+    settle_the_rest(assessment, security_officer)
+    do_submit_assessment(assessment, acting_user=security_officer)
+    do_approve_assessment(assessment, acting_user=city_admin)
+    do_update_space(assessment.space, acting_user=city_admin, peak_crowd=300)
+    assessment.refresh_from_db()
+    assert assessment.peak_crowd == 20000  # approved: the figures it was approved with
+    do_reopen_assessment(assessment, acting_user=security_officer)
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    assert assessment.peak_crowd == 300
+    blade = scenario(assessment, "blade")
+    assert "300" in blade.suggestion_explanation
 
 
 def test_only_a_draft_can_be_changed(assessment, security_officer, city_admin) -> None:  # type: ignore[no-untyped-def]

@@ -289,6 +289,7 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
         do_start_assessment,
         do_submit_assessment,
     )
+    from pactesur.assessments.decisions import ActionFields, do_add_risk_action, do_add_team_member
     from pactesur.events.actions import do_archive_event
     from pactesur.measures.actions import (
         do_add_feedback,
@@ -321,6 +322,21 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
     rate(reviewed, "vehicle", 4, 5, security_officer)
     rate(reviewed, "blade", 2, 3, security_officer)
     settle_the_rest(reviewed, security_officer)
+    do_add_team_member(
+        reviewed, acting_user=security_officer, name="Leeds police", organisation="police", role="advice"
+    )
+    # The register lives on after submission: an action to open and edit.
+    do_add_risk_action(
+        reviewed,
+        ActionFields(
+            title="Rated bollards at the crossing",
+            owner="Highways",
+            due_on=datetime.date(2027, 6, 30),
+            cost_eur=40000,
+            scenario=reviewed.scenarios.get(attack_type="vehicle"),
+        ),
+        acting_user=security_officer,
+    )
     do_submit_assessment(reviewed, acting_user=security_officer)
     do_return_assessment(reviewed, acting_user=city_admin, comment="Check the blade scenario")
     rate(reviewed, "blade", 3, 3, security_officer)
@@ -335,6 +351,12 @@ def demo_world(analysed_space, security_officer, city_admin) -> dict[str, Any]: 
     )
     draft = do_start_assessment(forecourt, acting_user=security_officer)
     rate(draft, "arson", 3, 2, security_officer)
+    # Whichever assessment's register the crawl opens first has an action to edit.
+    do_add_risk_action(
+        draft,
+        ActionFields(title="Remove the gas bottles", owner="Markets", due_on=datetime.date(2027, 3, 1)),
+        acting_user=security_officer,
+    )
     gone = do_create_space(
         city,
         acting_user=security_officer,

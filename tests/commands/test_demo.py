@@ -46,7 +46,9 @@ def test_demo_sets_up_helsinki_and_a_second_run_reuses_it_with_new_passwords(tmp
     for event in ("Tuomaan markkinat", "New Year's Eve", "market day", "concert"):
         assert event in first.stdout
     for space in ("Senaatintori", "Rautatientori", "Narinkkatori"):
-        assert re.search(rf"^\s+{space}\s+vehicle \d×\d, blade \d×\d$", first.stdout, flags=re.MULTILINE)
+        assert re.search(
+            rf"^\s+{space}\s+(Approved|Draft)\s+vehicle \d×\d, blade \d×\d$", first.stdout, flags=re.MULTILINE
+        )
     first_passwords = _passwords(first.stdout)
     assert set(first_passwords) == {
         f"demo-{r}" for r in ("admin", "security", "planner", "trainer", "viewer", "expert")
@@ -83,6 +85,12 @@ def _check_demo_database(data_dir: Path, passwords: dict[str, str]) -> None:
         "assert added.count() == 6, 'members not audited';"
         "from pactesur.assessments.models import Assessment;"
         "assert Assessment.objects.count() == 3, 'assessments duplicated';"
+        "statuses = sorted(Assessment.objects.values_list('status', flat=True));"
+        "assert statuses == ['approved', 'approved', 'draft'], statuses;"
+        "from pactesur.assessments.models import RiskAction, TeamMember, ThreatLevel;"
+        "assert ThreatLevel.objects.count() == 1, 'threat level recorded twice';"
+        "assert TeamMember.objects.filter(organisation='police').count() == 3;"
+        "assert RiskAction.objects.filter(scenario__decision='treat').exists(), 'no action';"
         "from pactesur.cities.models import City;"
         "from pactesur.measures.planning import solve;"
         "plan = solve(City.objects.get(slug='helsinki'), budget_eur=300000);"

@@ -34,12 +34,14 @@ def test_the_catalogue_moves_with_its_rows_and_the_measures_recorded_at_spaces(c
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
 
-    from pactesur.assessments.models import ExistingMeasure
     from pactesur.measures.models import MeasureType
 
-    recorded = {
-        m.measure_type.code: m.measure_type for m in ExistingMeasure.objects.filter(assessment=assessment)
-    }
+    # The assessments' model as it stood after 0006 (later migrations add columns not there yet).
+    new_measure = executor.loader.project_state(AFTER).apps.get_model("assessments", "ExistingMeasure")
+    type_ids = new_measure.objects.filter(assessment_id=assessment.pk).values_list(
+        "measure_type_id", flat=True
+    )
+    recorded = {t.code: t for t in MeasureType.objects.filter(pk__in=list(type_ids))}
     assert set(recorded) == {"cctv", "nice-steel-cables"}
     assert recorded["cctv"].pk == cctv.pk
     assert recorded["cctv"].kind == "cctv"

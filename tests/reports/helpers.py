@@ -77,11 +77,23 @@ def barrier_plan(
     return plan
 
 
-def assessed(space: Any, user: Any = None, *, review_due: datetime.date | None = None) -> Assessment:
-    """The space's assessment: a vehicle scenario rated 5 × 5, the others not applicable."""
+def assessed(
+    space: Any,
+    user: Any = None,
+    *,
+    review_due: datetime.date | None = None,
+    approved_by: Any = None,
+) -> Assessment:
+    """The space's assessment: a vehicle scenario rated 5 × 5, the others not applicable; submitted by
+    `user` and approved by `approved_by` when given (only approved assessments are ranked)."""
     assessment = do_start_assessment(space, acting_user=user)
     rate(assessment, "vehicle", 5, 5, user)
     settle_the_rest(assessment, user)
+    if approved_by is not None:
+        from pactesur.assessments.actions import do_approve_assessment, do_submit_assessment
+
+        do_submit_assessment(assessment, acting_user=user)
+        do_approve_assessment(assessment, acting_user=approved_by)
     if review_due is not None:
         Assessment.objects.filter(pk=assessment.pk).update(review_due=review_due)
         assessment.refresh_from_db()

@@ -97,7 +97,9 @@ def full_city(city, analysed, security_officer, city_admin):  # type: ignore[no-
     make_event(analysed, name="Leeds Light Night", days_from_now=40, expected_attendance=12000)
     make_event(analysed, name="Long past fair", days_from_now=-400)
     make_event(analysed, name="Fair in two years", days_from_now=800)
-    assessment = assessed(analysed, security_officer, review_due=datetime.date(2026, 1, 15))
+    assessment = assessed(
+        analysed, security_officer, review_due=datetime.date(2026, 1, 15), approved_by=city_admin
+    )
     plan = barrier_plan(analysed, approved_by=city_admin)
     investment_plan(city, name="Older draft", budget_eur=10_000)
     invest = investment_plan(city, approved_by=city_admin)
@@ -164,7 +166,7 @@ def test_a_full_plan_gives_every_section_with_its_figures(client, full_city, sec
     assert result["chosen"][0]["type"] in invest
 
     reviews = _section(text, "7. Review schedule", None)
-    assert f"{CROSSING} Draft 15/01/2026 (overdue)" in reviews
+    assert f"{CROSSING} Approved 15/01/2026 (overdue)" in reviews
     assert "Spaces not assessed yet: Beech Grove Plaza; Clothworker's Court;" in reviews
 
 

@@ -369,7 +369,7 @@ def test_the_removal_page_names_every_record_it_takes(busy_space, city_admin) ->
         "2 events",
         "1 vulnerability assessment",
         "1 assessment version",
-        "11 scenarios",
+        "13 scenarios",
     ):
         assert words in page
     assert 'id="confirm-purge"' in page
