@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pactesur.assessments import triggers
 from pactesur.assessments.library import AttackType
 from pactesur.assessments.models import Assessment, ReassessmentFlag, RecordedAttack, ThreatLevel
+from pactesur.assessments.views import _run
 from pactesur.audit.actions import do_record_audit
 from pactesur.audit.models import AuditAction
 from pactesur.cities.access import current_city_or_403
-from pactesur.cities.errors import DomainError, NotAllowedError
 from pactesur.cities.models import City, has_city_perm
 from pactesur.spaces.models import Space
 
@@ -100,19 +100,6 @@ class DismissForm(forms.Form):
     )
 
 
-def _call(request: HttpRequest, call: Any, success: str) -> bool:
-    """Call an action; a domain error becomes a message (403 if the person is not allowed)."""
-    try:
-        call()
-    except NotAllowedError as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return False
-    messages.success(request, success)
-    return True
-
-
 def _record_view(request: HttpRequest, city: City, what: str) -> None:
     do_record_audit(
         AuditAction.VIEW, acting_user=request.user, city=city, request=request, detail={"what": what}
@@ -132,7 +119,7 @@ def threat_level(request: HttpRequest) -> HttpResponse:
     form = ThreatLevelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _call(
+        if _run(
             request,
             lambda: triggers.do_set_threat_level(
                 city,
@@ -163,7 +150,7 @@ def recorded_attacks(request: HttpRequest) -> HttpResponse:
     form = AttackForm(request.POST or None, city=city, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _call(
+        if _run(
             request,
             lambda: triggers.do_record_attack(
                 city,
@@ -230,7 +217,7 @@ def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
     form = DismissForm(request.POST)
     if form.is_valid():
         reason = form.cleaned_data["reason"]
-        _call(
+        _run(
             request,
             lambda: triggers.do_dismiss_flag(flag, reason, acting_user=request.user, request=request),
             _("Flag dismissed."),
