@@ -298,7 +298,7 @@ def clear_flags_on_approval(
     many. Called by `do_approve_assessment` inside its transaction (it writes the approval's audit
     row; this one names the flags cleared)."""
     flags = list(
-        ReassessmentFlag.objects.select_for_update()
+        ReassessmentFlag.objects.select_for_update(of=("self",))
         .filter(assessment_id=assessment.pk, cleared_at__isnull=True)
         .select_related("task")
     )
