@@ -382,6 +382,7 @@ def _add_assessments(city: Any, author: Any, reviewer: Any) -> list[str]:
                     _approve_demo(
                         assessment, author, reviewer, timezone.localdate() + datetime.timedelta(days=90)
                     )
+                    assessment.refresh_from_db()  # the approval wrote it through another copy
         rated = ", ".join(
             f"{s.attack_type} {s.probability}×{s.consequence}"
             for s in assessment.scenarios.filter(
