@@ -504,7 +504,10 @@ def _approved_of_kind(kind: str) -> Any:
     )
 
 
-def _network_profiles(city: City, kind: str) -> tuple[list[Approved], list[tuple[int, Approved]]]:
+NetworkProfiles = tuple[list[Approved], list[tuple[int, Approved]]]
+
+
+def network_profiles(city: City, kind: str) -> NetworkProfiles:
     """This city's approved profiles of spaces of `kind`, and those of the other sharing cities with
     their city id (never leaving this module with a space attached)."""
     mine_qs = list(_approved_of_kind(kind).filter(city=city))
@@ -525,14 +528,17 @@ class ComparisonRow:
     network: scoring.Quartiles | None
 
 
-def network_comparison(city: City, kind: str) -> list[ComparisonRow]:
+def network_comparison(
+    city: City, kind: str, *, profiles: NetworkProfiles | None = None
+) -> list[ComparisonRow]:
     """Per attack type, this city's approved scores for spaces of `kind` next to those of sharing
     cities, on the 5×5 scale (a FEMA scenario by its equivalent cell).
 
     Only aggregates leave other cities, never a space's name or id, and only when at least three
     spaces of two other cities are behind them (scoring.MIN_SPACES, scoring.MIN_OTHER_CITIES).
+    `profiles` are `network_profiles(city, kind)` when the caller has read them already.
     """
-    mine, others = _network_profiles(city, kind)
+    mine, others = profiles if profiles is not None else network_profiles(city, kind)
     network = scoring.network_aggregates((cid, prof.equivalent_scores()) for cid, prof in others)
     mine_scores: dict[str, list[float]] = {}
     for prof in mine:
@@ -571,14 +577,14 @@ class MeasureCoverage:
     network_spaces: int | None  # None below the privacy thresholds
 
 
-def measure_coverage(city: City, kind: str) -> MeasureCoverage:
+def measure_coverage(city: City, kind: str, *, profiles: NetworkProfiles | None = None) -> MeasureCoverage:
     """Per measure type of the shared catalogue, the share of this city's approved spaces of `kind`
     where it exists (as approved), next to the share among the approved spaces of that kind of other
     sharing cities — shown only when at least MIN_SPACES spaces of MIN_OTHER_CITIES cities are behind
-    it. A type found at none of these spaces is left out."""
+    it. A type found at none of these spaces is left out. `profiles` as for `network_comparison`."""
     from pactesur.measures.models import MeasureType
 
-    mine, others = _network_profiles(city, kind)
+    mine, others = profiles if profiles is not None else network_profiles(city, kind)
     shown_network = (
         len(others) >= scoring.MIN_SPACES and len({cid for cid, _ in others}) >= scoring.MIN_OTHER_CITIES
     )

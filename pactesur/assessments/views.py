@@ -161,14 +161,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     kind_labels = dict(Space._meta.get_field("kind").choices or [])
     kinds = sorted({r.assessment.space.kind for r in ranked})
-    comparison = [
-        {
-            "kind": kind_labels.get(kind, kind),
-            "rows": risk.network_comparison(city, kind),
-            "coverage": risk.measure_coverage(city, kind),
-        }
-        for kind in kinds
-    ]
+    comparison = []
+    for kind in kinds:
+        # The scores and the measure coverage read the same approved profiles of the kind: once.
+        profiles = risk.network_profiles(city, kind)
+        comparison.append(
+            {
+                "kind": kind_labels.get(kind, kind),
+                "rows": risk.network_comparison(city, kind, profiles=profiles),
+                "coverage": risk.measure_coverage(city, kind, profiles=profiles),
+            }
+        )
     do_record_audit(
         AuditAction.VIEW,
         acting_user=request.user,
@@ -428,8 +431,7 @@ def _rating_needed(required: str, beyond: bool) -> str:
 
 
 def _probability_table() -> list[dict[str, Any]]:
-    """The published table, threat 5 (top) to 1, each cell with its probability and that level's band
-    colour under a consequence of 3 (only to shade the table)."""
+    """The published table, threat 5 (top) to 1, each row the probability of each vulnerability 1 to 5."""
     return [
         {"threat": t, "cells": [scoring.PROBABILITY_TABLE[t][v] for v in range(1, 6)]}
         for t in range(5, 0, -1)
